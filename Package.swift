@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "calico-shell",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "calico-shell", targets: ["CalicoShell"]),
+        .library(name: "ShellCore", targets: ["ShellCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+    ],
+    targets: [
+        // libedit, reached through a small C shim: Swift cannot call its variadic el_set/history.
+        .target(
+            name: "CEdit",
+            linkerSettings: [.linkedLibrary("edit")]
+        ),
+        // Everything testable: grammar, model, etcd client, index, commands, rendering, completion, scripts.
+        .target(
+            name: "ShellCore",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Etcd/Generated/etcd.proto"]
+        ),
+        // The `calico-shell` executable: arguments, terminal, main loop. Thin on purpose.
+        .executableTarget(
+            name: "CalicoShell",
+            dependencies: [
+                "ShellCore",
+                "CEdit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ShellCoreTests", dependencies: ["ShellCore"], resources: [.copy("Golden")]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ShellCore"]),
+    ]
+)

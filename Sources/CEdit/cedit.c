@@ -1,0 +1,71 @@
+#include "cedit.h"
+#include <string.h>
+
+int cedit_set_prompt(EditLine *el, cedit_prompt_fn prompt) { return el_set(el, EL_PROMPT, prompt); }
+int cedit_set_rprompt(EditLine *el, cedit_prompt_fn prompt) { return el_set(el, EL_RPROMPT, prompt); }
+int cedit_set_editor(EditLine *el, const char *mode) { return el_set(el, EL_EDITOR, mode); }
+int cedit_set_signal(EditLine *el, int handle_signals) { return el_set(el, EL_SIGNAL, handle_signals); }
+int cedit_set_client_data(EditLine *el, void *data) { return el_set(el, EL_CLIENTDATA, data); }
+
+void *cedit_get_client_data(EditLine *el) {
+    void *data = NULL;
+    el_get(el, EL_CLIENTDATA, &data);
+    return data;
+}
+
+int cedit_add_function(EditLine *el, const char *name, const char *help, cedit_command_fn fn) {
+    return el_set(el, EL_ADDFN, name, help, fn);
+}
+
+int cedit_bind(EditLine *el, const char *key, const char *function_name) {
+    return el_set(el, EL_BIND, key, function_name, NULL);
+}
+
+// e.g. "intr=" to take the interrupt character away from the terminal while editing.
+int cedit_set_tty_char(EditLine *el, const char *setting) {
+    return el_set(el, EL_SETTY, "-d", setting, NULL);
+}
+
+int cedit_use_history(EditLine *el, History *history) { return el_set(el, EL_HIST, history, history); }
+int cedit_insert(EditLine *el, const char *text) { return el_insertstr(el, text); }
+
+int cedit_delete_back(EditLine *el, int count) {
+    el_deletestr(el, count);
+    return 0;
+}
+
+int cedit_line_before_cursor(EditLine *el, char *buffer, int size) {
+    const LineInfo *info = el_line(el);
+    int length = (int)(info->cursor - info->buffer);
+    if (length >= size) length = size - 1;
+    memcpy(buffer, info->buffer, (size_t)length);
+    buffer[length] = 0;
+    return length;
+}
+
+History *cedit_history_init(void) { return history_init(); }
+
+int cedit_history_set_size(History *h, int size) {
+    HistEvent event;
+    return history(h, &event, H_SETSIZE, size);
+}
+
+int cedit_history_set_unique(History *h, int unique) {
+    HistEvent event;
+    return history(h, &event, H_SETUNIQUE, unique);
+}
+
+int cedit_history_enter(History *h, const char *line) {
+    HistEvent event;
+    return history(h, &event, H_ENTER, line);
+}
+
+int cedit_history_load(History *h, const char *path) {
+    HistEvent event;
+    return history(h, &event, H_LOAD, path);
+}
+
+int cedit_history_save(History *h, const char *path) {
+    HistEvent event;
+    return history(h, &event, H_SAVE, path);
+}

@@ -1,0 +1,35 @@
+// Non-variadic wrappers around libedit's native API (histedit.h).
+// Swift cannot call C variadic functions such as el_set() and history(), and libedit has no
+// va_list forms, so each operation calico-shell needs gets one small typed function here.
+#ifndef CEDIT_H
+#define CEDIT_H
+
+#include <histedit.h>
+#include <stdio.h>
+
+typedef char *(*cedit_prompt_fn)(EditLine *);
+typedef unsigned char (*cedit_command_fn)(EditLine *, int);
+
+int cedit_set_prompt(EditLine *el, cedit_prompt_fn prompt);
+int cedit_set_rprompt(EditLine *el, cedit_prompt_fn prompt);
+int cedit_set_editor(EditLine *el, const char *mode);
+int cedit_set_signal(EditLine *el, int handle_signals);
+int cedit_set_client_data(EditLine *el, void *data);
+void *cedit_get_client_data(EditLine *el);
+int cedit_add_function(EditLine *el, const char *name, const char *help, cedit_command_fn fn);
+int cedit_bind(EditLine *el, const char *key, const char *function_name);
+int cedit_set_tty_char(EditLine *el, const char *setting);
+int cedit_use_history(EditLine *el, History *history);
+int cedit_insert(EditLine *el, const char *text);
+int cedit_delete_back(EditLine *el, int count);
+/// The line being edited: its text up to the cursor, copied into `buffer`.
+int cedit_line_before_cursor(EditLine *el, char *buffer, int size);
+
+History *cedit_history_init(void);
+int cedit_history_set_size(History *h, int size);
+int cedit_history_set_unique(History *h, int unique);
+int cedit_history_enter(History *h, const char *line);
+int cedit_history_load(History *h, const char *path);
+int cedit_history_save(History *h, const char *path);
+
+#endif

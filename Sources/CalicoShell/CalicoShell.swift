@@ -1,0 +1,94 @@
+import ArgumentParser
+import ShellCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `calico-shell`'s command line. Parsing only: `ShellMain` runs it.
+struct CalicoShellOptions: ParsableArguments {
+    static let configuration = CommandConfiguration(
+        commandName: "calico-shell",
+        abstract: "A fast, scriptable shell for Calico network endpoints stored in etcd.",
+        discussion: """
+            With no SCRIPT and no -c, commands are read from the terminal (with line editing, history and \
+            TAB completion) or, when stdin is not a terminal, from stdin. Try 'help' and 'endpoint --help'.
+
+            Environment: ETCD_ENDPOINTS, ETCD_AUTHORITY and ETCD_SCHEME (calicoctl), ETCD_CA_CERT_FILE, \
+            ETCD_CERT_FILE, ETCD_KEY_FILE, ETCD_USERNAME, ETCD_PASSWORD, XDG_STATE_HOME.
+
+            Exit status: 0 when every command succeeded, 1 when a command failed, 2 for bad arguments.
+            """)
+
+    @Argument(help: ArgumentHelp("A script of calico-shell commands to run (also: -f).", valueName: "SCRIPT"))
+    var script: String?
+
+    @Option(name: .customShort("f"), help: ArgumentHelp("Run the commands in FILE.", valueName: "FILE"))
+    var file: String?
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run COMMAND; may be repeated and runs in order.", valueName: "COMMAND"))
+    var commands: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("etcd members, comma-separated (default: $ETCD_ENDPOINTS, else $ETCD_SCHEME://$ETCD_AUTHORITY, else http://127.0.0.1:2379).", valueName: "URL[,URL...]"))
+    var endpoints: String?
+
+    @Option(name: .long, help: ArgumentHelp("Key prefix of the Calico data.", valueName: "PREFIX"))
+    var prefix: String = "/calico/v1"
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for etcd to answer before giving up.", valueName: "SECONDS"))
+    var dialTimeout: Double = 5
+
+    @Option(name: .long, help: ArgumentHelp("CA certificate to verify etcd's server certificate (or $ETCD_CA_CERT_FILE).", valueName: "FILE"))
+    var cacert: String?
+
+    @Option(name: .long, help: ArgumentHelp("Client certificate for mutual TLS (or $ETCD_CERT_FILE).", valueName: "FILE"))
+    var cert: String?
+
+    @Option(name: .long, help: ArgumentHelp("Client key for mutual TLS (or $ETCD_KEY_FILE).", valueName: "FILE"))
+    var key: String?
+
+    @Flag(name: .long, help: "Do not verify etcd's server certificate (insecure; a warning is printed).")
+    var insecureSkipTlsVerify = false
+
+    @Option(name: .long, help: ArgumentHelp("etcd user, optionally with its password (or $ETCD_USERNAME); asks for the password when interactive.", valueName: "USER[:PASSWORD]"))
+    var user: String?
+
+    @Option(name: .long, help: ArgumentHelp("Password of the etcd user (or $ETCD_PASSWORD).", valueName: "PASSWORD"))
+    var password: String?
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Result format.", valueName: "table|json"))
+    var output: OutputFormat = .table
+
+    @Flag(name: .long, help: "Run every command even after one fails (the exit status is still 1).")
+    var continueOnError = false
+
+    @Flag(name: .long, help: "Print each command, prefixed with '> ', before its output.")
+    var echo = false
+
+    @Option(name: .long, help: ArgumentHelp("Where interactive history is kept (default: $XDG_STATE_HOME/calico-shell/history).", valueName: "FILE"))
+    var historyFile: String?
+
+    @Flag(name: .long, help: "Keep no interactive history.")
+    var noHistory = false
+
+    @Flag(name: .long, help: "Show index loading progress on stderr even when not interactive.")
+    var progress = false
+
+    @Flag(name: .long, help: "Load the demo data (the reference page's endpoints and profiles, and a few hundred more) before running.")
+    var loadDemoData = false
+
+    @Option(name: .long, help: ArgumentHelp("Load N synthetic endpoints (for benchmarks) before running.", valueName: "N"))
+    var loadEndpoints: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Hosts to spread --load-endpoints over.", valueName: "N"))
+    var loadHosts: Int = 500
+
+    func validate() throws {
+        if script != nil && file != nil { throw ValidationError("Give the script either as SCRIPT or with -f, not both.") }
+        if (script != nil || file != nil) && !commands.isEmpty { throw ValidationError("Give either a script or -c commands, not both.") }
+        if dialTimeout <= 0 { throw ValidationError("--dial-timeout must be a positive number of seconds.") }
+        if let n = loadEndpoints, n < 0 { throw ValidationError("--load-endpoints must not be negative.") }
+        if loadHosts < 1 { throw ValidationError("--load-hosts must be at least 1.") }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}

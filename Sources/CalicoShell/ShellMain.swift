@@ -1,0 +1,97 @@
+import ArgumentParser
+import ShellCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Entry point: parse arguments, connect lazily, pick the line source, run the one loop, exit.
+@main
+enum ShellMain {
+    static func main() async {
+        let options: CalicoShellOptions
+        do {
+            options = try CalicoShellOptions.parse()
+        } catch {
+            let code = CalicoShellOptions.exitCode(for: error)
+            let message = CalicoShellOptions.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(0)
+            }
+            StandardStreams().standardError("calico-shell: \(message)\n")
+            // Bad arguments to calico-shell itself are exit status 2, as documented.
+            exit(2)
+        }
+        exit(await run(options))
+    }
+
+    static func run(_ options: CalicoShellOptions) async -> Int32 {
+        let output = StandardStreams()
+        let environment = Environment.current
+        let interactive = options.script == nil && options.file == nil && options.commands.isEmpty
+            && isatty(0) == 1 && isatty(1) == 1
+
+        let configuration: EtcdConfiguration
+        do {
+            configuration = try ConnectionSettings.configuration(from: options, environment: environment, interactive: interactive)
+        } catch {
+            output.standardError("calico-shell: \(error)\n")
+            return 2
+        }
+        if configuration.tls.skipVerify {
+            output.standardError("warning: --insecure-skip-tls-verify: etcd's certificate is not checked; anyone on the path can read and change what this shell sends\n")
+        }
+        let session = Session(configuration: configuration, layout: KeyLayout(prefix: options.prefix),
+                              showProgress: interactive || options.progress, output: output)
+        defer { Task { await session.close() } }
+
+        if options.loadDemoData || options.loadEndpoints != nil {
+            do {
+                try await session.loadSampleData(demo: options.loadDemoData, synthetic: options.loadEndpoints, hosts: options.loadHosts)
+            } catch {
+                output.standardError("calico-shell: \(Executor.shellError(error))\n")
+                return 1
+            }
+        }
+
+        let runOptions = RunOptions(continueOnError: options.continueOnError, echo: options.echo,
+                                    format: options.output, interactive: interactive)
+        let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
+
+        if interactive {
+            return await InteractiveShell(runner: runner, session: session, options: options, output: output).run()
+        }
+        let outcome: ScriptRunner.Outcome
+        if !options.commands.isEmpty {
+            var source = CommandsLineSource(options.commands)
+            outcome = await runner.run(&source)
+        } else if let path = options.script ?? options.file {
+            do {
+                var source = try StreamLineSource(path: path)
+                outcome = await runner.run(&source)
+            } catch {
+                output.standardError("calico-shell: \(error)\n")
+                return 1
+            }
+        } else {
+            var source = StreamLineSource()
+            outcome = await runner.run(&source)
+        }
+        return runner.exitStatus(for: outcome)
+    }
+}
+
+enum Environment {
+    static var current: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,56 @@
+/// `endpoint <ID> profile (append|remove|set) …`: what an edit changes, decided from the endpoint's
+/// current profiles. Pure, so the compare-and-swap loop can re-apply it to fresh data after losing a race.
+public struct ProfileEdit: Equatable, Sendable {
+    public var action: ProfileAction
+    public var names: [String]
+
+    public init(action: ProfileAction, names: [String]) {
+        self.action = action
+        self.names = names
+    }
+
+    public struct Plan: Equatable, Sendable {
+        /// The list to write, or nil when the desired state already holds.
+        public var newProfiles: [String]?
+        /// The resulting list either way.
+        public var resultingProfiles: [String]
+        /// Lines to print: notes on names that needed no change, then the page's summary line.
+        public var messages: [String]
+    }
+
+    public func plan(current: [String]) -> Plan {
+        switch action {
+        case .set:
+            let message = names.isEmpty ? "Profile(s) cleared." : "Profile(s) \(names.joined(separator: ",")) set."
+            return Plan(newProfiles: names == current ? nil : names, resultingProfiles: names, messages: [message])
+        case .append:
+            var result = current
+            var messages: [String] = []
+            var changed: [String] = []
+            for name in names {
+                if result.contains(name) {
+                    messages.append("Profile \(name) is already in endpoint profile list")
+                } else {
+                    result.append(name)
+                    changed.append(name)
+                }
+            }
+            if !changed.isEmpty { messages.append("Profile(s) \(changed.joined(separator: ",")) appended.") }
+            return Plan(newProfiles: changed.isEmpty ? nil : result, resultingProfiles: result, messages: messages)
+        case .remove:
+            var result = current
+            var messages: [String] = []
+            var changed: [String] = []
+            for name in names {
+                if result.contains(name) {
+                    result.removeAll { $0 == name }
+                    changed.append(name)
+                } else {
+                    messages.append("Profile \(name) is not in endpoint profile list.")
+                }
+            }
+            if !changed.isEmpty { messages.append("Profile(s) \(changed.joined(separator: ",")) removed.") }
+            return Plan(newProfiles: changed.isEmpty ? nil : result, resultingProfiles: result, messages: messages)
+        }
+    }
+}

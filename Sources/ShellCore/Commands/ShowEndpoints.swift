@@ -1,0 +1,70 @@
+/// `endpoint show`: the per-host summary, or one row per endpoint with `--detailed`. Pure: reads an index.
+public enum ShowEndpoints {
+    static let summaryHeaders = ["Hostname", "Orchestrator ID", "Number of Workloads", "Number of Endpoints"]
+    static let detailedHeaders = ["Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID", "Addresses", "MAC", "Profiles", "State"]
+
+    public static func run(_ index: EndpointIndex, filter: EndpointFilter, detailed: Bool, format: OutputFormat) -> CommandResult {
+        detailed ? runDetailed(index, filter: filter, format: format) : runSummary(index, filter: filter, format: format)
+    }
+
+    private static func runSummary(_ index: EndpointIndex, filter: EndpointFilter, format: OutputFormat) -> CommandResult {
+        let rows = index.summary(matching: filter)
+        let warnings = MalformedData.warnings(for: index, filter: filter)
+        switch format {
+        case .table:
+            var table = Table(headers: summaryHeaders)
+            for row in rows { table.append([row.host, row.orchestrator, String(row.workloads), String(row.endpoints)]) }
+            return CommandResult(output: TableRenderer.render(table), warnings: warnings)
+        case .json:
+            let json = JSONValue.array(rows.map { row in
+                .object([("hostname", .string(row.host)), ("orchestrator_id", .string(row.orchestrator)),
+                         ("workloads", .number(row.workloads)), ("endpoints", .number(row.endpoints))])
+            })
+            return CommandResult(output: json.rendered + "\n", warnings: warnings)
+        }
+    }
+
+    private static func runDetailed(_ index: EndpointIndex, filter: EndpointFilter, format: OutputFormat) -> CommandResult {
+        var warnings = MalformedData.warnings(for: index, filter: filter)
+        var shown: [(EndpointKey, EndpointData)] = []
+        for record in index.records(matching: filter) {
+            do {
+                shown.append((record.key, try EndpointData.decode(record.value)))
+            } catch {
+                warnings.append(MalformedData.warning(key: record.key.path(in: index.layout), reason: error.reason))
+            }
+        }
+        switch format {
+        case .table:
+            var table = Table(headers: detailedHeaders)
+            for (key, data) in shown {
+                table.appendMultiline([[key.host], [key.orchestrator], [key.workload], [key.endpoint],
+                                       data.sortedAddresses, [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""]])
+            }
+            return CommandResult(output: TableRenderer.render(table), warnings: warnings)
+        case .json:
+            let json = JSONValue.array(shown.map { key, data in
+                .object([("hostname", .string(key.host)), ("orchestrator_id", .string(key.orchestrator)),
+                         ("workload_id", .string(key.workload)), ("endpoint_id", .string(key.endpoint)),
+                         ("addresses", .strings(data.sortedAddresses)), ("mac", .optional(data.mac)),
+                         ("profiles", .strings(data.profiles)), ("state", .optional(data.state))])
+            })
+            return CommandResult(output: json.rendered + "\n", warnings: warnings)
+        }
+    }
+}
+
+/// Warnings about data that does not fit the Calico layout: reported, never fatal, never a crash.
+enum MalformedData {
+    static func warning(key: String, reason: String) -> String {
+        "warning: skipping \(Validation.printable(key)): \(reason)"
+    }
+
+    /// Keys under a host's workloads that are not endpoint keys, for the hosts the filter covers.
+    static func warnings(for index: EndpointIndex, filter: EndpointFilter) -> [String] {
+        index.malformedKeys.sorted().compactMap { key in
+            if let host = filter.host, !key.hasPrefix(index.layout.hostsPrefix + host + "/") { return nil }
+            return warning(key: key, reason: "not an endpoint key of the Calico v1 layout")
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// Writes many keys fast, for demos and benchmarks: transactions of up to 128 puts (etcd's default
+/// `--max-txn-ops`), several in flight at once on the one connection.
+public enum BulkLoader {
+    public static let operationsPerTransaction = 128
+
+    public static func load(_ pairs: [(key: String, value: [UInt8])], into store: any KeyValueStore, concurrency: Int = 8) async throws {
+        let batches = stride(from: 0, to: pairs.count, by: operationsPerTransaction).map {
+            Array(pairs[$0..<min($0 + operationsPerTransaction, pairs.count)])
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func submit() {
+                let batch = batches[next]
+                next += 1
+                group.addTask {
+                    _ = try await store.commit(Transaction(operations: batch.map { .put(key: $0.key, value: $0.value) }))
+                }
+            }
+            while next < batches.count && next < concurrency { submit() }
+            while try await group.next() != nil {
+                if next < batches.count { submit() }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// What can go wrong talking to etcd, each with a one-line message for an operator.
+public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No configured member answered within the dial timeout.
+    case unreachable(endpoints: [String], seconds: Double)
+    /// A call was sent but not answered in time.
+    case timeout(operation: String)
+    case permissionDenied(operation: String)
+    case authenticationFailed(user: String)
+    /// A compare-and-swap lost against another writer (callers retry; seen by users only when retries run out).
+    case compareFailed(key: String)
+    /// The requested revision was compacted away; the index reloads.
+    case compacted(revision: Int64)
+    /// etcd answered with an error not listed above.
+    case server(operation: String, message: String)
+    /// Bad `--endpoints`, `ETCD_*` variables, TLS files or credentials.
+    case configuration(String)
+    /// The watch stream ended; the synchronizer resumes it.
+    case watchEnded(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let endpoints, let seconds):
+            return "cannot reach etcd at \(endpoints.joined(separator: ", ")) (no answer within \(Self.format(seconds)) s)"
+        case .timeout(let operation):
+            return "etcd did not answer \(operation) in time"
+        case .permissionDenied(let operation):
+            return "permission denied: the etcd user may not \(operation)"
+        case .authenticationFailed(let user):
+            return "etcd authentication failed for user '\(user)': wrong user name or password"
+        case .compareFailed(let key):
+            return "\(key) was changed by another writer while this command ran; nothing was written"
+        case .compacted(let revision):
+            return "etcd history before revision \(revision) was compacted"
+        case .server(let operation, let message):
+            return "etcd refused \(operation): \(message)"
+        case .configuration(let message):
+            return message
+        case .watchEnded(let message):
+            return "etcd watch ended: \(message)"
+        }
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import NIOCore
+import Synchronization
+
+/// The real etcd: one gRPC client (one HTTP/2 connection per member) for the whole session.
+///
+/// - All configured members sit behind one channel with round-robin load balancing, so a dead member
+///   costs nothing but a reconnect to another.
+/// - Unary calls wait for a ready connection up to the dial timeout: the first command after an etcd
+///   restart succeeds instead of failing during the reconnect backoff.
+/// - Keepalive pings every 10 s (etcd penalises clients pinging faster than every 5 s).
+/// - `PingResponder` is installed on every connection: see there why.
+public final class GRPCEtcdClient: KeyValueStore {
+    public typealias Transport = HTTP2ClientTransport.Posix
+
+    public let configuration: EtcdConfiguration
+    private let client: GRPCClient<Transport>
+    private let connections: Task<Void, Never>
+    private let auth: Authenticator
+
+    public init(configuration: EtcdConfiguration) throws(EtcdError) {
+        self.configuration = configuration
+        let target = try AddressResolution.target(for: configuration.endpoints)
+        let security = try TLSSetup.transportSecurity(for: configuration)
+        let transport: Transport
+        do {
+            transport = try Transport(
+                target: target,
+                transportSecurity: security,
+                config: .defaults { config in
+                    config.connection.keepalive = .init(time: .seconds(10), timeout: .seconds(5), allowWithoutCalls: true)
+                    config.backoff = .init(initial: .milliseconds(200), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
+                    config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in PingResponder.install(in: channel) }
+                },
+                serviceConfig: ServiceConfig(loadBalancingConfig: [.roundRobin])
+            )
+        } catch {
+            throw .configuration("cannot set up the etcd connection: \(error)")
+        }
+        let client = GRPCClient(transport: transport)
+        self.client = client
+        self.connections = Task { try? await client.runConnections() }
+        self.auth = Authenticator(credentials: configuration.credentials)
+    }
+
+    deinit {
+        client.beginGracefulShutdown()
+    }
+
+    /// Closes the connection; in-flight calls finish first.
+    public func shutdown() async {
+        client.beginGracefulShutdown()
+        await connections.value
+    }
+
+    // MARK: Calls
+
+    private var kv: Etcdserverpb_KV.Client<Transport> { Etcdserverpb_KV.Client(wrapping: client) }
+
+    private var unaryOptions: CallOptions {
+        var options = CallOptions.defaults
+        options.waitForReady = true
+        options.timeout = configuration.dialTimeout
+        return options
+    }
+
+    /// Runs one call with the auth token, authenticating first and once more if the token expired.
+    private func call<Result: Sendable>(_ operation: String, _ body: (Metadata, CallOptions) async throws -> Result) async throws(EtcdError) -> Result {
+        var retriedAuth = false
+        while true {
+            do {
+                let metadata = try await auth.metadata(using: self)
+                return try await body(metadata, unaryOptions)
+            } catch let error as EtcdError {
+                throw error
+            } catch {
+                let mapped = ErrorMapping.map(error, operation: operation, configuration: configuration)
+                if case .tokenExpired = mapped, !retriedAuth {
+                    retriedAuth = true
+                    await auth.invalidate()
+                    continue
+                }
+                throw mapped.error
+            }
+        }
+    }
+
+    public func range(from start: String, to end: String, revision: Int64, limit: Int64) async throws -> RangePage {
+        var request = Etcdserverpb_RangeRequest()
+        request.key = Data(start.utf8)
+        request.rangeEnd = Data(end.utf8)
+        request.revision = revision
+        request.limit = limit
+        let response = try await call("reading \(start)") { metadata, options in
+            try await kv.range(request, metadata: metadata, options: options)
+        }
+        return RangePage(pairs: response.kvs.map(KeyValue.init), more: response.more, revision: response.header.revision)
+    }
+
+    public func get(_ key: String) async throws -> KeyValue? {
+        var request = Etcdserverpb_RangeRequest()
+        request.key = Data(key.utf8)
+        let response = try await call("reading \(key)") { metadata, options in
+            try await kv.range(request, metadata: metadata, options: options)
+        }
+        return response.kvs.first.map(KeyValue.init)
+    }
+
+    public func currentRevision() async throws -> Int64 {
+        // A linearizable count of one key (that need not exist): the cheapest request that carries the
+        // cluster's current revision and goes through the leader's read index.
+        var request = Etcdserverpb_RangeRequest()
+        request.key = Data("\u{0}".utf8)
+        request.countOnly = true
+        let response = try await call("reading the current revision") { metadata, options in
+            try await kv.range(request, metadata: metadata, options: options)
+        }
+        return response.header.revision
+    }
+
+    public func commit(_ transaction: Transaction) async throws -> TransactionResult {
+        var request = Etcdserverpb_TxnRequest()
+        request.compare = transaction.compares.map { compare in
+            var message = Etcdserverpb_Compare()
+            switch compare {
+            case .modRevision(let key, let revision):
+                message.key = Data(key.utf8)
+                message.target = .mod
+                message.result = .equal
+                message.modRevision = revision
+            }
+            return message
+        }
+        request.success = transaction.operations.map { operation in
+            var message = Etcdserverpb_RequestOp()
+            switch operation {
+            case .put(let key, let value):
+                var put = Etcdserverpb_PutRequest()
+                put.key = Data(key.utf8)
+                put.value = Data(value)
+                message.requestPut = put
+            case .delete(let key):
+                var delete = Etcdserverpb_DeleteRangeRequest()
+                delete.key = Data(key.utf8)
+                message.requestDeleteRange = delete
+            }
+            return message
+        }
+        let keys = transaction.operations.first?.key ?? "etcd"
+        let response = try await call("writing \(keys)") { metadata, options in
+            try await kv.txn(request, metadata: metadata, options: options)
+        }
+        return TransactionResult(succeeded: response.succeeded, revision: response.header.revision)
+    }
+
+    public func put(_ key: String, _ value: [UInt8]) async throws -> Int64 {
+        try await commit(Transaction(operations: [.put(key: key, value: value)])).revision
+    }
+
+    /// Version and member of the first member that answers (for the banner).
+    public func status() async throws -> (version: String, revision: Int64) {
+        let maintenance = Etcdserverpb_Maintenance.Client(wrapping: client)
+        let response = try await call("reading the cluster status") { metadata, options in
+            try await maintenance.status(Etcdserverpb_StatusRequest(), metadata: metadata, options: options)
+        }
+        return (response.version, response.header.revision)
+    }
+
+    func authenticate(user: String, password: String) async throws(EtcdError) -> String {
+        let authClient = Etcdserverpb_Auth.Client(wrapping: client)
+        var request = Etcdserverpb_AuthenticateRequest()
+        request.name = user
+        request.password = password
+        do {
+            return try await authClient.authenticate(request, options: unaryOptions).token
+        } catch {
+            let mapped = ErrorMapping.map(error, operation: "authenticating", configuration: configuration)
+            if case .error(.server(_, let message)) = mapped, message.contains("authentication failed") {
+                throw .authenticationFailed(user: user)
+            }
+            throw mapped.error
+        }
+    }
+
+    // MARK: Watch
+
+    public func watch(prefix: String, startRevision: Int64) -> WatchSubscription {
+        let (requests, requestSink) = AsyncStream<Etcdserverpb_WatchRequest>.makeStream()
+        let (batches, batchSink) = AsyncThrowingStream<WatchBatch, any Error>.makeStream()
+        var create = Etcdserverpb_WatchCreateRequest()
+        create.key = Data(prefix.utf8)
+        create.rangeEnd = Data(KeyRange.prefixEnd(prefix).utf8)
+        create.startRevision = startRevision
+        create.watchID = 1
+        var createRequest = Etcdserverpb_WatchRequest()
+        createRequest.createRequest = create
+        requestSink.yield(createRequest)
+
+        let watchClient = Etcdserverpb_Watch.Client(wrapping: client)
+        let task = Task { [auth, configuration] in
+            do {
+                var metadata = try await auth.metadata(using: self)
+                // A member cut off from the quorum cancels the watch instead of going quiet.
+                metadata.addString("true", forKey: "hasleader")
+                var options = CallOptions.defaults
+                options.waitForReady = true
+                try await watchClient.watch(metadata: metadata, options: options, requestProducer: { writer in
+                    for await request in requests { try await writer.write(request) }
+                }, onResponse: { response in
+                    for try await message in response.messages {
+                        if message.canceled {
+                            if message.compactRevision > 0 { throw EtcdError.compacted(revision: message.compactRevision) }
+                            throw EtcdError.watchEnded(message.cancelReason.isEmpty ? "cancelled by etcd" : message.cancelReason)
+                        }
+                        // The creation answer carries the current revision, not how far the watch has got.
+                        if message.created && message.events.isEmpty { continue }
+                        batchSink.yield(WatchBatch(events: message.events.map(WatchEvent.init), revision: message.header.revision))
+                    }
+                })
+                batchSink.finish(throwing: EtcdError.watchEnded("the server closed the stream"))
+            } catch let error as EtcdError {
+                batchSink.finish(throwing: error)
+            } catch {
+                batchSink.finish(throwing: ErrorMapping.map(error, operation: "watching \(prefix)", configuration: configuration).error)
+            }
+            requestSink.finish()
+        }
+        batchSink.onTermination = { _ in task.cancel(); requestSink.finish() }
+        var progress = Etcdserverpb_WatchRequest()
+        progress.progressRequest = Etcdserverpb_WatchProgressRequest()
+        let progressRequest = progress
+        return WatchSubscription(
+            batches: batches,
+            requestProgress: { requestSink.yield(progressRequest) },
+            cancel: { task.cancel(); requestSink.finish() })
+    }
+}
+
+extension KeyValue {
+    init(_ message: Etcdserverpb_KeyValue) {
+        self.init(key: String(decoding: message.key, as: UTF8.self), value: Array(message.value), modRevision: message.modRevision)
+    }
+}
+
+extension WatchEvent {
+    init(_ message: Etcdserverpb_Event) {
+        self.init(kind: message.type == .delete ? .delete : .put, pair: KeyValue(message.kv))
+    }
+}
+
+/// Holds the session's auth token: authenticates once, on first use, and again when etcd says the
+/// token expired. The password never leaves this actor except in the Authenticate call.
+actor Authenticator {
+    private let credentials: EtcdConfiguration.Credentials?
+    private var token: String?
+
+    init(credentials: EtcdConfiguration.Credentials?) {
+        self.credentials = credentials
+    }
+
+    func metadata(using client: GRPCEtcdClient) async throws(EtcdError) -> Metadata {
+        guard let credentials else { return [:] }
+        if token == nil {
+            token = try await client.authenticate(user: credentials.user, password: credentials.password)
+        }
+        return ["token": .string(token ?? "")]
+    }
+
+    func invalidate() {
+        token = nil
+    }
+}

@@ -1,0 +1,79 @@
+/// An etcd stand-in for unit tests of the logic above `KeyValueStore`: revisions, ranges at a
+/// revision (current only), compare-and-swap transactions and watches behave as etcd's do.
+/// Integration tests use a real etcd; this only makes pure-logic tests fast.
+public actor InMemoryStore: KeyValueStore {
+    private var pairs: [String: KeyValue] = [:]
+    private var revision: Int64 = 1
+    private var watchers: [Int: (prefix: String, continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation)] = [:]
+    private var nextWatcher = 0
+    /// Every change, so a watch registered late still starts exactly at its start revision.
+    private var history: [WatchBatch] = []
+
+    public init() {}
+
+    public func range(from start: String, to end: String, revision: Int64, limit: Int64) async throws -> RangePage {
+        let keys = pairs.keys.filter { $0 >= start && $0 < end }.sorted()
+        let taken = limit > 0 ? Array(keys.prefix(Int(limit))) : keys
+        return RangePage(pairs: taken.compactMap { pairs[$0] }, more: taken.count < keys.count, revision: self.revision)
+    }
+
+    public func get(_ key: String) async throws -> KeyValue? { pairs[key] }
+
+    public func currentRevision() async throws -> Int64 { revision }
+
+    public func commit(_ transaction: Transaction) async throws -> TransactionResult {
+        for case .modRevision(let key, let expected) in transaction.compares where (pairs[key]?.modRevision ?? 0) != expected {
+            return TransactionResult(succeeded: false, revision: revision)
+        }
+        guard !transaction.operations.isEmpty else { return TransactionResult(succeeded: true, revision: revision) }
+        revision += 1
+        var events: [WatchEvent] = []
+        for operation in transaction.operations {
+            switch operation {
+            case .put(let key, let value):
+                let pair = KeyValue(key: key, value: value, modRevision: revision)
+                pairs[key] = pair
+                events.append(WatchEvent(kind: .put, pair: pair))
+            case .delete(let key):
+                if pairs.removeValue(forKey: key) != nil {
+                    events.append(WatchEvent(kind: .delete, pair: KeyValue(key: key, value: [], modRevision: revision)))
+                }
+            }
+        }
+        history.append(WatchBatch(events: events, revision: revision))
+        for watcher in watchers.values {
+            let matching = events.filter { $0.pair.key.hasPrefix(watcher.prefix) }
+            if !matching.isEmpty { watcher.continuation.yield(WatchBatch(events: matching, revision: revision)) }
+        }
+        return TransactionResult(succeeded: true, revision: revision)
+    }
+
+    /// A write outside any watched prefix: moves the revision without events, as other Calico keys do.
+    public func bumpRevision() { revision += 1 }
+
+    public nonisolated func watch(prefix: String, startRevision: Int64) -> WatchSubscription {
+        let (stream, continuation) = AsyncThrowingStream<WatchBatch, any Error>.makeStream()
+        let registration = Task { await self.register(prefix: prefix, startRevision: startRevision, continuation: continuation) }
+        return WatchSubscription(
+            batches: stream,
+            requestProgress: { Task { _ = await registration.value; await self.reportProgress() } },
+            cancel: { continuation.finish() })
+    }
+
+    private func register(prefix: String, startRevision: Int64, continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation) {
+        for batch in history where batch.revision >= startRevision {
+            let matching = batch.events.filter { $0.pair.key.hasPrefix(prefix) }
+            if !matching.isEmpty { continuation.yield(WatchBatch(events: matching, revision: batch.revision)) }
+        }
+        nextWatcher += 1
+        let id = nextWatcher
+        watchers[id] = (prefix, continuation)
+        continuation.onTermination = { _ in Task { await self.unregister(id) } }
+    }
+
+    private func unregister(_ id: Int) { watchers[id] = nil }
+
+    private func reportProgress() {
+        for watcher in watchers.values { watcher.continuation.yield(WatchBatch(events: [], revision: revision)) }
+    }
+}

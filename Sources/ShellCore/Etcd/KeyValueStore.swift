@@ -1,0 +1,150 @@
+/// What calico-shell needs from etcd, as a small protocol: `GRPCEtcdClient` talks to a real etcd,
+/// `InMemoryStore` serves unit tests of the logic above it. Keys and values are bytes on the wire;
+/// keys are UTF-8 strings here because every Calico key is.
+public protocol KeyValueStore: Sendable {
+    /// One page of `[start, end)` at `revision` (0: the current one), at most `limit` keys (0: all).
+    func range(from start: String, to end: String, revision: Int64, limit: Int64) async throws -> RangePage
+    /// One key, linearizable.
+    func get(_ key: String) async throws -> KeyValue?
+    /// The cluster's current revision, learnt with one cheap linearizable request.
+    func currentRevision() async throws -> Int64
+    /// Applies `operations` if every compare holds; one revision for all of them.
+    func commit(_ transaction: Transaction) async throws -> TransactionResult
+    /// Events under `prefix` from `startRevision` on, in revision order, until cancelled.
+    /// The stream ends with `EtcdError.compacted` when that revision is gone.
+    func watch(prefix: String, startRevision: Int64) -> WatchSubscription
+}
+
+public struct KeyValue: Equatable, Sendable {
+    public var key: String
+    public var value: [UInt8]
+    public var modRevision: Int64
+
+    public init(key: String, value: [UInt8], modRevision: Int64) {
+        self.key = key
+        self.value = value
+        self.modRevision = modRevision
+    }
+}
+
+public struct RangePage: Equatable, Sendable {
+    public var pairs: [KeyValue]
+    public var more: Bool
+    /// The store revision the page was read at.
+    public var revision: Int64
+
+    public init(pairs: [KeyValue], more: Bool, revision: Int64) {
+        self.pairs = pairs
+        self.more = more
+        self.revision = revision
+    }
+}
+
+/// A compare-and-swap over any number of keys.
+public struct Transaction: Equatable, Sendable {
+    public enum Compare: Equatable, Sendable {
+        /// The key's `mod_revision` equals this (0: the key does not exist).
+        case modRevision(key: String, equals: Int64)
+    }
+
+    public enum Operation: Equatable, Sendable {
+        case put(key: String, value: [UInt8])
+        case delete(key: String)
+
+        public var key: String {
+            switch self {
+            case .put(let key, _), .delete(let key): return key
+            }
+        }
+    }
+
+    public var compares: [Compare]
+    public var operations: [Operation]
+
+    public init(compares: [Compare] = [], operations: [Operation]) {
+        self.compares = compares
+        self.operations = operations
+    }
+}
+
+public struct TransactionResult: Equatable, Sendable {
+    public var succeeded: Bool
+    public var revision: Int64
+
+    public init(succeeded: Bool, revision: Int64) {
+        self.succeeded = succeeded
+        self.revision = revision
+    }
+}
+
+public struct WatchEvent: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case put, delete }
+    public var kind: Kind
+    public var pair: KeyValue
+
+    public init(kind: Kind, pair: KeyValue) {
+        self.kind = kind
+        self.pair = pair
+    }
+}
+
+/// A running watch: its batches, and a way to ask etcd where the watch stands now (answered by a
+/// batch with no events), which is how a quiet watch proves it is current.
+public struct WatchSubscription: Sendable {
+    public var batches: AsyncThrowingStream<WatchBatch, any Error>
+    public var requestProgress: @Sendable () -> Void
+    public var cancel: @Sendable () -> Void
+
+    public init(batches: AsyncThrowingStream<WatchBatch, any Error>, requestProgress: @escaping @Sendable () -> Void, cancel: @escaping @Sendable () -> Void) {
+        self.batches = batches
+        self.requestProgress = requestProgress
+        self.cancel = cancel
+    }
+}
+
+/// Events from one watch response, and the revision the watch has reached with them: every change up
+/// to `revision` under the watched prefixes has been delivered (a progress report has no events).
+public struct WatchBatch: Equatable, Sendable {
+    public var events: [WatchEvent]
+    public var revision: Int64
+
+    public init(events: [WatchEvent], revision: Int64) {
+        self.events = events
+        self.revision = revision
+    }
+}
+
+extension KeyValueStore {
+    /// Every key under `prefix` at one revision (0: the current one), in pages of `pageSize`.
+    public func rangeAll(prefix: String, revision: Int64 = 0, pageSize: Int64 = 5_000, onPage: (RangePage) throws -> Void = { _ in }) async throws -> (pairs: [KeyValue], revision: Int64) {
+        var pairs: [KeyValue] = []
+        var start = prefix
+        let end = KeyRange.prefixEnd(prefix)
+        var revision = revision
+        while true {
+            let page = try await range(from: start, to: end, revision: revision, limit: pageSize)
+            if revision == 0 { revision = page.revision }
+            pairs.append(contentsOf: page.pairs)
+            try onPage(page)
+            guard page.more, let last = page.pairs.last else { break }
+            start = last.key + "\u{0}"
+        }
+        return (pairs, revision)
+    }
+}
+
+public enum KeyRange {
+    /// The end of the range holding every key that starts with `prefix`: the prefix with its last
+    /// byte incremented (etcd's convention).
+    public static func prefixEnd(_ prefix: String) -> String {
+        var bytes = Array(prefix.utf8)
+        while let last = bytes.last {
+            if last < 0xff {
+                bytes[bytes.count - 1] = last + 1
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            bytes.removeLast()
+        }
+        return "\u{0}"
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GRPCNIOTransportHTTP2
+
+/// Mutual TLS from etcdctl's `--cacert/--cert/--key`: files are checked up front so that a typo gives
+/// a clear error instead of a failed handshake later.
+enum TLSSetup {
+    static func transportSecurity(for configuration: EtcdConfiguration) throws(EtcdError) -> HTTP2ClientTransport.Posix.TransportSecurity {
+        let files = configuration.tls
+        guard configuration.usesTLS else {
+            if files.caCertificate != nil || files.certificate != nil || files.key != nil {
+                throw .configuration("TLS files were given but the etcd endpoints are http://; use https:// endpoints")
+            }
+            return .plaintext
+        }
+        for (path, name) in [(files.caCertificate, "CA certificate"), (files.certificate, "client certificate"), (files.key, "client key")] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) {
+                throw .configuration("cannot read the \(name) file \(path)")
+            }
+        }
+        if (files.certificate == nil) != (files.key == nil) {
+            throw .configuration("a client certificate needs its key: give both --cert and --key")
+        }
+        return .tls { tls in
+            if let ca = files.caCertificate {
+                tls.trustRoots = .certificates([.file(path: ca, format: .pem)])
+            }
+            if let certificate = files.certificate, let key = files.key {
+                tls.certificateChain = [.file(path: certificate, format: .pem)]
+                tls.privateKey = .file(path: key, format: .pem)
+            }
+            tls.serverCertificateVerification = files.skipVerify ? .noVerification : .fullVerification
+        }
+    }
+}

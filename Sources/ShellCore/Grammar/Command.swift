@@ -1,0 +1,63 @@
+/// The parsed form of one line: what the executor runs. Every value in it has been validated, so no etcd
+/// key is ever built from unchecked input.
+public enum Command: Equatable, Sendable {
+    /// `endpoint show [filters] [--detailed]`
+    case showEndpoints(EndpointFilter, detailed: Bool)
+    /// `endpoint <ID> profile show [filters]` (the filter's `endpoint` is the ID)
+    case showProfiles(EndpointFilter)
+    /// `endpoint <ID> profile (append|remove|set) [filters] [<PROFILES>...]`
+    case editProfiles(EndpointFilter, ProfileAction, [String])
+    /// `help [TOPIC]`, `endpoint --help`
+    case help(topic: String?)
+    /// `source FILE`: run another script, relative to the folder of the one that says it.
+    case source(path: String)
+    /// `exit [N]` / `quit`
+    case exit(status: Int32)
+    /// `echo TEXT...`
+    case echo(String)
+    /// `set output table|json`
+    case setOutput(OutputFormat)
+    /// `complete LINE`: the completion candidates for the last word of LINE, one per line.
+    case complete(line: String)
+    /// A blank line or a comment.
+    case nothing
+}
+
+/// The optional narrowing every endpoint command accepts. `nil` means "any".
+public struct EndpointFilter: Equatable, Hashable, Sendable {
+    public var host: String?
+    public var orchestrator: String?
+    public var workload: String?
+    public var endpoint: String?
+
+    public init(host: String? = nil, orchestrator: String? = nil, workload: String? = nil, endpoint: String? = nil) {
+        self.host = host
+        self.orchestrator = orchestrator
+        self.workload = workload
+        self.endpoint = endpoint
+    }
+
+    public func matches(_ key: EndpointKey) -> Bool {
+        (host.map { $0 == key.host } ?? true)
+            && (orchestrator.map { $0 == key.orchestrator } ?? true)
+            && (workload.map { $0 == key.workload } ?? true)
+            && (endpoint.map { $0 == key.endpoint } ?? true)
+    }
+}
+
+public enum ProfileAction: String, Equatable, Sendable, CaseIterable {
+    case append, remove, set
+
+    /// The past tense the reference page prints: `Profile(s) WEB appended.`
+    var pastTense: String {
+        switch self {
+        case .append: return "appended"
+        case .remove: return "removed"
+        case .set: return "set"
+        }
+    }
+}
+
+public enum OutputFormat: String, Equatable, Sendable, CaseIterable {
+    case table, json
+}

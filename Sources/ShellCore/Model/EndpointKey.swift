@@ -1,0 +1,68 @@
+/// Where an endpoint lives: `<prefix>/host/<host>/workload/<orchestrator>/<workload>/endpoint/<endpoint>`.
+public struct EndpointKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var orchestrator: String
+    public var workload: String
+    public var endpoint: String
+
+    public init(host: String, orchestrator: String, workload: String, endpoint: String) {
+        self.host = host
+        self.orchestrator = orchestrator
+        self.workload = workload
+        self.endpoint = endpoint
+    }
+
+    /// The etcd key under `layout`'s prefix.
+    public func path(in layout: KeyLayout) -> String {
+        "\(layout.hostsPrefix)\(host)/workload/\(orchestrator)/\(workload)/endpoint/\(endpoint)"
+    }
+
+    /// Rows sort by hostname, then orchestrator, workload and endpoint, as the detailed table does.
+    public static func < (lhs: EndpointKey, rhs: EndpointKey) -> Bool {
+        (lhs.host, lhs.orchestrator, lhs.workload, lhs.endpoint)
+            < (rhs.host, rhs.orchestrator, rhs.workload, rhs.endpoint)
+    }
+
+    public var description: String { "\(host)/\(orchestrator)/\(workload)/\(endpoint)" }
+}
+
+/// The Calico v1 key layout under a configurable prefix (default `/calico/v1`).
+public struct KeyLayout: Equatable, Sendable {
+    public let prefix: String
+
+    public init(prefix: String = "/calico/v1") {
+        var trimmed = prefix
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.prefix = trimmed
+    }
+
+    public var hostsPrefix: String { prefix + "/host/" }
+    public var profilesPrefix: String { prefix + "/policy/profile/" }
+
+    /// What an etcd key under `hostsPrefix` is. Keys that are not endpoints (`bird_ip`, `config/…`)
+    /// are `.other`; only keys of exactly the endpoint shape are endpoints.
+    public func classify(hostKey key: String) -> HostKeyKind {
+        guard key.hasPrefix(hostsPrefix) else { return .other }
+        let parts = key.dropFirst(hostsPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[1] == "workload", parts[4] == "endpoint" else { return .other }
+        let fields = [parts[0], parts[2], parts[3], parts[5]].map(String.init)
+        guard fields.allSatisfy(Validation.isValidIdentifier) else { return .malformed }
+        return .endpoint(EndpointKey(host: fields[0], orchestrator: fields[1], workload: fields[2], endpoint: fields[3]))
+    }
+
+    /// The profile name of a key under `profilesPrefix` (`…/policy/profile/<name>/rules`).
+    public func profileName(ofKey key: String) -> String? {
+        guard key.hasPrefix(profilesPrefix) else { return nil }
+        let rest = key.dropFirst(profilesPrefix.count)
+        guard let slash = rest.firstIndex(of: "/") else { return nil }
+        let name = String(rest[..<slash])
+        return name.isEmpty ? nil : name
+    }
+}
+
+public enum HostKeyKind: Equatable, Sendable {
+    case endpoint(EndpointKey)
+    /// Shaped like an endpoint key but with an unusable part (`.`/`..`): reported, never used.
+    case malformed
+    case other
+}

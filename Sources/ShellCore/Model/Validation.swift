@@ -1,0 +1,44 @@
+/// Checks made before any key is built or any write is sent.
+public enum Validation {
+    /// Host, orchestrator, workload and endpoint IDs become path segments of etcd keys: they must be
+    /// non-empty, contain no `/`, and not be `.` or `..`.
+    public static func isValidIdentifier(_ value: String) -> Bool {
+        !value.isEmpty && value != "." && value != ".." && !value.contains("/")
+            && !value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+    }
+
+    public static func checkIdentifier(_ value: String, name: String) throws(ShellError) {
+        guard isValidIdentifier(value) else {
+            throw .invalidValue("Invalid \(name) '\(printable(value))': it must be non-empty, contain no '/' and not be '.' or '..'.")
+        }
+    }
+
+    /// Calico's profile name rule: `^[a-zA-Z0-9_.-]+$`.
+    public static func isValidProfileName(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "_", ".", "-": return true
+            default: return false
+            }
+        }
+    }
+
+    /// A value safe to echo in a one-line message: control characters are escaped.
+    static func printable(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f {
+                out += "\\x" + String(scalar.value, radix: 16, uppercase: false).leftPadded(to: 2)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out.count > 80 ? String(out.prefix(77)) + "..." : out
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}
