@@ -48,7 +48,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ShellCoreTests", dependencies: ["ShellCore"], resources: [.copy("Golden")]),
+        .testTarget(name: "ShellCoreTests", dependencies: ["ShellCore"], exclude: ["Golden"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShellCore"]),
     ]
 )

@@ -23,8 +23,14 @@ public protocol LineSource {
     var name: String { get }
     /// The folder `source FILE` is relative to.
     var directory: String { get }
+    /// The script file read, if any (for `source` cycle detection).
+    var path: String? { get }
     /// The next physical line, without its newline; nil at the end.
     mutating func readLine() -> SourceLine?
+}
+
+extension LineSource {
+    public var path: String? { nil }
 }
 
 /// Lines longer than this are refused (one clear error) rather than parsed.
@@ -35,6 +41,7 @@ public let maximumLineLength = 65_536
 public final class StreamLineSource: LineSource {
     public let name: String
     public let directory: String
+    public let path: String?
     private let file: UnsafeMutablePointer<FILE>
     private let ownsFile: Bool
     private var lineNumber = 0
@@ -49,6 +56,7 @@ public final class StreamLineSource: LineSource {
         self.file = file
         self.ownsFile = true
         self.name = path
+        self.path = path
         self.directory = StreamLineSource.folder(of: path)
     }
 
@@ -57,6 +65,7 @@ public final class StreamLineSource: LineSource {
         self.file = fdopen(0, "r")
         self.ownsFile = false
         self.name = "<stdin>"
+        self.path = nil
         self.directory = "."
     }
 

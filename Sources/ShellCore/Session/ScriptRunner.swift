@@ -54,6 +54,8 @@ public final class ScriptRunner {
     }
 
     public func run(_ source: inout some LineSource) async -> Outcome {
+        if let path = source.path { sourceStack.append(Self.canonicalPath(path)) }
+        defer { if source.path != nil { sourceStack.removeLast() } }
         while let line = readLogicalLine(from: &source) {
             let outcome = await runLine(line, source: source)
             if let outcome { return outcome }
@@ -153,8 +155,6 @@ public final class ScriptRunner {
             throw ShellError.script("source: \(path) is already being run (a cycle: \((sourceStack + [canonical]).joined(separator: " -> ")))")
         }
         var nested = try StreamLineSource(path: resolved)
-        sourceStack.append(canonical)
-        defer { sourceStack.removeLast() }
         let failuresBefore = failures
         let outcome = await run(&nested)
         switch outcome {

@@ -1,0 +1,93 @@
+import XCTest
+@testable import ShellCore
+
+final class EndpointIndexTests: XCTestCase {
+    let layout = KeyLayout()
+
+    private func put(_ index: inout EndpointIndex, _ host: String, _ orchestrator: String, _ workload: String, _ endpoint: String, revision: Int64) {
+        let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
+        index.apply(WatchBatch(events: [WatchEvent(kind: .put, pair: KeyValue(key: key.path(in: layout), value: Array("{}".utf8), modRevision: revision))], revision: revision))
+    }
+
+    private func delete(_ index: inout EndpointIndex, _ host: String, _ orchestrator: String, _ workload: String, _ endpoint: String, revision: Int64) {
+        let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
+        index.apply(WatchBatch(events: [WatchEvent(kind: .delete, pair: KeyValue(key: key.path(in: layout), value: [], modRevision: revision))], revision: revision))
+    }
+
+    /// The incremental counters must always equal a recount from scratch.
+    private func assertCountsMatchRecount(_ index: EndpointIndex, file: StaticString = #filePath, line: UInt = #line) {
+        let records = index.records(matching: EndpointFilter())
+        var expected: [String: (Set<String>, Int)] = [:]
+        for record in records {
+            let group = record.key.host + "|" + record.key.orchestrator
+            expected[group, default: ([], 0)].0.insert(record.key.workload)
+            expected[group, default: ([], 0)].1 += 1
+        }
+        let summary = index.summary(matching: EndpointFilter())
+        XCTAssertEqual(summary.count, expected.count, file: file, line: line)
+        for row in summary {
+            let counts = expected[row.host + "|" + row.orchestrator]
+            XCTAssertEqual(row.workloads, counts?.0.count, file: file, line: line)
+            XCTAssertEqual(row.endpoints, counts?.1, file: file, line: line)
+        }
+    }
+
+    func testCountsStayRightUnderPutsDeletesAndMoves() {
+        var index = EndpointIndex(layout: layout)
+        var revision: Int64 = 1
+        var generator = SystemRandomNumberGenerator()
+        var live: [(String, String, String, String)] = []
+        for step in 0..<2_000 {
+            revision += 1
+            if live.isEmpty || Int.random(in: 0..<3, using: &generator) > 0 {
+                let item = ("h\(Int.random(in: 0..<5))", ["docker", "k8s"].randomElement()!, "w\(Int.random(in: 0..<20))", "e\(step)")
+                put(&index, item.0, item.1, item.2, item.3, revision: revision)
+                live.append(item)
+            } else {
+                let victim = live.remove(at: Int.random(in: 0..<live.count))
+                delete(&index, victim.0, victim.1, victim.2, victim.3, revision: revision)
+                if Bool.random() {
+                    // A move: the same endpoint ID reappears under another host.
+                    revision += 1
+                    let moved = ("h\(Int.random(in: 0..<5))", victim.1, victim.2, victim.3)
+                    put(&index, moved.0, moved.1, moved.2, moved.3, revision: revision)
+                    live.append(moved)
+                }
+            }
+        }
+        XCTAssertEqual(index.count, live.count)
+        XCTAssertEqual(index.revision, revision)
+        assertCountsMatchRecount(index)
+        XCTAssertEqual(index.endpointIDs(withPrefix: "e").count, live.count)
+    }
+
+    func testIDLookupAndPrefixSearch() {
+        let index = Golden.referenceIndex()
+        XCTAssertEqual(index.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).count, 1)
+        XCTAssertEqual(index.endpointIDs(withPrefix: "d"), ["d0bd03d8784511e5bd1a080027f532f6", "d2b58ef8784511e5bd1a080027f532f6",
+                                                          "d50c35bc784511e5bd1a080027f532f6", "d79123c4784511e5bd1a080027f532f6",
+                                                          "d9d6c3a0784511e5bd1a080027f532f6"])
+        XCTAssertEqual(index.endpointIDs(withPrefix: "d5"), ["d50c35bc784511e5bd1a080027f532f6"])
+        XCTAssertEqual(index.profileNames, ["PROF", "WEB"])
+        XCTAssertEqual(index.hostNames, ["calico"])
+    }
+
+    func testProfilesExistWhileTheyHaveKeys() {
+        var index = EndpointIndex(layout: layout)
+        index.put(KeyValue(key: "/calico/v1/policy/profile/A/rules", value: [], modRevision: 2))
+        index.put(KeyValue(key: "/calico/v1/policy/profile/A/rules", value: [], modRevision: 3))
+        index.put(KeyValue(key: "/calico/v1/policy/profile/A/tags", value: [], modRevision: 4))
+        index.delete("/calico/v1/policy/profile/A/rules")
+        XCTAssertTrue(index.profileExists("A"))
+        index.delete("/calico/v1/policy/profile/A/tags")
+        XCTAssertFalse(index.profileExists("A"))
+    }
+
+    func testNonEndpointKeysAreIgnored() {
+        var index = EndpointIndex(layout: layout)
+        index.put(KeyValue(key: "/calico/v1/host/h/bird_ip", value: Array("10.0.0.1".utf8), modRevision: 2))
+        index.put(KeyValue(key: "/calico/v1/host/h/config/marker", value: [], modRevision: 3))
+        XCTAssertEqual(index.count, 0)
+        XCTAssertEqual(index.malformedKeys, [])
+    }
+}

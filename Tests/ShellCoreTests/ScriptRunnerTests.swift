@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+@testable import ShellCore
+
+/// The script loop over an in-memory etcd: the real-etcd versions are in IntegrationTests.
+final class ScriptRunnerTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() async throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func makeRunner(_ options: RunOptions = RunOptions()) async throws -> (ScriptRunner, CapturedOutput, InMemoryStore) {
+        let store = InMemoryStore()
+        try await BulkLoader.load(SampleData.reference(layout: KeyLayout()), into: store)
+        let output = CapturedOutput()
+        let session = Session(configuration: EtcdConfiguration(endpoints: []), layout: KeyLayout(), showProgress: false,
+                              output: output, makeStore: { _ in store })
+        return (ScriptRunner(options: options, output: output, executor: { try await session.executor() }), output, store)
+    }
+
+    private func write(_ name: String, _ text: String) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    private func run(_ runner: ScriptRunner, file path: String) async throws -> ScriptRunner.Outcome {
+        var source = try StreamLineSource(path: path)
+        return await runner.run(&source)
+    }
+
+    func testStopsAtFirstErrorWithFileAndLine() async throws {
+        let (runner, output, _) = try await makeRunner()
+        let path = try write("a.calico", """
+            # a comment
+
+            echo one   # trailing comment
+            endpoint nosuch profile show
+            echo never
+            """)
+        let outcome = try await run(runner, file: path)
+        XCTAssertEqual(outcome, .stopped)
+        XCTAssertEqual(runner.exitStatus(for: outcome), 1)
+        XCTAssertEqual(output.output, "one\n")
+        XCTAssertEqual(output.errors, "\(path):4: Endpoint nosuch is unknown to Calico.\n")
+    }
+
+    func testContinueOnErrorRunsEverythingAndStillFails() async throws {
+        let (runner, output, _) = try await makeRunner(RunOptions(continueOnError: true))
+        var source = CommandsLineSource(["endpoint nosuch profile show", "echo after"])
+        let outcome = await runner.run(&source)
+        XCTAssertEqual(runner.exitStatus(for: outcome), 1)
+        XCTAssertEqual(output.output, "after\n")
+        XCTAssertEqual(output.errors, "-c:1: Endpoint nosuch is unknown to Calico.\n")
+    }
+
+    func testContinuationQuotingAndEcho() async throws {
+        let (runner, output, _) = try await makeRunner(RunOptions(echo: true))
+        let path = try write("b.calico", "echo 'a  b' \\\n  \"c # d\"\nendpoint \\\nd50c35bc784511e5bd1a080027f532f6 profile show\n")
+        let outcome = try await run(runner, file: path)
+        XCTAssertEqual(outcome, .finished)
+        XCTAssertEqual(output.output, "> echo 'a  b'   \"c # d\"\na  b c # d\n> endpoint d50c35bc784511e5bd1a080027f532f6 profile show\n+------+\n| Name |\n+------+\n| PROF |\n+------+\n")
+        XCTAssertEqual(output.errors, "")
+    }
+
+    func testSourceIsRelativeNestedAndRefusesCycles() async throws {
+        let (runner, output, _) = try await makeRunner()
+        _ = try write("lib/inner.calico", "echo inner\nsource deeper/last.calico\n")
+        _ = try write("lib/deeper/last.calico", "echo last\n")
+        let main = try write("main.calico", "source lib/inner.calico\necho done\n")
+        let mainOutcome = try await run(runner, file: main)
+        XCTAssertEqual(mainOutcome, .finished)
+        XCTAssertEqual(output.output, "inner\nlast\ndone\n")
+
+        let (cycleRunner, cycleOutput, _) = try await makeRunner()
+        let a = try write("cycle/a.calico", "echo a\nsource b.calico\necho not-after-cycle\n")
+        _ = try write("cycle/b.calico", "source a.calico\n")
+        let cycleOutcome = try await run(cycleRunner, file: a)
+        XCTAssertEqual(cycleOutcome, .stopped)
+        XCTAssertEqual(cycleOutput.output, "a\n")
+        XCTAssertTrue(cycleOutput.errors.hasPrefix(folder.appendingPathComponent("cycle/b.calico").path + ":1: source: a.calico is already being run"), cycleOutput.errors)
+        XCTAssertEqual(cycleOutput.errors.split(separator: "\n").count, 1)
+    }
+
+    func testExitStatusAndJSON() async throws {
+        let (runner, output, _) = try await makeRunner()
+        var source = CommandsLineSource(["set output json", "endpoint d50c35bc784511e5bd1a080027f532f6 profile show", "exit 7", "echo never"])
+        let outcome = await runner.run(&source)
+        XCTAssertEqual(runner.exitStatus(for: outcome), 7)
+        XCTAssertEqual(output.output, #"{"endpoint_id":"d50c35bc784511e5bd1a080027f532f6","profiles":["PROF"]}"# + "\n")
+    }
+
+    func testOtherWritersAreSeenByTheNextCommand() async throws {
+        let (runner, output, store) = try await makeRunner()
+        var first = CommandsLineSource(["endpoint show"])
+        _ = await runner.run(&first)
+        // Another client adds an endpoint and moves the revision elsewhere too.
+        let key = EndpointKey(host: "other", orchestrator: "k8s", workload: "w", endpoint: "new1")
+        _ = try await store.commit(Transaction(operations: [.put(key: key.path(in: KeyLayout()), value: SampleData.endpointValue(name: "x", mac: nil, profiles: [], ipv4: []))]))
+        await store.bumpRevision()
+        var second = CommandsLineSource(["endpoint new1 profile show", "complete endpoint new"])
+        let outcome = await runner.run(&second)
+        XCTAssertEqual(outcome, .finished)
+        XCTAssertTrue(output.output.hasSuffix("Endpoint has no profiles associated with it.\nnew1\n"), output.output)
+    }
+
+    func testBadInputNeverCrashes() async throws {
+        let (runner, output, _) = try await makeRunner(RunOptions(continueOnError: true))
+        var lines: [String] = ["\u{0}", "endpoint \u{0} profile show", "'", String(repeating: "x", count: 100_000), "endpoint", "endpoint show --host"]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("endpoint show profile append remove set --host= --detailed 'x\" # \\ é \u{7f}")
+        for _ in 0..<500 {
+            lines.append(String((0..<Int.random(in: 0..<40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        var source = CommandsLineSource(lines)
+        _ = await runner.run(&source)
+        let errorLines = output.errors.split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(errorLines.count, 6)
+        XCTAssertTrue(errorLines.allSatisfy { $0.hasPrefix("-c:") }, "every error is one line with its position")
+    }
+}

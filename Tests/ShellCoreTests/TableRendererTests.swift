@@ -1,0 +1,73 @@
+import XCTest
+@testable import ShellCore
+
+final class TableRendererTests: XCTestCase {
+    func testSummaryMatchesReferencePage() throws {
+        let result = ShowEndpoints.run(Golden.referenceIndex(), filter: EndpointFilter(), detailed: false, format: .table)
+        XCTAssertEqual(result.output, try Golden.text("summary.txt"))
+        XCTAssertEqual(result.warnings, [])
+    }
+
+    func testDetailedMatchesReferencePage() throws {
+        var index = Golden.referenceIndex()
+        // The page's example shows the endpoint d79123c4… with no profiles.
+        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output,
+                       try Golden.text("detailed.txt"))
+        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(endpoint: "d79123c4784511e5bd1a080027f532f6"), detailed: true, format: .table).output,
+                       try Golden.text("detailed-one.txt"))
+        index.load([], revision: 1)
+        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output.split(separator: "\n").count, 3,
+                       "an empty result is the header box and one closing rule")
+    }
+
+    func testProfileShowMatchesReferencePage() throws {
+        XCTAssertEqual(ShowProfiles.render(endpoint: "x", profiles: ["PROF", "WEB"], format: .table).output, try Golden.text("profile-show.txt"))
+        XCTAssertEqual(ShowProfiles.render(endpoint: "x", profiles: [], format: .table).output, "Endpoint has no profiles associated with it.\n")
+    }
+
+    func testCentringPutsOddSpaceLeftOfEvenText() {
+        XCTAssertEqual(TableRenderer.center("docker", width: 15), "     docker    ")
+        XCTAssertEqual(TableRenderer.center("WEB", width: 4), "WEB ")
+        XCTAssertEqual(TableRenderer.center("ab", width: 5), "  ab ")
+        XCTAssertEqual(TableRenderer.center("abc", width: 6), " abc  ")
+    }
+
+    func testMultilineCellsTakeSeveralLines() {
+        var table = Table(headers: ["A", "Addresses"])
+        table.appendMultiline([["x"], ["10.0.0.2/32", "10.0.0.10/32"]])
+        XCTAssertEqual(TableRenderer.render(table), """
+            +---+--------------+
+            | A |  Addresses   |
+            +---+--------------+
+            | x | 10.0.0.2/32  |
+            |   | 10.0.0.10/32 |
+            +---+--------------+
+
+            """)
+    }
+
+    func testAddressesSortNumericallyIPv4First() {
+        let data = EndpointData(ipv4Nets: ["10.0.0.10/32", "10.0.0.9/32", "9.1.1.1/32"], ipv6Nets: ["fd00::10/128", "fd00::9/128"])
+        XCTAssertEqual(data.sortedAddresses, ["9.1.1.1/32", "10.0.0.9/32", "10.0.0.10/32", "fd00::9/128", "fd00::10/128"])
+    }
+
+    func testJSONShapes() {
+        let index = Golden.referenceIndex()
+        let summary = ShowEndpoints.run(index, filter: EndpointFilter(), detailed: false, format: .json).output
+        XCTAssertEqual(summary, #"[{"hostname":"calico","orchestrator_id":"docker","workloads":5,"endpoints":5}]"# + "\n")
+        let one = ShowEndpoints.run(index, filter: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6"), detailed: true, format: .json).output
+        XCTAssertEqual(one, #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active"}]"# + "\n")
+    }
+
+    func testMalformedValueIsAWarningNotACrash() {
+        var index = Golden.referenceIndex()
+        let key = EndpointKey(host: "h", orchestrator: "o", workload: "w", endpoint: "bad")
+        index.put(KeyValue(key: key.path(in: index.layout), value: Array("not json".utf8), modRevision: 99))
+        index.put(KeyValue(key: "/calico/v1/host/h/workload/o/w/endpoint/e/extra", value: [], modRevision: 100))
+        let result = ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table)
+        XCTAssertEqual(result.output.split(separator: "\n").count, 4 + 5)
+        XCTAssertEqual(result.warnings.count, 2)
+        XCTAssertTrue(result.warnings.contains { $0.contains("/calico/v1/host/h/workload/o/w/endpoint/bad") && $0.contains("not valid JSON") })
+        XCTAssertTrue(result.warnings.contains { $0.contains("endpoint/e/extra") })
+    }
+}
