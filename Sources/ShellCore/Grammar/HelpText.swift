@@ -29,7 +29,8 @@ public enum HelpText {
         Add a profile called 'profile-A' to the endpoint a1b2c3d4, but faster,
         by providing more specific filters:
             $ calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 --orchestrator=docker --workload=f9e8d7e6
-"""
+
+    """
 
     /// What `help` prints: every command, one line each, like psql's `\\?`.
     public static let overview = """
