@@ -61,6 +61,9 @@ struct CalicoShellOptions: ParsableArguments {
     @Flag(name: .long, help: "Run every command even after one fails (the exit status is still 1).")
     var continueOnError = false
 
+    @Flag(name: .long, help: "All or nothing: stage every edit and commit them at the end as one etcd transaction; if any command fails, nothing is written.")
+    var atomic = false
+
     @Flag(name: .long, help: "Print each command, prefixed with '> ', before its output.")
     var echo = false
 
@@ -81,6 +84,16 @@ struct CalicoShellOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Hosts to spread --load-endpoints over.", valueName: "N"))
     var loadHosts: Int = 500
+
+    /// For scripts/bench: the baseline, N raw etcd calls from this same keep-alive client.
+    @Option(name: .long, help: .hidden)
+    var rawBenchmark: RawBenchmark.Operation?
+
+    @Option(name: .long, help: .hidden)
+    var rawBenchmarkCount: Int = 1_000
+
+    @Option(name: .long, help: .hidden)
+    var rawBenchmarkKey: String = "/calico/bench/raw"
 
     func validate() throws {
         if script != nil && file != nil { throw ValidationError("Give the script either as SCRIPT or with -f, not both.") }

@@ -22,8 +22,10 @@ enum ConnectionSettings {
                 throw EtcdError.configuration("no password for etcd user '\(user)': give --user \(user):PASSWORD, --password or ETCD_PASSWORD")
             }
         }
-        return EtcdConfiguration(endpoints: endpoints, tls: tls, credentials: credentials,
-                                 dialTimeout: .milliseconds(Int(options.dialTimeout * 1000)))
+        let configuration = EtcdConfiguration(endpoints: endpoints, tls: tls, credentials: credentials,
+                                              dialTimeout: .milliseconds(Int(options.dialTimeout * 1000)))
+        try configuration.validate()
+        return configuration
     }
 
     /// Reads a password from the terminal without echo.

@@ -1,9 +1,13 @@
+import Dispatch
 import ShellCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The terminal front end: banner, prompt, line editing, and the same `ScriptRunner` as scripts.
+/// The terminal front end: banner, prompt, libedit, and the same `ScriptRunner` as scripts.
+/// Ctrl-C at the prompt abandons the line (see `LineEditor`); during a command it cancels that
+/// command only; Ctrl-D on an empty line, `exit` and `quit` leave.
 struct InteractiveShell {
     let runner: ScriptRunner
     let session: Session
@@ -13,8 +17,11 @@ struct InteractiveShell {
     func run() async -> Int32 {
         let configuration = await session.configuration
         let cluster = configuration.endpoints.first?.authority ?? "etcd"
+        var synchronizer: IndexSynchronizer?
         do {
             let executor = try await session.executor()
+            synchronizer = executor.synchronizer
+            await executor.synchronizer.publishSnapshots()
             let count = await executor.synchronizer.currentIndex().count
             var version = "?"
             if let client = try? await session.connection() as? GRPCEtcdClient, let status = try? await client.status() {
@@ -24,31 +31,37 @@ struct InteractiveShell {
         } catch {
             output.standardError("calico-shell: \(Executor.shellError(error))\n")
         }
-        var source = TerminalLineSource(prompt: "\(cluster)> ")
-        let outcome = await runner.run(&source)
-        if case .exit(let status) = outcome { return status }
+
+        let historyPath = options.noHistory ? nil : (options.historyFile ?? HistoryFile.defaultPath(environment: Environment.current))
+        let layout = await session.layout
+        let editor = LineEditor(prompt: "\(cluster)> ", history: historyPath.map(HistoryFile.init)) { line in
+            let index = synchronizer?.snapshot ?? EndpointIndex(layout: layout)
+            return Completer.complete(line, index: index, limit: 100)
+        }
+
+        // SIGINT while a command runs cancels that command; at the prompt libedit has it.
+        signal(SIGINT, SIG_IGN)
+        let running = Mutex<Task<ScriptRunner.Outcome?, Never>?>(nil)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupts.setEventHandler { running.withLock { $0?.cancel() } }
+        interrupts.resume()
+        defer { interrupts.cancel() }
+
+        let shared = Unchecked((runner, editor))
+        while let line = editor.readLine() {
+            let task = Task { await shared.value.0.runLine(line, source: shared.value.1) }
+            running.withLock { $0 = task }
+            let outcome = await task.value
+            running.withLock { $0 = nil }
+            if case .exit(let status) = outcome { return status }
+        }
         return 0
     }
 }
 
-/// A plain prompt-and-read source (line editing comes from libedit in `LineEditor`).
-struct TerminalLineSource: LineSource {
-    let name = "<terminal>"
-    let directory = "."
-    let prompt: String
-    private var number = 0
-
-    init(prompt: String) {
-        self.prompt = prompt
-    }
-
-    mutating func readLine() -> SourceLine? {
-        StandardStreams().standardOutput(prompt)
-        guard let text = Swift.readLine(strippingNewline: true) else {
-            StandardStreams().standardOutput("\n")
-            return nil
-        }
-        number += 1
-        return SourceLine(text: text, number: number)
-    }
+/// Hands the runner and editor to the task that runs one command. Safe because the loop waits for
+/// that task before touching either again: only one task uses them at a time.
+struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

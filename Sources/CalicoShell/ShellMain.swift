@@ -31,6 +31,10 @@ enum ShellMain {
         let interactive = options.script == nil && options.file == nil && options.commands.isEmpty
             && isatty(0) == 1 && isatty(1) == 1
 
+        if interactive && options.atomic {
+            output.standardError("calico-shell: --atomic is for scripts: give a SCRIPT, -c commands or commands on stdin\n")
+            return 2
+        }
         let configuration: EtcdConfiguration
         do {
             configuration = try ConnectionSettings.configuration(from: options, environment: environment, interactive: interactive)
@@ -45,6 +49,10 @@ enum ShellMain {
                               showProgress: interactive || options.progress, output: output)
         defer { Task { await session.close() } }
 
+        if let operation = options.rawBenchmark {
+            return await RawBenchmark.run(operation, count: options.rawBenchmarkCount, key: options.rawBenchmarkKey,
+                                          store: try? await session.connection(), output: output)
+        }
         if options.loadDemoData || options.loadEndpoints != nil {
             do {
                 try await session.loadSampleData(demo: options.loadDemoData, synthetic: options.loadEndpoints, hosts: options.loadHosts)
@@ -55,7 +63,7 @@ enum ShellMain {
         }
 
         let runOptions = RunOptions(continueOnError: options.continueOnError, echo: options.echo,
-                                    format: options.output, interactive: interactive)
+                                    format: options.output, interactive: interactive, atomic: options.atomic)
         let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
 
         if interactive {
@@ -77,7 +85,7 @@ enum ShellMain {
             var source = StreamLineSource()
             outcome = await runner.run(&source)
         }
-        return runner.exitStatus(for: outcome)
+        return await runner.finish(outcome)
     }
 }
 

@@ -1,35 +1,66 @@
 import Foundation
 import ShellCore
 
-/// A private etcd for one test case: a free loopback port, a temporary data folder, stopped by PID.
+/// A private etcd for one test case: free loopback ports, a temporary data folder, stopped by PID.
+/// It can be killed and restarted on the same ports and data, be one member of a cluster, and
+/// serve TLS.
 final class EtcdProcess {
+    let name: String
     let clientPort: Int
     let peerPort: Int
     let dataDirectory: URL
-    private let process: Process
+    let tls: TLSMaterial?
+    private var process: Process?
     private let log: URL
+    private var arguments: [String] = []
 
-    var url: String { "http://127.0.0.1:\(clientPort)" }
+    var url: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(clientPort)" }
+    var peerURL: String { "http://127.0.0.1:\(peerPort)" }
 
-    init(extraArguments: [String] = []) throws {
-        clientPort = try Self.freePort()
-        peerPort = try Self.freePort()
+    /// A single-member etcd, started.
+    convenience init(extraArguments: [String] = [], tls: TLSMaterial? = nil) throws {
+        try self.init(name: "test", clientPort: EtcdProcess.freePort(), peerPort: EtcdProcess.freePort(), tls: tls)
+        try start(initialCluster: "\(name)=\(peerURL)", extraArguments: extraArguments)
+    }
+
+    /// A member, not started yet (clusters start all members with one `--initial-cluster`).
+    init(name: String, clientPort: Int, peerPort: Int, tls: TLSMaterial? = nil) throws {
+        self.name = name
+        self.clientPort = clientPort
+        self.peerPort = peerPort
+        self.tls = tls
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-etcd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         log = dataDirectory.appendingPathComponent("etcd.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.etcdBinary)
-        let peer = "http://127.0.0.1:\(peerPort)"
-        process.arguments = [
-            "--name", "test", "--data-dir", dataDirectory.appendingPathComponent("data").path,
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    }
+
+    func start(initialCluster: String, extraArguments: [String] = []) throws {
+        arguments = [
+            "--name", name, "--data-dir", dataDirectory.appendingPathComponent("data").path,
             "--listen-client-urls", url, "--advertise-client-urls", url,
-            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", "test=\(peer)",
-        ] + extraArguments
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = try FileHandle(forWritingTo: log)
+            "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
+            "--initial-cluster", initialCluster, "--initial-cluster-token", "calico-shell-test",
+        ] + (tls.map { ["--cert-file", $0.serverCertificate, "--key-file", $0.serverKey, "--trusted-ca-file", $0.caCertificate, "--client-cert-auth"] } ?? [])
+            + extraArguments
+        try launch()
+    }
+
+    private func launch() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.etcdBinary)
+        process.arguments = arguments
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
+        self.process = process
+    }
+
+    /// Starts again after `kill()`/`terminate()`, on the same ports and data.
+    func restart() throws {
+        try launch()
     }
 
     static var etcdBinary: String {
@@ -37,8 +68,8 @@ final class EtcdProcess {
     }
 
     /// A client for this etcd, once it answers.
-    func client(dialTimeout: Duration = .seconds(5)) async throws -> GRPCEtcdClient {
-        let client = try GRPCEtcdClient(configuration: configuration(dialTimeout: dialTimeout))
+    func client(dialTimeout: Duration = .seconds(5), credentials: EtcdConfiguration.Credentials? = nil) async throws -> GRPCEtcdClient {
+        let client = try GRPCEtcdClient(configuration: configuration(dialTimeout: dialTimeout, credentials: credentials))
         let deadline = ContinuousClock.now + .seconds(20)
         while true {
             do {
@@ -51,17 +82,48 @@ final class EtcdProcess {
         }
     }
 
-    func configuration(dialTimeout: Duration = .seconds(5)) throws -> EtcdConfiguration {
-        EtcdConfiguration(endpoints: try EtcdConfiguration.parseEndpoints(url, source: "test"), dialTimeout: dialTimeout)
+    func configuration(dialTimeout: Duration = .seconds(5), credentials: EtcdConfiguration.Credentials? = nil) throws -> EtcdConfiguration {
+        EtcdConfiguration(endpoints: try EtcdConfiguration.parseEndpoints(url, source: "test"),
+                          tls: tls.map { .init(caCertificate: $0.caCertificate, certificate: $0.clientCertificate, key: $0.clientKey) } ?? .init(),
+                          credentials: credentials, dialTimeout: dialTimeout)
+    }
+
+    /// etcdctl against this member (for setting up users, compaction and the like).
+    @discardableResult
+    func etcdctl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/etcdctl")
+        var tlsArguments: [String] = []
+        if let tls { tlsArguments = ["--cacert", tls.caCertificate, "--cert", tls.clientCertificate, "--key", tls.clientKey] }
+        process.arguments = ["--endpoints", url] + tlsArguments + arguments
+        process.environment = ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "etcdctl", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: text])
+        }
+        return text
+    }
+
+    /// SIGKILL, data kept: a crash.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Stops etcd by its PID (SIGTERM, then SIGKILL) and removes its data.
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
+        if let process, process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(5)
             while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: dataDirectory)
@@ -85,6 +147,63 @@ final class EtcdProcess {
         }
         guard bound == 0 else { throw NSError(domain: "EtcdProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "no free port"]) }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A 3-member cluster on loopback.
+final class EtcdCluster {
+    let members: [EtcdProcess]
+
+    init(size: Int = 3) throws {
+        members = try (0..<size).map { try EtcdProcess(name: "m\($0)", clientPort: EtcdProcess.freePort(), peerPort: EtcdProcess.freePort()) }
+        let initial = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
+        for member in members { try member.start(initialCluster: initial) }
+    }
+
+    var urls: String { members.map(\.url).joined(separator: ",") }
+
+    func configuration() throws -> EtcdConfiguration {
+        EtcdConfiguration(endpoints: try EtcdConfiguration.parseEndpoints(urls, source: "test"))
+    }
+
+    func stop() { members.forEach { $0.stop() } }
+}
+
+/// Certificates made with openssl at test time: a CA, a server certificate for 127.0.0.1 and a
+/// client certificate, plus a second CA that signed nothing here (an untrusted one).
+struct TLSMaterial {
+    let folder: URL
+    var caCertificate: String { folder.appendingPathComponent("ca.pem").path }
+    var otherCACertificate: String { folder.appendingPathComponent("other-ca.pem").path }
+    var serverCertificate: String { folder.appendingPathComponent("server.pem").path }
+    var serverKey: String { folder.appendingPathComponent("server-key.pem").path }
+    var clientCertificate: String { folder.appendingPathComponent("client.pem").path }
+    var clientKey: String { folder.appendingPathComponent("client-key.pem").path }
+
+    static func make() throws -> TLSMaterial {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = """
+            set -e
+            cd '\(folder.path)'
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca-key.pem -out ca.pem 2>/dev/null
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout other-ca-key.pem -out other-ca.pem 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth,clientAuth\\n' > server.ext
+            openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server-key.pem -out server.csr 2>/dev/null
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile server.ext -out server.pem 2>/dev/null
+            printf 'extendedKeyUsage=clientAuth\\n' > client.ext
+            openssl req -newkey rsa:2048 -nodes -subj /CN=root -keyout client-key.pem -out client.csr 2>/dev/null
+            openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile client.ext -out client.pem 2>/dev/null
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "openssl", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "openssl failed"])
+        }
+        return TLSMaterial(folder: folder)
     }
 }
 

@@ -12,25 +12,46 @@ public final class Executor: Sendable {
         self.maxAttempts = maxAttempts
     }
 
-    public func run(_ command: Command, format: OutputFormat) async throws(ShellError) -> CommandResult {
+    /// Runs one endpoint command. With a `batch` (`--atomic`), edits are staged in it instead of
+    /// written, and reads see what is staged.
+    public func run(_ command: Command, format: OutputFormat, batch: AtomicBatch? = nil) async throws(ShellError) -> CommandResult {
         switch command {
         case .showEndpoints(let filter, let detailed):
-            return ShowEndpoints.run(try await freshIndex(), filter: filter, detailed: detailed, format: format)
+            return ShowEndpoints.run(try await freshIndex(batch), filter: filter, detailed: detailed, format: format)
         case .showProfiles(let filter):
-            return try ShowProfiles.run(try await freshIndex(), filter: filter, format: format)
+            return try ShowProfiles.run(try await freshIndex(batch), filter: filter, format: format)
         case .editProfiles(let filter, let action, let names):
-            return try await edit(filter: filter, edit: ProfileEdit(action: action, names: names), format: format)
+            return try await edit(filter: filter, edit: ProfileEdit(action: action, names: names), format: format, batch: batch)
         default:
             throw .usage("not an endpoint command")
         }
     }
 
-    func freshIndex() async throws(ShellError) -> EndpointIndex {
+    func freshIndex(_ batch: AtomicBatch? = nil) async throws(ShellError) -> EndpointIndex {
         do {
-            return try await synchronizer.freshIndex()
+            let index = try await synchronizer.freshIndex()
+            return batch?.overlay(index) ?? index
         } catch {
             throw Self.shellError(error)
         }
+    }
+
+    /// Commits an `--atomic` script's staged edits as one transaction; on a lost compare, replays
+    /// them on fresh values (bounded). Returns the revision of the commit.
+    public func commit(_ batch: AtomicBatch) async throws(ShellError) -> Int64 {
+        guard !batch.isEmpty else { return 0 }
+        do {
+            for _ in 0..<maxAttempts {
+                let result = try await store.commit(batch.transaction)
+                if result.succeeded { return result.revision }
+                var fresh: [String: KeyValue] = [:]
+                for path in batch.staged.keys { fresh[path] = try await store.get(path) }
+                try batch.replay(on: fresh)
+            }
+        } catch {
+            throw Self.shellError(error)
+        }
+        throw .script("--atomic: the endpoints kept changing under other writers; nothing was written")
     }
 
     public static func shellError(_ error: any Error) -> ShellError {
@@ -40,8 +61,8 @@ public final class Executor: Sendable {
         return .etcd(.server(operation: "the request", message: String(describing: error)))
     }
 
-    private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat) async throws(ShellError) -> CommandResult {
-        let index = try await freshIndex()
+    private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat, batch: AtomicBatch?) async throws(ShellError) -> CommandResult {
+        let index = try await freshIndex(batch)
         // Everything is checked before anything is written.
         let record = try EndpointLookup.unique(in: index, filter: filter)
         if edit.action != .remove {
@@ -60,13 +81,26 @@ public final class Executor: Sendable {
             } catch {
                 throw .invalidValue("Endpoint \(record.key.endpoint) has a malformed value in etcd at \(path) (\(error.reason)); it was left as it is.")
             }
+            if let batch {
+                try batch.stage(path: path, key: record.key, baseRevision: modRevision, value: newValue, edit: edit)
+                return render(plan, endpoint: record.key.endpoint, format: format)
+            }
             do {
-                let result = try await store.commit(Transaction(
-                    compares: [.modRevision(key: path, equals: modRevision)],
-                    operations: [.put(key: path, value: newValue)]))
-                if result.succeeded { return render(plan, endpoint: record.key.endpoint, format: format) }
-                // Another writer got there first: re-read and re-apply the same edit to what it wrote.
+                let succeeded: Bool
+                do {
+                    succeeded = try await store.commit(Transaction(
+                        compares: [.modRevision(key: path, equals: modRevision)],
+                        operations: [.put(key: path, value: newValue)])).succeeded
+                } catch let error as EtcdError where error.outcomeUnknown {
+                    // The connection broke while the transaction was in flight: it may or may not
+                    // have been applied. Re-read: if our edit holds, it landed; otherwise retry it.
+                    succeeded = false
+                }
+                if succeeded { return render(plan, endpoint: record.key.endpoint, format: format) }
+                // Another writer got there first (or the outcome is unknown): re-read and re-apply the
+                // same edit to what is there now. An edit that already holds plans no write.
                 guard let fresh = try await store.get(path) else { throw ShellError.endpointUnknown(record.key.endpoint) }
+                if fresh.value == newValue { return render(plan, endpoint: record.key.endpoint, format: format) }
                 value = fresh.value
                 modRevision = fresh.modRevision
                 try await Task.sleep(for: .microseconds(Int.random(in: 0...(1_000 << min(attempt, 6)))))

@@ -47,6 +47,12 @@ public struct EtcdConfiguration: Equatable, Sendable {
 
     public var usesTLS: Bool { endpoints.contains { $0.secure } }
 
+    /// Fails with a one-line message when the TLS options do not fit the endpoints or a file
+    /// cannot be read: checked at start, before anything connects.
+    public func validate() throws(EtcdError) {
+        try TLSSetup.check(self)
+    }
+
     public init(endpoints: [Endpoint], tls: TLSFiles = TLSFiles(), credentials: Credentials? = nil, dialTimeout: Duration = .seconds(5)) {
         self.endpoints = endpoints
         self.tls = tls

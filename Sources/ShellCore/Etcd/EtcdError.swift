@@ -17,6 +17,16 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The watch stream ended; the synchronizer resumes it.
     case watchEnded(String)
 
+    /// Whether a write that failed this way may still have been applied (the connection broke
+    /// while it was in flight): the caller must re-read to know.
+    public var outcomeUnknown: Bool {
+        switch self {
+        case .unreachable, .timeout: return true
+        case .server(_, let message): return message.contains("cancelled") || message.contains("closed")
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .unreachable(let endpoints, let seconds):
@@ -24,7 +34,7 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
         case .timeout(let operation):
             return "etcd did not answer \(operation) in time"
         case .permissionDenied(let operation):
-            return "permission denied: the etcd user may not \(operation)"
+            return "permission denied for \(operation): the etcd user's roles do not allow it"
         case .authenticationFailed(let user):
             return "etcd authentication failed for user '\(user)': wrong user name or password"
         case .compareFailed(let key):

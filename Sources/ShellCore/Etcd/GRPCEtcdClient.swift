@@ -67,8 +67,13 @@ public final class GRPCEtcdClient: KeyValueStore {
     }
 
     /// Runs one call with the auth token, authenticating first and once more if the token expired.
-    private func call<Result: Sendable>(_ operation: String, _ body: (Metadata, CallOptions) async throws -> Result) async throws(EtcdError) -> Result {
+    /// An idempotent call (a read) whose connection broke under it is sent again, to another member
+    /// if there are several, until the dial timeout; a write is never resent here (its caller
+    /// re-reads to learn whether it landed).
+    private func call<Result: Sendable>(_ operation: String, idempotent: Bool = false, _ body: (Metadata, CallOptions) async throws -> Result) async throws(EtcdError) -> Result {
         var retriedAuth = false
+        let deadline = ContinuousClock.now + configuration.dialTimeout
+        var pause = Duration.milliseconds(20)
         while true {
             do {
                 let metadata = try await auth.metadata(using: self)
@@ -82,6 +87,11 @@ public final class GRPCEtcdClient: KeyValueStore {
                     await auth.invalidate()
                     continue
                 }
+                if idempotent, let rpc = error as? RPCError, rpc.code == .unavailable, ContinuousClock.now + pause < deadline,
+                   (try? await Task.sleep(for: pause)) != nil {
+                    pause = min(pause * 2, .milliseconds(500))
+                    continue
+                }
                 throw mapped.error
             }
         }
@@ -93,7 +103,7 @@ public final class GRPCEtcdClient: KeyValueStore {
         request.rangeEnd = Data(end.utf8)
         request.revision = revision
         request.limit = limit
-        let response = try await call("reading \(start)") { metadata, options in
+        let response = try await call("reading \(start)", idempotent: true) { metadata, options in
             try await kv.range(request, metadata: metadata, options: options)
         }
         return RangePage(pairs: response.kvs.map(KeyValue.init), more: response.more, revision: response.header.revision)
@@ -102,19 +112,19 @@ public final class GRPCEtcdClient: KeyValueStore {
     public func get(_ key: String) async throws -> KeyValue? {
         var request = Etcdserverpb_RangeRequest()
         request.key = Data(key.utf8)
-        let response = try await call("reading \(key)") { metadata, options in
+        let response = try await call("reading \(key)", idempotent: true) { metadata, options in
             try await kv.range(request, metadata: metadata, options: options)
         }
         return response.kvs.first.map(KeyValue.init)
     }
 
-    public func currentRevision() async throws -> Int64 {
+    public func currentRevision(readingKey key: String) async throws -> Int64 {
         // A linearizable count of one key (that need not exist): the cheapest request that carries the
         // cluster's current revision and goes through the leader's read index.
         var request = Etcdserverpb_RangeRequest()
-        request.key = Data("\u{0}".utf8)
+        request.key = Data(key.utf8)
         request.countOnly = true
-        let response = try await call("reading the current revision") { metadata, options in
+        let response = try await call("reading \(key)", idempotent: true) { metadata, options in
             try await kv.range(request, metadata: metadata, options: options)
         }
         return response.header.revision
@@ -162,7 +172,7 @@ public final class GRPCEtcdClient: KeyValueStore {
     /// Version and member of the first member that answers (for the banner).
     public func status() async throws -> (version: String, revision: Int64) {
         let maintenance = Etcdserverpb_Maintenance.Client(wrapping: client)
-        let response = try await call("reading the cluster status") { metadata, options in
+        let response = try await call("reading the cluster status", idempotent: true) { metadata, options in
             try await maintenance.status(Etcdserverpb_StatusRequest(), metadata: metadata, options: options)
         }
         return (response.version, response.header.revision)
@@ -214,8 +224,10 @@ public final class GRPCEtcdClient: KeyValueStore {
                             if message.compactRevision > 0 { throw EtcdError.compacted(revision: message.compactRevision) }
                             throw EtcdError.watchEnded(message.cancelReason.isEmpty ? "cancelled by etcd" : message.cancelReason)
                         }
-                        // The creation answer carries the current revision, not how far the watch has got.
-                        if message.created && message.events.isEmpty { continue }
+                        if message.created && message.events.isEmpty {
+                            batchSink.yield(WatchBatch(events: [], revision: message.header.revision, isCreation: true))
+                            continue
+                        }
                         batchSink.yield(WatchBatch(events: message.events.map(WatchEvent.init), revision: message.header.revision))
                     }
                 })

@@ -19,7 +19,7 @@ public actor InMemoryStore: KeyValueStore {
 
     public func get(_ key: String) async throws -> KeyValue? { pairs[key] }
 
-    public func currentRevision() async throws -> Int64 { revision }
+    public func currentRevision(readingKey key: String) async throws -> Int64 { revision }
 
     public func commit(_ transaction: Transaction) async throws -> TransactionResult {
         for case .modRevision(let key, let expected) in transaction.compares where (pairs[key]?.modRevision ?? 0) != expected {
@@ -61,6 +61,7 @@ public actor InMemoryStore: KeyValueStore {
     }
 
     private func register(prefix: String, startRevision: Int64, continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation) {
+        continuation.yield(WatchBatch(events: [], revision: revision, isCreation: true))
         for batch in history where batch.revision >= startRevision {
             let matching = batch.events.filter { $0.pair.key.hasPrefix(prefix) }
             if !matching.isEmpty { continuation.yield(WatchBatch(events: matching, revision: batch.revision)) }

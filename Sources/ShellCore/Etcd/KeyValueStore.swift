@@ -6,8 +6,9 @@ public protocol KeyValueStore: Sendable {
     func range(from start: String, to end: String, revision: Int64, limit: Int64) async throws -> RangePage
     /// One key, linearizable.
     func get(_ key: String) async throws -> KeyValue?
-    /// The cluster's current revision, learnt with one cheap linearizable request.
-    func currentRevision() async throws -> Int64
+    /// The cluster's current revision, learnt with one cheap linearizable request that reads only
+    /// `key` (so a user allowed to read just the Calico prefix can make it).
+    func currentRevision(readingKey key: String) async throws -> Int64
     /// Applies `operations` if every compare holds; one revision for all of them.
     func commit(_ transaction: Transaction) async throws -> TransactionResult
     /// Events under `prefix` from `startRevision` on, in revision order, until cancelled.
@@ -107,14 +108,23 @@ public struct WatchSubscription: Sendable {
 public struct WatchBatch: Equatable, Sendable {
     public var events: [WatchEvent]
     public var revision: Int64
+    /// The answer to the watch's creation: `revision` is then the store's revision at that moment,
+    /// not how far the watch has got (a watch started in the past is still catching up).
+    public var isCreation: Bool
 
-    public init(events: [WatchEvent], revision: Int64) {
+    public init(events: [WatchEvent], revision: Int64, isCreation: Bool = false) {
         self.events = events
         self.revision = revision
+        self.isCreation = isCreation
     }
 }
 
 extension KeyValueStore {
+    /// The current revision, probing a key outside any data (for clients that may read everything).
+    public func currentRevision() async throws -> Int64 {
+        try await currentRevision(readingKey: "\u{0}")
+    }
+
     /// Every key under `prefix` at one revision (0: the current one), in pages of `pageSize`.
     public func rangeAll(prefix: String, revision: Int64 = 0, pageSize: Int64 = 5_000, onPage: (RangePage) throws -> Void = { _ in }) async throws -> (pairs: [KeyValue], revision: Int64) {
         var pairs: [KeyValue] = []

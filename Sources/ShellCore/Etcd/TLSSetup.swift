@@ -4,13 +4,14 @@ import GRPCNIOTransportHTTP2
 /// Mutual TLS from etcdctl's `--cacert/--cert/--key`: files are checked up front so that a typo gives
 /// a clear error instead of a failed handshake later.
 enum TLSSetup {
-    static func transportSecurity(for configuration: EtcdConfiguration) throws(EtcdError) -> HTTP2ClientTransport.Posix.TransportSecurity {
+    /// Checks the TLS options against the endpoints and that every file can be read.
+    static func check(_ configuration: EtcdConfiguration) throws(EtcdError) {
         let files = configuration.tls
         guard configuration.usesTLS else {
-            if files.caCertificate != nil || files.certificate != nil || files.key != nil {
-                throw .configuration("TLS files were given but the etcd endpoints are http://; use https:// endpoints")
+            if files.caCertificate != nil || files.certificate != nil || files.key != nil || files.skipVerify {
+                throw .configuration("TLS options were given but the etcd endpoints are http://; use https:// endpoints")
             }
-            return .plaintext
+            return
         }
         for (path, name) in [(files.caCertificate, "CA certificate"), (files.certificate, "client certificate"), (files.key, "client key")] {
             if let path, !FileManager.default.isReadableFile(atPath: path) {
@@ -20,6 +21,12 @@ enum TLSSetup {
         if (files.certificate == nil) != (files.key == nil) {
             throw .configuration("a client certificate needs its key: give both --cert and --key")
         }
+    }
+
+    static func transportSecurity(for configuration: EtcdConfiguration) throws(EtcdError) -> HTTP2ClientTransport.Posix.TransportSecurity {
+        try check(configuration)
+        guard configuration.usesTLS else { return .plaintext }
+        let files = configuration.tls
         return .tls { tls in
             if let ca = files.caCertificate {
                 tls.trustRoots = .certificates([.file(path: ca, format: .pem)])

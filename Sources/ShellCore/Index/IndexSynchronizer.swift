@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Keeps an `EndpointIndex` in step with etcd for the whole session: one paginated load at one
 /// revision, then one watch from the next revision on.
 ///
@@ -6,6 +8,10 @@
 ///   the cluster's current revision and waits until the watch has delivered up to it.
 /// - The shell's own writes reach the index through the watch like anyone else's, so one rule covers both.
 public actor IndexSynchronizer {
+    /// A copy of the index for readers that cannot wait (TAB completion inside libedit's callback).
+    /// Kept only when asked for: holding a copy makes the next change copy the whole index.
+    private nonisolated let published = Mutex<EndpointIndex?>(nil)
+    private var publishes = false
     public let store: any KeyValueStore
     public let layout: KeyLayout
     private var index: EndpointIndex
@@ -15,6 +21,12 @@ public actor IndexSynchronizer {
     /// How many progress reports (batches without events) have arrived: see `freshIndex`.
     private var progressReports = 0
     private var lastWatchError: EtcdError?
+    /// Where the current watch started, the store revision when it was created, and whether it
+    /// has caught up with that revision (see `apply`).
+    private var watchStart: Int64 = 0
+    private var creationRevision: Int64 = .max
+    private var watchSynced = false
+    private var stopped = false
     /// How long a command waits for the watch to catch up before reporting etcd as unreachable.
     private let catchUpTimeout: Duration
 
@@ -31,6 +43,7 @@ public actor IndexSynchronizer {
     }
 
     public func stop() {
+        stopped = true
         watchTask?.cancel()
         subscription?.cancel()
         watchTask = nil
@@ -40,8 +53,13 @@ public actor IndexSynchronizer {
     /// The index as of at least the cluster's current revision: every write committed before this
     /// call, by anyone, is in it.
     public func freshIndex() async throws -> EndpointIndex {
-        let current = try await store.currentRevision()
+        let current = try await store.currentRevision(readingKey: layout.prefix + "/")
         if index.revision >= current { return index }
+        if subscription == nil {
+            // The watch broke and its recovery is still waiting: etcd answers again, so recover now.
+            if case .compacted? = lastWatchError { try await reload(progress: { _ in }) } else { startWatch(from: index.revision + 1) }
+            if index.revision >= current { return index }
+        }
         guard let subscription else { throw lastWatchError ?? EtcdError.watchEnded("not started") }
         // Nothing under the prefix may have changed (other keys move the revision too): ask the watch
         // where it stands. etcd 3.4 answers a progress request with its current revision at once and
@@ -49,25 +67,64 @@ public actor IndexSynchronizer {
         // one has come back after it.
         let reportsBefore = progressReports
         subscription.requestProgress()
-        try await waitFor(revision: current, progressReports: reportsBefore + 1)
+        do {
+            try await waitFor(revision: current, progressReports: reportsBefore + 1,
+                              timeout: watchSynced ? catchUpTimeout : .milliseconds(300))
+        } catch where !watchSynced {
+            // A resumed watch that is still catching up cannot prove where it stands (etcd 3.4
+            // answers progress requests with its own revision, not the watcher's): load afresh.
+            try await reload(progress: { _ in })
+            return index
+        }
         if index.revision >= current, progressReports > reportsBefore, !eventsReached(current) {
             let reports = progressReports
             subscription.requestProgress()
-            try await waitFor(revision: current, progressReports: reports + 1)
+            try await waitFor(revision: current, progressReports: reports + 1, timeout: catchUpTimeout)
         }
         return index
     }
 
     private var lastEventRevision: Int64 = 0
+    /// How many full loads there have been (1 after `start`; more after compactions).
+    public private(set) var loads = 0
+
+    /// Tests: stop the watch without resuming it, as a long network cut would.
+    func suspendWatch() {
+        watchTask?.cancel()
+        subscription?.cancel()
+        watchTask = nil
+        subscription = nil
+    }
+
+    /// Tests: resume a suspended watch from the last revision applied + 1.
+    func resumeWatch() {
+        startWatch(from: index.revision + 1)
+    }
     private func eventsReached(_ revision: Int64) -> Bool { lastEventRevision >= revision }
 
-    /// The index as it is now, without asking etcd (completion uses this: it must never block).
+    /// The index as it is now, without asking etcd.
     public func currentIndex() -> EndpointIndex { index }
+
+    /// Starts keeping `snapshot` current (the interactive shell's completion reads it).
+    public func publishSnapshots() {
+        publishes = true
+        publish()
+    }
+
+    /// The latest published index, without waiting; nil unless `publishSnapshots()` was called.
+    public nonisolated var snapshot: EndpointIndex? { published.withLock { $0 } }
+
+    private func publish() {
+        if publishes { published.withLock { $0 = index } }
+    }
 
     // MARK: Loading and watching
 
     private func reload(progress: @escaping @Sendable (Int) -> Void) async throws {
-        stop()
+        watchTask?.cancel()
+        subscription?.cancel()
+        watchTask = nil
+        subscription = nil
         var loaded = 0
         var pairs: [KeyValue] = []
         var revision: Int64 = 0
@@ -81,12 +138,17 @@ public actor IndexSynchronizer {
         }
         var fresh = EndpointIndex(layout: layout)
         fresh.load(pairs, revision: revision)
+        loads += 1
         index = fresh
+        publish()
         lastEventRevision = revision
         startWatch(from: revision + 1)
     }
 
     private func startWatch(from revision: Int64) {
+        watchStart = revision
+        watchSynced = false
+        creationRevision = .max
         let subscription = store.watch(prefix: layout.prefix + "/", startRevision: revision)
         self.subscription = subscription
         watchTask = Task { [weak self] in
@@ -102,35 +164,63 @@ public actor IndexSynchronizer {
     }
 
     private func apply(_ batch: WatchBatch) {
-        index.apply(batch)
-        if batch.events.isEmpty { progressReports += 1 } else { lastEventRevision = max(lastEventRevision, batch.revision) }
         lastWatchError = nil
+        if batch.isCreation {
+            // A watch that starts after the store's revision is current from the start; one that
+            // starts in the past is current once its events reach the revision it was created at.
+            creationRevision = batch.revision
+            watchSynced = batch.revision < watchStart
+        } else if batch.events.isEmpty {
+            // A progress report: only a current watch's report says where the index stands.
+            guard watchSynced else { return }
+            index.apply(batch)
+            progressReports += 1
+        } else {
+            index.apply(batch)
+            publish()
+            lastEventRevision = max(lastEventRevision, batch.revision)
+            if batch.revision >= creationRevision { watchSynced = true }
+        }
         resumeWaiters()
     }
 
-    private func watchFailed(_ error: any Error) async {
-        guard !Task.isCancelled else { return }
+    private func watchFailed(_ error: any Error) {
+        // A watch cancelled on purpose (stop, reload, test suspension) is not a failure.
+        guard !Task.isCancelled, !stopped else { return }
         let etcdError = error as? EtcdError ?? .watchEnded(String(describing: error))
         lastWatchError = etcdError
         subscription = nil
-        if case .compacted = etcdError {
-            // The history the watch needed is gone: only a full reload is correct.
-            do { try await reload(progress: { _ in }) } catch { await retryLater() }
-            return
+        watchTask = nil
+        var compacted = false
+        if case .compacted = etcdError { compacted = true }
+        // Recovery runs in a task of its own: this one is the failed watch's and is ending.
+        Task { await self.recover(compacted: compacted) }
+    }
+
+    /// After a broken watch: resume from the last revision applied + 1 after a short pause (the
+    /// gRPC channel reconnects, to another member if there are several). After a compaction the
+    /// history the watch needs is gone, and only a full reload is correct.
+    private func recover(compacted: Bool) async {
+        var delay = Duration.milliseconds(200)
+        while !stopped && subscription == nil {
+            try? await Task.sleep(for: delay)
+            guard !stopped, subscription == nil else { return }
+            if !compacted {
+                startWatch(from: index.revision + 1)
+                return
+            }
+            do {
+                try await reload(progress: { _ in })
+                return
+            } catch {
+                lastWatchError = error as? EtcdError ?? lastWatchError
+                delay = min(delay * 2, .seconds(2))
+            }
         }
-        await retryLater()
     }
 
-    /// Resumes the watch from the last revision applied + 1 after a short pause (the gRPC channel
-    /// reconnects, to another member if there are several).
-    private func retryLater() async {
-        try? await Task.sleep(for: .milliseconds(300))
-        guard !Task.isCancelled, subscription == nil else { return }
-        startWatch(from: index.revision + 1)
-    }
-
-    private func waitFor(revision: Int64, progressReports needed: Int) async throws {
-        let deadline = ContinuousClock.now + catchUpTimeout
+    private func waitFor(revision: Int64, progressReports needed: Int, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
         while !(index.revision >= revision && (progressReports >= needed || lastEventRevision >= revision)) {
             if ContinuousClock.now >= deadline {
                 throw lastWatchError ?? EtcdError.timeout(operation: "the watch (index at revision \(index.revision), cluster at \(revision))")

@@ -12,12 +12,15 @@ public struct RunOptions: Sendable {
     public var format = OutputFormat.table
     /// Errors print without a `FILE:LINE:` prefix and never stop the loop.
     public var interactive = false
+    /// Stage every edit and commit them all at the end in one transaction, or nothing.
+    public var atomic = false
 
-    public init(continueOnError: Bool = false, echo: Bool = false, format: OutputFormat = .table, interactive: Bool = false) {
+    public init(continueOnError: Bool = false, echo: Bool = false, format: OutputFormat = .table, interactive: Bool = false, atomic: Bool = false) {
         self.continueOnError = continueOnError
         self.echo = echo
         self.format = format
         self.interactive = interactive
+        self.atomic = atomic
     }
 }
 
@@ -40,11 +43,32 @@ public final class ScriptRunner {
     public private(set) var failures = 0
     /// Scripts being run, for `source` cycle detection.
     private var sourceStack: [String] = []
+    /// With `--atomic`: the edits staged so far.
+    private let batch: AtomicBatch?
 
     public init(options: RunOptions, output: any OutputWriter, executor: @escaping @Sendable () async throws -> Executor) {
         self.options = options
         self.output = output
         self.executor = executor
+        self.batch = options.atomic ? AtomicBatch() : nil
+    }
+
+    /// Ends a run: with `--atomic`, commits the staged edits as one transaction when everything
+    /// succeeded, and otherwise says that nothing was written. Returns the exit status.
+    public func finish(_ outcome: Outcome) async -> Int32 {
+        let status = exitStatus(for: outcome)
+        guard let batch, !batch.isEmpty else { return status }
+        guard status == 0 else {
+            output.standardError("--atomic: nothing was written (\(batch.endpointCount) endpoint(s) staged)\n")
+            return status
+        }
+        do {
+            _ = try await executor().commit(batch)
+            return 0
+        } catch {
+            output.standardError("\(Executor.shellError(error))\n")
+            return 1
+        }
     }
 
     /// The process exit status for a run that ended with `outcome`.
@@ -131,7 +155,7 @@ public final class ScriptRunner {
             let completion = Completer.complete(line, index: index)
             output.standardOutput(completion.candidates.map { $0 + "\n" }.joined())
         case .showEndpoints, .showProfiles, .editProfiles:
-            let result = try await executor().run(command, format: options.format)
+            let result = try await executor().run(command, format: options.format, batch: batch)
             for warning in result.warnings { output.standardError(warning + "\n") }
             output.standardOutput(result.output)
         }

@@ -1,0 +1,144 @@
+import CEdit
+import ShellCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Line editing, TAB completion and Ctrl-C for the terminal, over libedit's native API.
+///
+/// libedit's callbacks are plain C function pointers: they find this object again through
+/// `EL_CLIENTDATA`, never through captured context. Ctrl-C is handled inside the editor (the tty's
+/// interrupt character is taken away while editing and `^C` is bound to a function that ends the
+/// line as cancelled): a SIGINT handler around `el_gets` would lose typed input.
+final class LineEditor: LineSource {
+    let name = "<terminal>"
+    let directory = "."
+    private let editline: OpaquePointer
+    private let libeditHistory: OpaquePointer
+    private let history: HistoryFile?
+    private let completer: (String) -> Completer.Completion
+    private var promptBuffer: UnsafeMutablePointer<CChar>
+    private var cancelled = false
+    private var lastTabLine: String?
+    private var number = 0
+
+    init(prompt: String, history: HistoryFile?, completer: @escaping (String) -> Completer.Completion) {
+        setlocale(LC_ALL, "")
+        self.history = history
+        self.completer = completer
+        self.promptBuffer = strdup(prompt)
+        editline = el_init("calico-shell", fdopen(0, "r"), fdopen(1, "w"), fdopen(2, "w"))
+        libeditHistory = cedit_history_init()
+        cedit_history_set_size(libeditHistory, Int32(HistoryFile.capacity))
+        cedit_history_set_unique(libeditHistory, 1)
+        cedit_use_history(editline, libeditHistory)
+        for line in history?.load() ?? [] { cedit_history_enter(libeditHistory, line) }
+
+        cedit_set_client_data(editline, Unmanaged.passUnretained(self).toOpaque())
+        cedit_set_editor(editline, "emacs")
+        cedit_set_signal(editline, 1)
+        cedit_set_prompt(editline) { editline in
+            guard let editline, let data = cedit_get_client_data(editline) else { return nil }
+            return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().promptBuffer
+        }
+        cedit_set_tty_char(editline, "intr=")
+        cedit_add_function(editline, "calico-cancel", "Abandon the line") { editline, _ in
+            guard let editline, let data = cedit_get_client_data(editline) else { return UInt8(CC_ERROR) }
+            Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().cancelled = true
+            return UInt8(CC_NEWLINE)
+        }
+        cedit_bind(editline, "^C", "calico-cancel")
+        cedit_add_function(editline, "calico-complete", "Complete the word") { editline, _ in
+            guard let editline, let data = cedit_get_client_data(editline) else { return UInt8(CC_ERROR) }
+            return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().complete()
+        }
+        cedit_bind(editline, "^I", "calico-complete")
+        cedit_bind(editline, "^R", "em-inc-search-prev")
+        // The user's own key bindings ($EDITRC or ~/.editrc) win over ours.
+        el_source(editline, nil)
+    }
+
+    deinit {
+        el_end(editline)
+        history_end(libeditHistory)
+        free(promptBuffer)
+    }
+
+    func readLine() -> SourceLine? {
+        cancelled = false
+        var count: Int32 = 0
+        guard let raw = el_gets(editline, &count), count > 0 else {
+            StandardStreams().standardOutput("\n")
+            return nil
+        }
+        var text = String(cString: raw)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        number += 1
+        if cancelled { return SourceLine(text: "", number: number) }
+        if !text.trimmingLeadingBlanksCount.isEmpty && !text.hasPrefix(" ") {
+            cedit_history_enter(libeditHistory, text)
+            history?.append(text)
+        }
+        return SourceLine(text: text, number: number)
+    }
+
+    /// TAB: a unique candidate completes (with a space); several complete their common prefix, and
+    /// a second TAB on the same line lists them in columns (the first 100, and how many more).
+    private func complete() -> UInt8 {
+        var buffer = [CChar](repeating: 0, count: maximumLineLength)
+        let length = cedit_line_before_cursor(editline, &buffer, Int32(buffer.count))
+        let line = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let completion = completer(line)
+        let typed = String(line.dropFirst(completion.wordStart))
+        guard !completion.candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
+        let common = Self.commonPrefix(completion.candidates)
+        if completion.candidates.count == 1 {
+            let word = completion.candidates[0]
+            insert(String(word.dropFirst(typed.count)) + (word.hasSuffix("=") ? "" : " "))
+            lastTabLine = nil
+            return UInt8(CC_REFRESH)
+        }
+        if common.count > typed.count {
+            insert(String(common.dropFirst(typed.count)))
+            lastTabLine = nil
+            return UInt8(CC_REFRESH)
+        }
+        if lastTabLine == line {
+            StandardStreams().standardOutput("\n" + Self.columns(Array(completion.candidates.prefix(100)), total: completion.total))
+            lastTabLine = nil
+            return UInt8(CC_REDISPLAY)
+        }
+        lastTabLine = line
+        return UInt8(CC_REFRESH_BEEP)
+    }
+
+    private func insert(_ text: String) {
+        guard !text.isEmpty else { return }
+        cedit_insert(editline, text)
+    }
+
+    static func commonPrefix(_ words: [String]) -> String {
+        guard var prefix = words.first else { return "" }
+        for word in words.dropFirst() {
+            while !word.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
+
+    /// Candidates laid out in columns for an 80-column terminal.
+    static func columns(_ words: [String], total: Int) -> String {
+        let width = (words.map(\.count).max() ?? 0) + 2
+        let perLine = max(1, 80 / max(width, 1))
+        var out = ""
+        for (i, word) in words.enumerated() {
+            out += word.padding(toLength: width, withPad: " ", startingAt: 0)
+            if (i + 1) % perLine == 0 || i == words.count - 1 { out += "\n" }
+        }
+        if total > words.count { out += "… and \(total - words.count) more (type more of the word)\n" }
+        return out
+    }
+}
+
+extension String {
+    var trimmingLeadingBlanksCount: Substring { drop { $0 == " " || $0 == "\t" } }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import XCTest
+@testable import ShellCore
+
+/// Scripts, stdin, `-c` and `--atomic` through the real binary against a real etcd.
+final class ScriptingTests: XCTestCase {
+    var etcd: EtcdProcess!
+    var client: GRPCEtcdClient!
+    var folder: URL!
+    let layout = KeyLayout()
+    let first = "d79123c4784511e5bd1a080027f532f6"
+    let second = "d50c35bc784511e5bd1a080027f532f6"
+
+    override func setUp() async throws {
+        etcd = try EtcdProcess()
+        client = try await etcd.client()
+        try await BulkLoader.load(SampleData.reference(layout: layout), into: client)
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-scripts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() async throws {
+        await client?.shutdown()
+        etcd?.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func write(_ name: String, _ text: String, executable: Bool = false) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
+        return url.path
+    }
+
+    private func snapshot() async throws -> [KeyValue] { try await client.rangeAll(prefix: "/calico/").pairs }
+
+    func testStdinPipeStopsAtTheFailingLine() throws {
+        let input = "endpoint \(first) profile show\n\n# comment\nendpoint nosuch profile show\nendpoint \(second) profile show\n"
+        let result = try ShellBinary.run(["--endpoints", etcd.url], input: input)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.output, "Endpoint has no profiles associated with it.\n")
+        XCTAssertEqual(result.errors, "<stdin>:4: Endpoint nosuch is unknown to Calico.\n")
+    }
+
+    func testRepeatedDashCRunInOrderAndJSON() throws {
+        let result = try ShellBinary.run(["--endpoints", etcd.url, "-o", "json", "-c", "endpoint show", "-c", "endpoint \(second) profile append WEB"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.output, #"[{"hostname":"calico","orchestrator_id":"docker","workloads":5,"endpoints":5}]"# + "\n"
+                       + #"{"endpoint_id":"\#(second)","profiles":["PROF","WEB"]}"# + "\n")
+    }
+
+    func testShebangScriptRunsThroughPATHWithEtcdFromTheEnvironment() throws {
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("calico-shell").path, withDestinationPath: ShellBinary.path)
+        let script = try write("tag.calico", "#!/usr/bin/env calico-shell\nendpoint \(first) profile set WEB \\\n  PROF  # both\nendpoint \(first) profile show\n", executable: true)
+        let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try ShellBinary.run([], environment: ["PATH": path, "ETCD_ENDPOINTS": etcd.url], executable: script)
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.output, "Profile(s) WEB,PROF set.\n+------+\n| Name |\n+------+\n| PROF |\n| WEB  |\n+------+\n")
+    }
+
+    func testBadArgumentsExitTwo() throws {
+        let result = try ShellBinary.run(["--no-such-option"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.errors.hasPrefix("calico-shell: "), result.errors)
+        XCTAssertEqual(try ShellBinary.run(["--help"]).status, 0)
+        let missing = try ShellBinary.run(["--endpoints", etcd.url, "/no/such/script.calico"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.errors, "calico-shell: cannot read /no/such/script.calico: No such file or directory\n")
+    }
+
+    func testAtomicFailureLeavesEtcdByteIdentical() async throws {
+        let before = try await snapshot()
+        let script = try write("fails.calico", """
+            endpoint \(first) profile set WEB
+            endpoint \(second) profile append WEB
+            endpoint \(first) profile append MISSING
+            """)
+        let result = try ShellBinary.run(["--endpoints", etcd.url, "--atomic", script])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.errors, "\(script):3: Profile with name MISSING was not found.\n--atomic: nothing was written (2 endpoint(s) staged)\n")
+        let after = try await snapshot()
+        XCTAssertEqual(after, before)
+    }
+
+    func testAtomicSuccessLandsEveryEditInOneRevisionAndReadsSeeStagedState() async throws {
+        let script = try write("lands.calico", """
+            endpoint \(first) profile set WEB
+            endpoint \(first) profile append PROF
+            endpoint \(second) profile remove PROF
+            endpoint \(first) profile show
+            """)
+        let result = try ShellBinary.run(["--endpoints", etcd.url, "--atomic", script])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.hasSuffix("| Name |\n+------+\n| PROF |\n| WEB  |\n+------+\n"), result.output)
+        let pairs = try await snapshot().filter { $0.key.hasSuffix(first) || $0.key.hasSuffix(second) }
+        XCTAssertEqual(pairs.count, 2)
+        XCTAssertEqual(pairs[0].modRevision, pairs[1].modRevision, "both endpoints change in one transaction")
+        let profiles = try pairs.map { try EndpointData.decode($0.value).profiles }
+        XCTAssertEqual(Set(profiles), Set([["WEB", "PROF"], []]))
+    }
+
+    func testAtomicTooLargeFailsWithNothingWritten() async throws {
+        let many = Array(SampleData.synthetic(count: 130, hosts: 2, layout: layout).suffix(130))
+        try await BulkLoader.load(many, into: client)
+        let before = try await snapshot()
+        let ids = many.map { $0.key.split(separator: "/").last! }
+        let script = try write("big.calico", ids.map { "endpoint \($0) profile set WEB\n" }.joined())
+        let result = try ShellBinary.run(["--endpoints", etcd.url, "--atomic", script])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.errors.hasPrefix("\(script):129: --atomic: this script changes more than 128 endpoints"), result.errors)
+        let after = try await snapshot()
+        XCTAssertEqual(after, before)
+    }
+}

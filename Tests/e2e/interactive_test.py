@@ -1,0 +1,179 @@
+"""Drives the real calico-shell binary on a pseudo-terminal against a private etcd.
+
+libedit redraws only the part of a word that completion added (and rings the bell), so the
+assertions look at what a command printed after Enter, or at the suffix that was inserted.
+"""
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+import pexpect
+
+BINARY = os.path.abspath(".build/debug/calico-shell")
+PROMPT = "> "
+TIMEOUT = 15
+E1 = "d79123c4784511e5bd1a080027f532f6"   # no profiles in the reference data
+E2 = "d50c35bc784511e5bd1a080027f532f6"   # PROF
+passed = failed = 0
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_etcd(folder):
+    client, peer = free_port(), free_port()
+    url, peer_url = f"http://127.0.0.1:{client}", f"http://127.0.0.1:{peer}"
+    log = open(os.path.join(folder, "etcd.log"), "w")
+    process = subprocess.Popen(
+        ["etcd", "--name", "e2e", "--data-dir", os.path.join(folder, "data"),
+         "--listen-client-urls", url, "--advertise-client-urls", url,
+         "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
+         "--initial-cluster", f"e2e={peer_url}"], stdout=log, stderr=log)
+    return process, url
+
+
+def shell(url, home):
+    env = dict(os.environ, TERM="dumb", EDITRC="/dev/null", XDG_STATE_HOME=os.path.join(home, "state"), HOME=home)
+    child = pexpect.spawn(BINARY, ["--endpoints", url], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 200))
+    child.expect("endpoints indexed")
+    child.expect(PROMPT)
+    return child
+
+
+def check(name, body):
+    global passed, failed
+    try:
+        body()
+        passed += 1
+        print(f"ok - {name}")
+    except Exception as error:  # noqa: BLE001 - report every failure and go on
+        failed += 1
+        print(f"FAIL - {name}: {type(error).__name__}: {error}")
+
+
+def main():
+    folder = tempfile.mkdtemp(prefix="calico-shell-e2e-")
+    etcd, url = start_etcd(folder)
+    try:
+        deadline = time.time() + 20
+        while subprocess.run([BINARY, "--endpoints", url, "--load-demo-data", "-c", "echo ok"],
+                             capture_output=True).returncode != 0:
+            if time.time() > deadline:
+                raise SystemExit("etcd did not start")
+            time.sleep(0.3)
+        child = shell(url, folder)
+
+        def id_prefix():
+            child.send("endpoint d5\t")
+            child.send("profile show\r")
+            child.expect(r"\| PROF \|")
+            child.expect(PROMPT)
+
+        def verb():
+            child.send(f"endpoint {E2} profile sh\t")
+            child.send("\r")
+            child.expect(r"\| PROF \|")
+            child.expect(PROMPT)
+
+        def profile_name():
+            child.send(f"endpoint {E1} profile append W\t")
+            child.send("\r")
+            child.expect(r"Profile\(s\) WEB appended\.")
+            child.expect(PROMPT)
+
+        def option_and_host():
+            child.send("endpoint show --ho\t")
+            child.send("cal\t")
+            child.send("\r")
+            child.expect(r"\|  calico  \|      docker     \|          5          \|          5          \|")
+            child.expect(PROMPT)
+
+        def double_tab_lists_ids():
+            child.send("endpoint d\t\t")
+            child.expect("d0bd03d8784511e5bd1a080027f532f6")
+            child.expect("d9d6c3a0784511e5bd1a080027f532f6")
+            child.send("\x03")  # Ctrl-C abandons the line
+            child.expect(PROMPT)
+
+        def ctrl_c_cancels_line():
+            child.send("endpoint nosuch profile show")
+            child.send("\x03")
+            child.send("echo alive\r")
+            child.expect("alive")
+            child.expect(PROMPT)
+
+        def external_write_completes():
+            value = '{"state":"active","name":"x","mac":null,"profile_ids":[],"ipv4_nets":[],"ipv6_nets":[]}'
+            subprocess.run(["etcdctl", "--endpoints", url, "put",
+                            "/calico/v1/host/other/workload/k8s/w1/endpoint/zz-external-1", value],
+                           env=dict(os.environ, ETCDCTL_API="3"), check=True, capture_output=True)
+            time.sleep(0.5)
+            child.send("endpoint zz\t")
+            child.send("profile show\r")
+            child.expect("Endpoint has no profiles associated with it.")
+            child.expect(PROMPT)
+
+        def up_recalls_previous():
+            child.send("echo recalled-line\r")
+            child.expect("recalled-line")
+            child.expect(PROMPT)
+            child.send("\x1b[A\r")
+            child.expect("recalled-line")
+            child.expect(PROMPT)
+
+        def errors_keep_the_shell_alive():
+            child.send("endpiont show\r")
+            child.expect("did you mean 'endpoint'")
+            child.send("echo still-here\r")
+            child.expect("still-here")
+            child.expect(PROMPT)
+
+        def ctrl_d_exits_zero():
+            child.send("\x04")
+            child.expect(pexpect.EOF)
+            child.close()
+            assert child.exitstatus == 0, child.exitstatus
+
+        for name, body in [("TAB completes an endpoint ID prefix", id_prefix), ("TAB completes a verb", verb),
+                           ("TAB completes a profile name", profile_name), ("TAB completes an option and a host", option_and_host),
+                           ("double TAB lists several IDs", double_tab_lists_ids), ("Ctrl-C cancels a line", ctrl_c_cancels_line),
+                           ("an endpoint written by another client completes", external_write_completes),
+                           ("Up recalls the previous command", up_recalls_previous),
+                           ("an error keeps the shell alive", errors_keep_the_shell_alive), ("Ctrl-D exits 0", ctrl_d_exits_zero)]:
+            check(name, body)
+
+        history = os.path.join(folder, "state", "calico-shell", "history")
+
+        def history_file_is_private():
+            mode = stat.S_IMODE(os.stat(history).st_mode)
+            assert mode == 0o600, oct(mode)
+            assert "echo recalled-line" in open(history).read()
+
+        def up_after_restart():
+            again = shell(url, folder)
+            again.send("\x1b[A\r")
+            again.expect("recalled-line")
+            again.expect(PROMPT)
+            again.send("exit\r")
+            again.expect(pexpect.EOF)
+
+        check("the history file exists with mode 0600", history_file_is_private)
+        check("Up recalls the previous command after a restart", up_after_restart)
+    finally:
+        etcd.terminate()
+        etcd.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
