@@ -26,7 +26,8 @@ int cedit_set_tty_char(EditLine *el, const char *setting) {
     return el_set(el, EL_SETTY, "-d", setting, NULL);
 }
 
-int cedit_use_history(EditLine *el, History *history) { return el_set(el, EL_HIST, history, history); }
+// EL_HIST takes the history function itself, then the History it works on.
+int cedit_use_history(EditLine *el, History *h) { return el_set(el, EL_HIST, history, h); }
 int cedit_insert(EditLine *el, const char *text) { return el_insertstr(el, text); }
 
 int cedit_delete_back(EditLine *el, int count) {
@@ -68,4 +69,25 @@ int cedit_history_load(History *h, const char *path) {
 int cedit_history_save(History *h, const char *path) {
     HistEvent event;
     return history(h, &event, H_SAVE, path);
+}
+
+#include <signal.h>
+#include <unistd.h>
+
+static int sigint_fd = -1;
+
+static void cedit_on_sigint(int signo) {
+    (void)signo;
+    char byte = 1;
+    if (sigint_fd >= 0) { ssize_t ignored = write(sigint_fd, &byte, 1); (void)ignored; }
+}
+
+int cedit_forward_sigint(int write_fd) {
+    struct sigaction action;
+    sigint_fd = write_fd;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = cedit_on_sigint;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    return sigaction(SIGINT, &action, NULL);
 }

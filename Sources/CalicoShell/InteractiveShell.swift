@@ -1,4 +1,5 @@
-import Dispatch
+import CEdit
+import Foundation
 import ShellCore
 import Synchronization
 #if canImport(Glibc)
@@ -39,13 +40,27 @@ struct InteractiveShell {
             return Completer.complete(line, index: index, limit: 100)
         }
 
-        // SIGINT while a command runs cancels that command; at the prompt libedit has it.
-        signal(SIGINT, SIG_IGN)
+        // SIGINT while a command runs cancels that command; at the prompt libedit has it. The C
+        // handler only writes a byte to a pipe; a thread of ours reads it and cancels the task.
         let running = Mutex<Task<ScriptRunner.Outcome?, Never>?>(nil)
-        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupts.setEventHandler { running.withLock { $0?.cancel() } }
-        interrupts.resume()
-        defer { interrupts.cancel() }
+        var fds: [Int32] = [0, 0]
+        if pipe(&fds) == 0 {
+            cedit_forward_sigint(fds[1])
+            let readEnd = fds[0]
+            Thread.detachNewThread {
+                var byte: UInt8 = 0
+                while true {
+                    let count = read(readEnd, &byte, 1)
+                    if count > 0 {
+                        running.withLock { $0?.cancel() }
+                    } else if count < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        return
+                    }
+                }
+            }
+        }
 
         let shared = Unchecked((runner, editor))
         while let line = editor.readLine() {

@@ -159,14 +159,37 @@ def main():
 
         def up_after_restart():
             again = shell(url, folder)
-            again.send("\x1b[A\r")
-            again.expect("recalled-line")
+            again.send("\x1b[A\r")  # the last command of the previous session
+            again.expect("still-here")
             again.expect(PROMPT)
             again.send("exit\r")
             again.expect(pexpect.EOF)
 
+        def ctrl_c_stops_a_running_command():
+            frozen = shell(url, folder)
+            os.kill(etcd.pid, 19)  # SIGSTOP: etcd stops answering, so the next command waits
+            try:
+                frozen.send("endpoint show\r")
+                time.sleep(1)
+                started = time.time()
+                frozen.sendintr()
+                try:
+                    frozen.expect("cancelled")
+                except Exception:
+                    print("DEBUG", repr(frozen.before[-500:]))
+                    raise
+                frozen.expect(PROMPT)
+                assert time.time() - started < 3, "Ctrl-C took too long"
+            finally:
+                os.kill(etcd.pid, 18)  # SIGCONT
+            frozen.send("echo survived\r")
+            frozen.expect("survived")
+            frozen.send("quit\r")
+            frozen.expect(pexpect.EOF)
+
         check("the history file exists with mode 0600", history_file_is_private)
         check("Up recalls the previous command after a restart", up_after_restart)
+        check("Ctrl-C stops a running command and the shell lives on", ctrl_c_stops_a_running_command)
     finally:
         etcd.terminate()
         etcd.wait(timeout=10)

@@ -32,4 +32,8 @@ int cedit_history_enter(History *h, const char *line);
 int cedit_history_load(History *h, const char *path);
 int cedit_history_save(History *h, const char *path);
 
+/// Installs a SIGINT handler that only writes one byte to `write_fd` (async-signal-safe), so the
+/// application can react to Ctrl-C outside the handler, e.g. by cancelling the running command.
+int cedit_forward_sigint(int write_fd);
+
 #endif

@@ -56,6 +56,8 @@ public final class Executor: Sendable {
 
     public static func shellError(_ error: any Error) -> ShellError {
         if let error = error as? ShellError { return error }
+        // Ctrl-C cancels the command's task; whatever the call under it failed with, that is why.
+        if Task.isCancelled { return .cancelled }
         if let error = error as? EtcdError { return .etcd(error) }
         if error is CancellationError { return .cancelled }
         return .etcd(.server(operation: "the request", message: String(describing: error)))
