@@ -51,6 +51,8 @@ final class EtcdClientTests: XCTestCase {
         let written = try await client.put("/w/a", [1])
         _ = try await client.put("/elsewhere", [2])
         var iterator = subscription.batches.makeAsyncIterator()
+        let created = try await iterator.next()
+        XCTAssertEqual(created?.isCreation, true)
         let batch = try await iterator.next()
         XCTAssertEqual(batch?.events.map(\.pair.key), ["/w/a"])
         XCTAssertEqual(batch?.events.first?.kind, .put)
@@ -81,7 +83,8 @@ final class EtcdClientTests: XCTestCase {
         // The watch on the same connection is still alive.
         let revision = try await client.put("/many/after", [1])
         var iterator = subscription.batches.makeAsyncIterator()
-        let batch = try await iterator.next()
+        var batch = try await iterator.next()
+        if batch?.isCreation == true { batch = try await iterator.next() }
         XCTAssertEqual(batch?.revision, revision)
     }
 
