@@ -238,6 +238,8 @@ enum ShellBinary {
         process.standardError = stderr
         process.standardInput = stdin
         try process.run()
+        let watchdog = Watchdog(process: process, seconds: 60)
+        defer { watchdog.disarm() }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a large output cannot block the child.
@@ -248,6 +250,22 @@ enum ShellBinary {
         return Result(status: process.terminationStatus, output: String(decoding: outputRead, as: UTF8.self),
                       errors: String(decoding: errorsRead, as: UTF8.self))
     }
+}
+
+/// Kills a child process that outlives its time, so a hang fails one test instead of the whole run.
+final class Watchdog: @unchecked Sendable {
+    private let item: DispatchWorkItem
+
+    init(process: Process, seconds: Double) {
+        let pid = process.processIdentifier
+        item = DispatchWorkItem {
+            FileHandle.standardError.write(Data("watchdog: killing pid \(pid) after \(seconds) s\n".utf8))
+            Glibc.kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+    }
+
+    func disarm() { item.cancel() }
 }
 
 /// A value computed on its own thread (reading a pipe to its end), waited for once.

@@ -29,6 +29,8 @@ final class HardeningTests: XCTestCase {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        let watchdog = Watchdog(process: process, seconds: 90)
+        defer { watchdog.disarm() }
         let reader = Thread.detachNewThreadReturning { output.fileHandleForReading.readDataToEndOfFile() }
         let errorReader = Thread.detachNewThreadReturning { errors.fileHandleForReading.readDataToEndOfFile() }
         for (n, profile) in profiles.enumerated() {
@@ -124,6 +126,19 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(none.errors, "-c:1: etcd requires authentication: give --user (or set ETCD_USERNAME)\n")
     }
 
+    func testExpiredTokenIsRenewed() async throws {
+        let etcd = try EtcdProcess(extraArguments: ["--auth-token", "simple", "--auth-token-ttl", "1"])
+        defer { etcd.stop() }
+        try etcd.etcdctl(["user", "add", "root:rootpw"])
+        try etcd.etcdctl(["auth", "enable"])
+        let client = try await etcd.client(credentials: .init(user: "root", password: "rootpw"))
+        _ = try await client.put("/calico/v1/x", [1])
+        try await Task.sleep(for: .seconds(3))
+        let value = try await client.get("/calico/v1/x")
+        XCTAssertEqual(value?.value, [1])
+        await client.shutdown()
+    }
+
     func testInvalidBytesOnStdinAreOneErrorEach() throws {
         let etcd = try EtcdProcess()
         defer { etcd.stop() }
@@ -140,6 +155,8 @@ final class HardeningTests: XCTestCase {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        let watchdog = Watchdog(process: process, seconds: 60)
+        defer { watchdog.disarm() }
         input.fileHandleForWriting.write(bytes)
         try input.fileHandleForWriting.close()
         let errorReader = Thread.detachNewThreadReturning { errors.fileHandleForReading.readDataToEndOfFile() }

@@ -49,6 +49,65 @@ final class ScriptingTests: XCTestCase {
                        + #"{"endpoint_id":"\#(second)","profiles":["PROF","WEB"]}"# + "\n")
     }
 
+    func testDetailedJSON() throws {
+        let result = try ShellBinary.run(["--endpoints", etcd.url, "--output", "json", "-c", "endpoint show --detailed --endpoint=\(second)"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.output, #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active"}]"# + "\n")
+    }
+
+    func testSourceRelativeNestedAndCycle() throws {
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("lib/deeper"), withIntermediateDirectories: true)
+        _ = try write("lib/inner.calico", "endpoint \(second) profile show  # from lib/\nsource deeper/last.calico\n")
+        _ = try write("lib/deeper/last.calico", "echo 'last one'\n")
+        let main = try write("main.calico", "source lib/inner.calico\necho done\n")
+        let result = try ShellBinary.run(["--endpoints", etcd.url, main])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.output, "+------+\n| Name |\n+------+\n| PROF |\n+------+\nlast one\ndone\n")
+
+        let a = try write("a.calico", "echo a\nsource b.calico\necho never\n")
+        let b = try write("b.calico", "source a.calico\n")
+        let cycle = try ShellBinary.run(["--endpoints", etcd.url, a])
+        XCTAssertEqual(cycle.status, 1)
+        XCTAssertEqual(cycle.output, "a\n")
+        XCTAssertTrue(cycle.errors.hasPrefix("\(b):1: source: a.calico is already being run (a cycle: "), cycle.errors)
+    }
+
+    /// A coprocess: each answer is out (flushed) before the next command is even written, which
+    /// also shows that input is read as a stream.
+    func testCoprocessGetsEachAnswerBeforeTheNextCommand() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ShellBinary.path)
+        process.arguments = ["--endpoints", etcd.url]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let watchdog = Watchdog(process: process, seconds: 60)
+        defer { watchdog.disarm() }
+        var received = Data()
+        func readLine() -> String {
+            while !received.contains(0x0a) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                received.append(chunk)
+            }
+            guard let newline = received.firstIndex(of: 0x0a) else { return "" }
+            let line = String(decoding: received[..<newline], as: UTF8.self)
+            received = Data(received[(newline + 1)...])
+            return line
+        }
+        for n in 0..<5 {
+            input.fileHandleForWriting.write(Data("echo answer-\(n)\n".utf8))
+            XCTAssertEqual(readLine(), "answer-\(n)")
+        }
+        input.fileHandleForWriting.write(Data("endpoint \(second) profile show\n".utf8))
+        XCTAssertEqual(readLine(), "+------+")
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
     func testShebangScriptRunsThroughPATHWithEtcdFromTheEnvironment() throws {
         let bin = folder.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)

@@ -50,7 +50,8 @@ public enum SampleData {
             let host = "node-\(String(n % max(hosts, 1)).leftPadded(to: 3))"
             let orchestrator = n % 5 == 0 ? "k8s" : "docker"
             let workload = "wl-" + hex(UInt64(n / 2), width: 16)
-            let endpoint = "ep" + hex(UInt64(n) &* 0x9E37_79B9_7F4A_7C15, width: 30)
+            // 32 hex digits, like Calico's own endpoint IDs (no common prefix).
+            let endpoint = hex(UInt64(n) &* 0x9E37_79B9_7F4A_7C15, width: 16) + hex(UInt64(n), width: 16)
             let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
             let address = "10.\((n >> 16) & 0xff).\((n >> 8) & 0xff).\(n & 0xff)/32"
             let mac = "ee:ee:" + [24, 16, 8, 0].map { hex(UInt64((n >> $0) & 0xff), width: 2) }.joined(separator: ":")

@@ -63,6 +63,9 @@ public final class GRPCEtcdClient: KeyValueStore {
         var options = CallOptions.defaults
         options.waitForReady = true
         options.timeout = configuration.dialTimeout
+        // A page of thousands of endpoints can pass gRPC's 4 MiB default; etcd itself sends up to 2 GiB.
+        options.maxRequestMessageBytes = 256 << 20
+        options.maxResponseMessageBytes = 256 << 20
         return options
     }
 
@@ -76,7 +79,8 @@ public final class GRPCEtcdClient: KeyValueStore {
         var pause = Duration.milliseconds(20)
         while true {
             do {
-                let metadata = try await auth.metadata(using: self)
+                // Without credentials there is no token to fetch: skip the hop to the actor.
+                let metadata = configuration.credentials == nil ? [:] : try await auth.metadata(using: self)
                 return try await body(metadata, unaryOptions)
             } catch let error as EtcdError {
                 throw error
@@ -97,8 +101,9 @@ public final class GRPCEtcdClient: KeyValueStore {
         }
     }
 
-    public func range(from start: String, to end: String, revision: Int64, limit: Int64) async throws -> RangePage {
+    public func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws -> RangePage {
         var request = Etcdserverpb_RangeRequest()
+        request.keysOnly = keysOnly
         request.key = Data(start.utf8)
         request.rangeEnd = Data(end.utf8)
         request.revision = revision
@@ -216,6 +221,8 @@ public final class GRPCEtcdClient: KeyValueStore {
                 metadata.addString("true", forKey: "hasleader")
                 var options = CallOptions.defaults
                 options.waitForReady = true
+                options.maxRequestMessageBytes = 256 << 20
+                options.maxResponseMessageBytes = 256 << 20
                 try await watchClient.watch(metadata: metadata, options: options, requestProducer: { writer in
                     for await request in requests { try await writer.write(request) }
                 }, onResponse: { response in

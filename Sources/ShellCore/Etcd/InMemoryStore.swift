@@ -11,10 +11,11 @@ public actor InMemoryStore: KeyValueStore {
 
     public init() {}
 
-    public func range(from start: String, to end: String, revision: Int64, limit: Int64) async throws -> RangePage {
+    public func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws -> RangePage {
         let keys = pairs.keys.filter { $0 >= start && $0 < end }.sorted()
         let taken = limit > 0 ? Array(keys.prefix(Int(limit))) : keys
-        return RangePage(pairs: taken.compactMap { pairs[$0] }, more: taken.count < keys.count, revision: self.revision)
+        let found = taken.compactMap { pairs[$0] }.map { keysOnly ? KeyValue(key: $0.key, value: [], modRevision: $0.modRevision) : $0 }
+        return RangePage(pairs: found, more: taken.count < keys.count, revision: self.revision)
     }
 
     public func get(_ key: String) async throws -> KeyValue? { pairs[key] }

@@ -2,8 +2,9 @@
 /// `InMemoryStore` serves unit tests of the logic above it. Keys and values are bytes on the wire;
 /// keys are UTF-8 strings here because every Calico key is.
 public protocol KeyValueStore: Sendable {
-    /// One page of `[start, end)` at `revision` (0: the current one), at most `limit` keys (0: all).
-    func range(from start: String, to end: String, revision: Int64, limit: Int64) async throws -> RangePage
+    /// One page of `[start, end)` at `revision` (0: the current one), at most `limit` keys (0: all);
+    /// with `keysOnly` the values come back empty.
+    func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws -> RangePage
     /// One key, linearizable.
     func get(_ key: String) async throws -> KeyValue?
     /// The cluster's current revision, learnt with one cheap linearizable request that reads only
@@ -125,19 +126,28 @@ extension KeyValueStore {
         try await currentRevision(readingKey: "\u{0}")
     }
 
-    /// Every key under `prefix` at one revision (0: the current one), in pages of `pageSize`.
-    public func rangeAll(prefix: String, revision: Int64 = 0, pageSize: Int64 = 5_000, onPage: (RangePage) throws -> Void = { _ in }) async throws -> (pairs: [KeyValue], revision: Int64) {
-        var pairs: [KeyValue] = []
+    /// Every key under `prefix` at one revision (0: the current one), in pages of `pageSize`,
+    /// handed to `onPage` one page at a time (nothing is kept here). Returns the revision read at.
+    public func scan(prefix: String, revision: Int64 = 0, pageSize: Int64 = 5_000, keysOnly: Bool = false, onPage: (RangePage) throws -> Void) async throws -> Int64 {
         var start = prefix
         let end = KeyRange.prefixEnd(prefix)
         var revision = revision
         while true {
-            let page = try await range(from: start, to: end, revision: revision, limit: pageSize)
+            let page = try await range(from: start, to: end, revision: revision, limit: pageSize, keysOnly: keysOnly)
             if revision == 0 { revision = page.revision }
-            pairs.append(contentsOf: page.pairs)
             try onPage(page)
             guard page.more, let last = page.pairs.last else { break }
             start = last.key + "\u{0}"
+        }
+        return revision
+    }
+
+    /// Every key under `prefix` at one revision (0: the current one).
+    public func rangeAll(prefix: String, revision: Int64 = 0, pageSize: Int64 = 5_000, onPage: (RangePage) throws -> Void = { _ in }) async throws -> (pairs: [KeyValue], revision: Int64) {
+        var pairs: [KeyValue] = []
+        let revision = try await scan(prefix: prefix, revision: revision, pageSize: pageSize) { page in
+            pairs.append(contentsOf: page.pairs)
+            try onPage(page)
         }
         return (pairs, revision)
     }

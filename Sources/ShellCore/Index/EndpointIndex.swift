@@ -1,10 +1,12 @@
 /// Every endpoint and profile under the prefix, in memory, and the derived views that commands and
 /// completion need. A pure value: it is fed etcd key-values and watch events, and does no I/O.
 ///
-/// Costs: an ID lookup is O(1); the summary table is O(hosts × orchestrators), kept up to date
-/// incrementally; prefix search over endpoint IDs is a binary search in a sorted array.
-/// Endpoint values are kept as the raw JSON bytes and decoded only when shown, which keeps memory
-/// close to etcd's own size and makes loading fast.
+/// Layout, chosen for memory (an index of 100,000 endpoints must stay within a few times etcd's own
+/// bytes): one array of records sorted by endpoint ID, then host, orchestrator and workload. An ID
+/// lookup and a prefix search are binary searches in it; a change is a binary search and one
+/// insertion or removal. Endpoint values are kept as the raw JSON bytes and decoded only when
+/// shown. The summary table is O(hosts × orchestrators): its counters are kept up to date
+/// incrementally. A full load appends and sorts once at the end.
 public struct EndpointIndex: Sendable {
     public let layout: KeyLayout
     /// Every change up to this revision has been applied.
@@ -23,9 +25,10 @@ public struct EndpointIndex: Sendable {
         public static func < (a: Self, b: Self) -> Bool { (a.host, a.orchestrator) < (b.host, b.orchestrator) }
     }
 
-    private var records: [EndpointKey: Record] = [:]
-    private var locationsByID: [String: [EndpointKey]] = [:]
-    private var sortedIDs: [String] = []
+    /// Sorted by `idOrder` (unless `loading`).
+    private var records: [Record] = []
+    /// During a full load records are appended unsorted and sorted once by `finishLoading()`.
+    private var loading = false
     private var workloadsByGroup: [HostOrchestrator: [String: Int]] = [:]
     private var endpointCountByGroup: [HostOrchestrator: Int] = [:]
     /// Profile name → its keys under `policy/profile/<name>/` (a profile exists while it has any).
@@ -44,9 +47,20 @@ public struct EndpointIndex: Sendable {
     /// Replaces the contents with a full load taken at `revision`.
     public mutating func load(_ pairs: [KeyValue], revision: Int64) {
         self = EndpointIndex(layout: layout)
-        records.reserveCapacity(pairs.count)
+        startLoading()
         for pair in pairs { put(pair) }
+        finishLoading()
         self.revision = revision
+    }
+
+    /// Puts that follow are part of a full load of keys that are all distinct (one revision of etcd).
+    mutating func startLoading() {
+        loading = true
+    }
+
+    mutating func finishLoading() {
+        records.sort { Self.idOrder($0.key, $1.key) }
+        loading = false
     }
 
     public mutating func apply(_ batch: WatchBatch) {
@@ -66,9 +80,20 @@ public struct EndpointIndex: Sendable {
         }
         switch layout.classify(hostKey: pair.key) {
         case .endpoint(let key):
-            if records[key] == nil { insertLocation(key) }
-            records[key] = Record(key: key, value: pair.value, modRevision: pair.modRevision)
-            malformedKeys.remove(pair.key)
+            let record = Record(key: key, value: pair.value, modRevision: pair.modRevision)
+            if loading {
+                records.append(record)
+                count(key, by: 1)
+            } else {
+                let position = position(of: key)
+                if position < records.count && records[position].key == key {
+                    records[position] = record
+                } else {
+                    records.insert(record, at: position)
+                    count(key, by: 1)
+                }
+            }
+            if !malformedKeys.isEmpty { malformedKeys.remove(pair.key) }
         case .malformed:
             malformedKeys.insert(pair.key)
         case .other:
@@ -83,8 +108,47 @@ public struct EndpointIndex: Sendable {
             return
         }
         malformedKeys.remove(path)
-        guard case .endpoint(let key) = layout.classify(hostKey: path), records.removeValue(forKey: key) != nil else { return }
-        removeLocation(key)
+        guard case .endpoint(let key) = layout.classify(hostKey: path) else { return }
+        let position = position(of: key)
+        guard position < records.count && records[position].key == key else { return }
+        records.remove(at: position)
+        count(key, by: -1)
+    }
+
+    /// The order of `records`: endpoint ID first, so an ID's locations sit together.
+    static func idOrder(_ a: EndpointKey, _ b: EndpointKey) -> Bool {
+        if a.endpoint != b.endpoint { return a.endpoint < b.endpoint }
+        return (a.host, a.orchestrator, a.workload) < (b.host, b.orchestrator, b.workload)
+    }
+
+    /// The first position whose key is not before `key`.
+    private func position(of key: EndpointKey) -> Int {
+        var low = 0, high = records.count
+        while low < high {
+            let middle = (low + high) / 2
+            if Self.idOrder(records[middle].key, key) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The first position whose endpoint ID is not before `id`.
+    private func position(ofID id: String) -> Int {
+        var low = 0, high = records.count
+        while low < high {
+            let middle = (low + high) / 2
+            if records[middle].key.endpoint < id { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Keeps the per-(host, orchestrator) counters in step with an endpoint added (+1) or removed (-1).
+    private mutating func count(_ key: EndpointKey, by change: Int) {
+        let group = HostOrchestrator(host: key.host, orchestrator: key.orchestrator)
+        let perWorkload = (workloadsByGroup[group]?[key.workload] ?? 0) + change
+        workloadsByGroup[group, default: [:]][key.workload] = perWorkload > 0 ? perWorkload : nil
+        let endpoints = (endpointCountByGroup[group] ?? 0) + change
+        endpointCountByGroup[group] = endpoints > 0 ? endpoints : nil
+        if endpoints <= 0 { workloadsByGroup[group] = nil }
     }
 
     private func isUnderWorkloads(_ path: String) -> Bool {
@@ -92,49 +156,27 @@ public struct EndpointIndex: Sendable {
         return parts.count > 2 && parts[1] == "workload"
     }
 
-    private mutating func insertLocation(_ key: EndpointKey) {
-        if locationsByID[key.endpoint] == nil {
-            sortedIDs.insert(key.endpoint, at: sortedIDs.insertionIndex(of: key.endpoint))
-        }
-        locationsByID[key.endpoint, default: []].append(key)
-        let group = HostOrchestrator(host: key.host, orchestrator: key.orchestrator)
-        workloadsByGroup[group, default: [:]][key.workload, default: 0] += 1
-        endpointCountByGroup[group, default: 0] += 1
-    }
-
-    private mutating func removeLocation(_ key: EndpointKey) {
-        locationsByID[key.endpoint]?.removeAll { $0 == key }
-        if locationsByID[key.endpoint]?.isEmpty == true {
-            locationsByID[key.endpoint] = nil
-            let index = sortedIDs.insertionIndex(of: key.endpoint)
-            if index < sortedIDs.count, sortedIDs[index] == key.endpoint { sortedIDs.remove(at: index) }
-        }
-        let group = HostOrchestrator(host: key.host, orchestrator: key.orchestrator)
-        if let remaining = workloadsByGroup[group]?[key.workload], remaining > 1 {
-            workloadsByGroup[group]?[key.workload] = remaining - 1
-        } else {
-            workloadsByGroup[group]?[key.workload] = nil
-        }
-        let endpoints = (endpointCountByGroup[group] ?? 1) - 1
-        endpointCountByGroup[group] = endpoints > 0 ? endpoints : nil
-        if endpoints <= 0 { workloadsByGroup[group] = nil }
-    }
-
     // MARK: Queries
 
     /// The endpoints matching `filter`, sorted by host, orchestrator, workload, endpoint.
-    /// With an endpoint ID this is a hash lookup; otherwise a scan.
+    /// With an endpoint ID this is a binary search; otherwise a scan.
     public func records(matching filter: EndpointFilter) -> [Record] {
-        let candidates: [Record]
+        let candidates: ArraySlice<Record>
         if let id = filter.endpoint {
-            candidates = (locationsByID[id] ?? []).compactMap { records[$0] }
+            var end = position(ofID: id)
+            let start = end
+            while end < records.count && records[end].key.endpoint == id { end += 1 }
+            candidates = records[start..<end]
         } else {
-            candidates = Array(records.values)
+            candidates = records[...]
         }
         return candidates.filter { filter.matches($0.key) }.sorted { $0.key < $1.key }
     }
 
-    public func record(at key: EndpointKey) -> Record? { records[key] }
+    public func record(at key: EndpointKey) -> Record? {
+        let position = position(of: key)
+        return position < records.count && records[position].key == key ? records[position] : nil
+    }
 
     public struct SummaryRow: Equatable, Sendable {
         public var host: String
@@ -171,23 +213,32 @@ public struct EndpointIndex: Sendable {
 
     public var profileNames: [String] { profileKeys.keys.sorted() }
 
-    /// Endpoint IDs starting with `prefix`, in order, at most `limit`.
+    /// Endpoint IDs starting with `prefix`, in order, each once, at most `limit`.
     public func endpointIDs(withPrefix prefix: String, limit: Int = .max) -> [String] {
         var result: [String] = []
-        var index = sortedIDs.insertionIndex(of: prefix)
-        while index < sortedIDs.count, sortedIDs[index].hasPrefix(prefix), result.count < limit {
-            result.append(sortedIDs[index])
+        var index = position(ofID: prefix)
+        while index < records.count, result.count < limit {
+            let id = records[index].key.endpoint
+            guard id.hasPrefix(prefix) else { break }
+            if result.last != id { result.append(id) }
             index += 1
         }
         return result
     }
 
-    /// How many endpoint IDs start with `prefix` (for "N more" in completion listings).
+    /// How many distinct endpoint IDs start with `prefix` (for "N more" in completion listings).
     public func endpointIDCount(withPrefix prefix: String) -> Int {
-        let start = sortedIDs.insertionIndex(of: prefix)
-        var end = start
-        while end < sortedIDs.count, sortedIDs[end].hasPrefix(prefix) { end += 1 }
-        return end - start
+        var count = 0
+        var previous: String?
+        var index = position(ofID: prefix)
+        while index < records.count {
+            let id = records[index].key.endpoint
+            guard id.hasPrefix(prefix) else { break }
+            if previous != id { count += 1 }
+            previous = id
+            index += 1
+        }
+        return count
     }
 
     public var hostNames: [String] { Array(Set(endpointCountByGroup.keys.map(\.host))).sorted() }
@@ -201,17 +252,5 @@ public struct EndpointIndex: Sendable {
             names.formUnion(workloads.keys)
         }
         return names.sorted()
-    }
-}
-
-extension Array where Element == String {
-    /// The first index whose element is not less than `value` (the array must be sorted).
-    func insertionIndex(of value: String) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if self[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }

@@ -37,8 +37,13 @@ public actor IndexSynchronizer {
         self.catchUpTimeout = catchUpTimeout
     }
 
+    /// With `keysOnly`, loads read keys without values: enough for the summary table and ID
+    /// completion, and several times less to transfer (the one-shot `-c "endpoint show"` path).
+    private var keysOnly = false
+
     /// Loads everything and starts the watch. `progress` is told the number of keys read so far.
-    public func start(progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    public func start(keysOnly: Bool = false, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        self.keysOnly = keysOnly
         try await reload(progress: progress)
     }
 
@@ -125,19 +130,20 @@ public actor IndexSynchronizer {
         subscription?.cancel()
         watchTask = nil
         subscription = nil
+        // Pages go straight into the new index: the whole data set is never held twice.
+        var fresh = EndpointIndex(layout: layout)
+        fresh.startLoading()
         var loaded = 0
-        var pairs: [KeyValue] = []
         var revision: Int64 = 0
         for prefix in [layout.hostsPrefix, layout.profilesPrefix] {
-            let result = try await store.rangeAll(prefix: prefix, revision: revision) { page in
+            revision = try await store.scan(prefix: prefix, revision: revision, keysOnly: keysOnly) { page in
+                for pair in page.pairs { fresh.put(pair) }
                 loaded += page.pairs.count
                 progress(loaded)
             }
-            revision = result.revision
-            pairs.append(contentsOf: result.pairs)
         }
-        var fresh = EndpointIndex(layout: layout)
-        fresh.load(pairs, revision: revision)
+        fresh.finishLoading()
+        fresh.revision = revision
         loads += 1
         index = fresh
         publish()

@@ -4,6 +4,8 @@ public actor Session {
     public let configuration: EtcdConfiguration
     public let layout: KeyLayout
     private let showProgress: Bool
+    /// Only summary commands will run: load keys without values (see `IndexSynchronizer.start`).
+    private let keysOnly: Bool
     private let output: any OutputWriter
     private let makeStore: @Sendable (EtcdConfiguration) throws -> any KeyValueStore
     private var store: (any KeyValueStore)?
@@ -11,10 +13,12 @@ public actor Session {
     private var starting: Task<Executor, any Error>?
 
     public init(configuration: EtcdConfiguration, layout: KeyLayout, showProgress: Bool, output: any OutputWriter,
+                keysOnly: Bool = false,
                 makeStore: @escaping @Sendable (EtcdConfiguration) throws -> any KeyValueStore = { try GRPCEtcdClient(configuration: $0) }) {
         self.configuration = configuration
         self.layout = layout
         self.showProgress = showProgress
+        self.keysOnly = keysOnly
         self.output = output
         self.makeStore = makeStore
     }
@@ -35,8 +39,9 @@ public actor Session {
         let store = try connection()
         let synchronizer = IndexSynchronizer(store: store, layout: layout, catchUpTimeout: configuration.dialTimeout)
         let reporter = ProgressReporter(enabled: showProgress, output: output)
+        let keysOnly = self.keysOnly
         let task = Task { () throws -> Executor in
-            try await synchronizer.start(progress: { reporter.report($0) })
+            try await synchronizer.start(keysOnly: keysOnly, progress: { reporter.report($0) })
             reporter.finish()
             return Executor(synchronizer: synchronizer)
         }
