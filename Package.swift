@@ -46,6 +46,8 @@ let package = Package(
                 "ShellCore",
                 "CEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ShellCoreTests", dependencies: ["ShellCore"], exclude: ["Golden"]),

@@ -37,6 +37,9 @@ struct CalicoShellOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for etcd to answer before giving up.", valueName: "SECONDS"))
     var dialTimeout: Double = 5
 
+    @Option(name: .long, help: ArgumentHelp("Keys per etcd Range request while loading the endpoint index.", valueName: "N"))
+    var pageSize: Int = 10_000
+
     @Option(name: .long, help: ArgumentHelp("CA certificate to verify etcd's server certificate (or $ETCD_CA_CERT_FILE).", valueName: "FILE"))
     var cacert: String?
 
@@ -100,6 +103,7 @@ struct CalicoShellOptions: ParsableArguments {
         if (script != nil || file != nil) && !commands.isEmpty { throw ValidationError("Give either a script or -c commands, not both.") }
         if dialTimeout <= 0 { throw ValidationError("--dial-timeout must be a positive number of seconds.") }
         if let n = loadEndpoints, n < 0 { throw ValidationError("--load-endpoints must not be negative.") }
+        if pageSize < 100 { throw ValidationError("--page-size must be at least 100.") }
         if loadHosts < 1 { throw ValidationError("--load-hosts must be at least 1.") }
     }
 }

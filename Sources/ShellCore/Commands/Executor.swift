@@ -63,20 +63,54 @@ public final class Executor: Sendable {
         return .etcd(.server(operation: "the request", message: String(describing: error)))
     }
 
+    /// An edit first tries the index as it is, without waiting for the watch: its write is a
+    /// compare-and-swap on the `mod_revision` the index holds, so stale data cannot be written over,
+    /// and a lost compare re-reads from etcd. Anything the stale index could get wrong — an endpoint
+    /// or profile it does not know yet, several matches, "nothing to change" — is decided again on
+    /// a fresh index. That saves a round trip on every edit that goes through.
     private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat, batch: AtomicBatch?) async throws(ShellError) -> CommandResult {
+        if batch == nil {
+            let current = await synchronizer.currentIndex()
+            if let result = try await self.edit(filter: filter, edit: edit, format: format, batch: nil, index: current, optimistic: true) {
+                return result
+            }
+        }
         let index = try await freshIndex(batch)
+        // Not nil: only an optimistic attempt gives up.
+        return try await self.edit(filter: filter, edit: edit, format: format, batch: batch, index: index, optimistic: false)!
+    }
+
+    /// One edit against `index`. With `optimistic`, returns nil instead of failing or reporting
+    /// "nothing to change", so that the caller decides on a fresh index.
+    private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat, batch: AtomicBatch?,
+                      index: EndpointIndex, optimistic: Bool) async throws(ShellError) -> CommandResult? {
         // Everything is checked before anything is written.
-        let record = try EndpointLookup.unique(in: index, filter: filter)
-        if edit.action != .remove {
-            for name in edit.names where !index.profileExists(name) { throw .profileNotFound(name) }
+        let record: EndpointIndex.Record
+        do {
+            record = try EndpointLookup.unique(in: index, filter: filter)
+            if edit.action != .remove {
+                for name in edit.names where !index.profileExists(name) { throw ShellError.profileNotFound(name) }
+            }
+        } catch {
+            if optimistic { return nil }
+            throw Self.shellError(error)
         }
         let path = record.key.path(in: layout)
         var value = record.value
         var modRevision = record.modRevision
         for attempt in 0..<maxAttempts {
-            let current = try EndpointLookup.decode(EndpointIndex.Record(key: record.key, value: value, modRevision: modRevision), layout: layout)
+            let current: EndpointData
+            do {
+                current = try EndpointLookup.decode(EndpointIndex.Record(key: record.key, value: value, modRevision: modRevision), layout: layout)
+            } catch {
+                if optimistic && attempt == 0 { return nil }
+                throw error
+            }
             let plan = edit.plan(current: current.profiles)
-            guard let newProfiles = plan.newProfiles else { return render(plan, endpoint: record.key.endpoint, format: format) }
+            guard let newProfiles = plan.newProfiles else {
+                if optimistic && attempt == 0 { return nil }
+                return render(plan, endpoint: record.key.endpoint, format: format)
+            }
             let newValue: [UInt8]
             do {
                 newValue = try EndpointDocument.replacingProfiles(in: value, with: newProfiles)
@@ -101,7 +135,10 @@ public final class Executor: Sendable {
                 if succeeded { return render(plan, endpoint: record.key.endpoint, format: format) }
                 // Another writer got there first (or the outcome is unknown): re-read and re-apply the
                 // same edit to what is there now. An edit that already holds plans no write.
-                guard let fresh = try await store.get(path) else { throw ShellError.endpointUnknown(record.key.endpoint) }
+                guard let fresh = try await store.get(path) else {
+                    if optimistic { return nil }
+                    throw ShellError.endpointUnknown(record.key.endpoint)
+                }
                 if fresh.value == newValue { return render(plan, endpoint: record.key.endpoint, format: format) }
                 value = fresh.value
                 modRevision = fresh.modRevision

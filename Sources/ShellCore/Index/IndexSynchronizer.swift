@@ -30,8 +30,13 @@ public actor IndexSynchronizer {
     /// How long a command waits for the watch to catch up before reporting etcd as unreachable.
     private let catchUpTimeout: Duration
 
-    public init(store: any KeyValueStore, layout: KeyLayout, catchUpTimeout: Duration = .seconds(5)) {
+    /// Keys per Range page of a full load. etcd 3.4 walks the rest of the range for every limited
+    /// page, so fewer, larger pages load much faster; the cost is one page in memory at a time.
+    public let pageSize: Int64
+
+    public init(store: any KeyValueStore, layout: KeyLayout, catchUpTimeout: Duration = .seconds(5), pageSize: Int64 = 10_000) {
         self.store = store
+        self.pageSize = pageSize
         self.layout = layout
         self.index = EndpointIndex(layout: layout)
         self.catchUpTimeout = catchUpTimeout
@@ -136,7 +141,7 @@ public actor IndexSynchronizer {
         var loaded = 0
         var revision: Int64 = 0
         for prefix in [layout.hostsPrefix, layout.profilesPrefix] {
-            revision = try await store.scan(prefix: prefix, revision: revision, keysOnly: keysOnly) { page in
+            revision = try await store.scan(prefix: prefix, revision: revision, pageSize: pageSize, keysOnly: keysOnly) { page in
                 for pair in page.pairs { fresh.put(pair) }
                 loaded += page.pairs.count
                 progress(loaded)

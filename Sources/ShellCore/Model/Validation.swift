@@ -3,8 +3,14 @@ public enum Validation {
     /// Host, orchestrator, workload and endpoint IDs become path segments of etcd keys: they must be
     /// non-empty, contain no `/`, and not be `.` or `..`.
     public static func isValidIdentifier(_ value: String) -> Bool {
-        !value.isEmpty && value != "." && value != ".." && !value.contains("/")
-            && !value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+        isValidIdentifier(Substring(value).utf8)
+    }
+
+    /// The same check on UTF-8 bytes (every byte of a multi-byte character is >= 0x80, so looking
+    /// at single bytes for `/` and control characters is exact).
+    static func isValidIdentifier(_ bytes: Substring.UTF8View) -> Bool {
+        guard !bytes.isEmpty, !bytes.elementsEqual(".".utf8), !bytes.elementsEqual("..".utf8) else { return false }
+        return !bytes.contains { $0 == UInt8(ascii: "/") || $0 < 0x20 || $0 == 0x7f }
     }
 
     public static func checkIdentifier(_ value: String, name: String) throws(ShellError) {

@@ -6,6 +6,7 @@ public actor Session {
     private let showProgress: Bool
     /// Only summary commands will run: load keys without values (see `IndexSynchronizer.start`).
     private let keysOnly: Bool
+    private let pageSize: Int64
     private let output: any OutputWriter
     private let makeStore: @Sendable (EtcdConfiguration) throws -> any KeyValueStore
     private var store: (any KeyValueStore)?
@@ -13,12 +14,13 @@ public actor Session {
     private var starting: Task<Executor, any Error>?
 
     public init(configuration: EtcdConfiguration, layout: KeyLayout, showProgress: Bool, output: any OutputWriter,
-                keysOnly: Bool = false,
+                keysOnly: Bool = false, pageSize: Int64 = 10_000,
                 makeStore: @escaping @Sendable (EtcdConfiguration) throws -> any KeyValueStore = { try GRPCEtcdClient(configuration: $0) }) {
         self.configuration = configuration
         self.layout = layout
         self.showProgress = showProgress
         self.keysOnly = keysOnly
+        self.pageSize = pageSize
         self.output = output
         self.makeStore = makeStore
     }
@@ -37,7 +39,7 @@ public actor Session {
         if let started { return started }
         if let starting { return try await starting.value }
         let store = try connection()
-        let synchronizer = IndexSynchronizer(store: store, layout: layout, catchUpTimeout: configuration.dialTimeout)
+        let synchronizer = IndexSynchronizer(store: store, layout: layout, catchUpTimeout: configuration.dialTimeout, pageSize: pageSize)
         let reporter = ProgressReporter(enabled: showProgress, output: output)
         let keysOnly = self.keysOnly
         let task = Task { () throws -> Executor in
