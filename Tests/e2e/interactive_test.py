@@ -72,7 +72,7 @@ def main():
         child = shell(url, folder)
 
         def id_prefix():
-            child.send("endpoint d5\t")
+            child.send("endpoint d50c3\t")
             child.send("profile show\r")
             child.expect(r"\| PROF \|")
             child.expect(PROMPT)

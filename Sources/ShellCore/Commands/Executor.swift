@@ -69,32 +69,33 @@ public final class Executor: Sendable {
     /// or profile it does not know yet, several matches, "nothing to change" — is decided again on
     /// a fresh index. That saves a round trip on every edit that goes through.
     private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat, batch: AtomicBatch?) async throws(ShellError) -> CommandResult {
-        if batch == nil {
-            let current = await synchronizer.currentIndex()
-            if let result = try await self.edit(filter: filter, edit: edit, format: format, batch: nil, index: current, optimistic: true) {
-                return result
-            }
+        if batch == nil, case .success(let record) = Self.lookUp(filter: filter, edit: edit, in: await synchronizer.currentIndex()),
+           let result = try await write(edit, to: record, format: format, batch: nil, optimistic: true) {
+            return result
         }
-        let index = try await freshIndex(batch)
+        let record = try Self.lookUp(filter: filter, edit: edit, in: try await freshIndex(batch)).get()
         // Not nil: only an optimistic attempt gives up.
-        return try await self.edit(filter: filter, edit: edit, format: format, batch: batch, index: index, optimistic: false)!
+        return try await write(edit, to: record, format: format, batch: batch, optimistic: false)!
     }
 
-    /// One edit against `index`. With `optimistic`, returns nil instead of failing or reporting
-    /// "nothing to change", so that the caller decides on a fresh index.
-    private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat, batch: AtomicBatch?,
-                      index: EndpointIndex, optimistic: Bool) async throws(ShellError) -> CommandResult? {
-        // Everything is checked before anything is written.
-        let record: EndpointIndex.Record
-        do {
-            record = try EndpointLookup.unique(in: index, filter: filter)
+    /// The endpoint an edit is about, with every check that needs no write. The index is released
+    /// when this returns: a copy still held while the watch applies our own write would make that
+    /// change copy the whole index.
+    private static func lookUp(filter: EndpointFilter, edit: ProfileEdit, in index: EndpointIndex) -> Result<EndpointIndex.Record, ShellError> {
+        Result { () throws(ShellError) -> EndpointIndex.Record in
+            let record = try EndpointLookup.unique(in: index, filter: filter)
             if edit.action != .remove {
-                for name in edit.names where !index.profileExists(name) { throw ShellError.profileNotFound(name) }
+                for name in edit.names where !index.profileExists(name) { throw .profileNotFound(name) }
             }
-        } catch {
-            if optimistic { return nil }
-            throw Self.shellError(error)
+            return record
         }
+    }
+
+    /// Writes one edit to `record` with compare-and-swap, re-reading and re-applying after a lost
+    /// compare. With `optimistic`, returns nil instead of reporting "nothing to change" or an
+    /// endpoint that is gone, so that the caller decides on a fresh index.
+    private func write(_ edit: ProfileEdit, to record: EndpointIndex.Record, format: OutputFormat, batch: AtomicBatch?,
+                       optimistic: Bool) async throws(ShellError) -> CommandResult? {
         let path = record.key.path(in: layout)
         var value = record.value
         var modRevision = record.modRevision

@@ -111,7 +111,7 @@ public final class GRPCEtcdClient: KeyValueStore {
         let response = try await call("reading \(start)", idempotent: true) { metadata, options in
             try await kv.range(request, metadata: metadata, options: options)
         }
-        return RangePage(pairs: response.kvs.map(KeyValue.init), more: response.more, revision: response.header.revision)
+        return RangePage(pairs: response.kvs.map(KeyValue.init), more: response.more, revision: response.header.revision, remaining: response.count)
     }
 
     public func get(_ key: String) async throws -> KeyValue? {

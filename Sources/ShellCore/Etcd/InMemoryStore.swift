@@ -15,7 +15,7 @@ public actor InMemoryStore: KeyValueStore {
         let keys = pairs.keys.filter { $0 >= start && $0 < end }.sorted()
         let taken = limit > 0 ? Array(keys.prefix(Int(limit))) : keys
         let found = taken.compactMap { pairs[$0] }.map { keysOnly ? KeyValue(key: $0.key, value: [], modRevision: $0.modRevision) : $0 }
-        return RangePage(pairs: found, more: taken.count < keys.count, revision: self.revision)
+        return RangePage(pairs: found, more: taken.count < keys.count, revision: self.revision, remaining: Int64(keys.count))
     }
 
     public func get(_ key: String) async throws -> KeyValue? { pairs[key] }

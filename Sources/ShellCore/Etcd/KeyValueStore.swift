@@ -34,11 +34,14 @@ public struct RangePage: Equatable, Sendable {
     public var more: Bool
     /// The store revision the page was read at.
     public var revision: Int64
+    /// How many keys the whole range holds from this page's start on (etcd's `count`).
+    public var remaining: Int64
 
-    public init(pairs: [KeyValue], more: Bool, revision: Int64) {
+    public init(pairs: [KeyValue], more: Bool, revision: Int64, remaining: Int64 = 0) {
         self.pairs = pairs
         self.more = more
         self.revision = revision
+        self.remaining = remaining
     }
 }
 

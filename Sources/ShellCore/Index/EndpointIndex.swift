@@ -58,6 +58,12 @@ public struct EndpointIndex: Sendable {
         loading = true
     }
 
+    /// Room for `count` more endpoints at once: growing by doubling would hold the old and the new
+    /// array together and leave up to half of the last one unused.
+    mutating func reserve(_ count: Int) {
+        records.reserveCapacity(records.count + count)
+    }
+
     mutating func finishLoading() {
         records.sort { Self.idOrder($0.key, $1.key) }
         loading = false

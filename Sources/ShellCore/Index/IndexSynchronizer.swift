@@ -141,7 +141,10 @@ public actor IndexSynchronizer {
         var loaded = 0
         var revision: Int64 = 0
         for prefix in [layout.hostsPrefix, layout.profilesPrefix] {
+            var first = prefix == layout.hostsPrefix
             revision = try await store.scan(prefix: prefix, revision: revision, pageSize: pageSize, keysOnly: keysOnly) { page in
+                if first { fresh.reserve(Int(page.remaining)) }
+                first = false
                 for pair in page.pairs { fresh.put(pair) }
                 loaded += page.pairs.count
                 progress(loaded)
