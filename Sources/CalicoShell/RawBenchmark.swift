@@ -1,3 +1,4 @@
+import ArgumentParser
 import ShellCore
 
 /// The benchmarks' baseline: raw etcd calls from one keep-alive gRPC client, with none of the shell
@@ -36,4 +37,3 @@ enum RawBenchmark {
     }
 }
 
-import ArgumentParser

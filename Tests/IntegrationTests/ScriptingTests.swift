@@ -108,6 +108,51 @@ final class ScriptingTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0)
     }
 
+    /// The `complete` builtin through the binary, answered from the index of a real etcd.
+    func testCompleteBuiltin() throws {
+        let result = try ShellBinary.run(["--endpoints", etcd.url,
+                                          "-c", "complete endpoint d50",
+                                          "-c", "complete endpoint show --ho",
+                                          "-c", "complete endpoint show --host=c",
+                                          "-c", "complete endpoint show --orchestrator=",
+                                          "-c", "complete endpoint \(second) profile sh",
+                                          "-c", "complete endpoint \(second) profile set ",
+                                          "-c", "complete endpoint \(second) profile remove ",
+                                          "-c", "complete endpoint show --endpoint=d7"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.output, """
+            \(second)
+            --host=
+            --host=calico
+            --orchestrator=docker
+            show
+            PROF
+            WEB
+            PROF
+            --endpoint=\(first)
+
+            """)
+    }
+
+    /// Bad data in etcd is a warning naming the key; everything else is shown.
+    func testMalformedDataIsAWarning() async throws {
+        let bad = EndpointKey(host: "calico", orchestrator: "docker", workload: "w", endpoint: "broken")
+        _ = try await client.put(bad.path(in: layout), Array("{not json".utf8))
+        _ = try await client.put("/calico/v1/host/calico/workload/docker/w/endpoint/x/extra", [1])
+        _ = try await client.put("/calico/v1/host/calico/bird_ip", Array("10.0.0.1".utf8))
+        let result = try ShellBinary.run(["--endpoints", etcd.url, "-c", "endpoint show --detailed"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.output.split(separator: "\n").count, 4 + 5, result.output)
+        XCTAssertEqual(result.errors, """
+            warning: skipping /calico/v1/host/calico/workload/docker/w/endpoint/x/extra: not an endpoint key of the Calico v1 layout
+            warning: skipping /calico/v1/host/calico/workload/docker/w/endpoint/broken: not valid JSON
+
+            """)
+        let show = try ShellBinary.run(["--endpoints", etcd.url, "-c", "endpoint broken profile show"])
+        XCTAssertEqual(show.status, 1)
+        XCTAssertTrue(show.errors.contains("has a malformed value in etcd"), show.errors)
+    }
+
     func testShebangScriptRunsThroughPATHWithEtcdFromTheEnvironment() throws {
         let bin = folder.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)

@@ -111,6 +111,30 @@ final class ScriptRunnerTests: XCTestCase {
         XCTAssertTrue(output.output.hasSuffix("Endpoint has no profiles associated with it.\nnew1\n"), output.output)
     }
 
+    /// `--atomic`: another writer changes a staged endpoint before the commit; the script's edits
+    /// are replayed on what it wrote, so both changes land, in one transaction.
+    func testAtomicReplaysOnAnotherWritersChange() async throws {
+        let (runner, output, store) = try await makeRunner(RunOptions(atomic: true))
+        let id = "d50c35bc784511e5bd1a080027f532f6"
+        var source = CommandsLineSource(["endpoint \(id) profile append WEB", "endpoint \(id) profile show"])
+        let outcome = await runner.run(&source)
+        XCTAssertEqual(outcome, .finished, output.errors)
+        XCTAssertTrue(output.output.hasSuffix("| PROF |\n| WEB  |\n+------+\n"), "reads see the staged state")
+        let key = EndpointKey(host: "calico", orchestrator: "docker", workload: "26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6", endpoint: id)
+        let path = key.path(in: KeyLayout())
+        let before = try await store.get(path)
+        XCTAssertEqual(try EndpointData.decode(XCTUnwrap(before).value).profiles, ["PROF"], "nothing is written before the end")
+        // Meanwhile another writer removes PROF and sets a field of its own.
+        let theirs = Array(#"{"state":"active","profile_ids":[],"ipv4_nets":["192.168.1.3/32"],"theirs":1}"#.utf8)
+        _ = try await store.commit(Transaction(operations: [.put(key: path, value: theirs)]))
+        let status = await runner.finish(outcome)
+        XCTAssertEqual(status, 0, output.errors)
+        let after = try await store.get(path)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(XCTUnwrap(after).value)) as? [String: Any])
+        XCTAssertEqual(object["profile_ids"] as? [String], ["WEB"])
+        XCTAssertEqual(object["theirs"] as? Int, 1)
+    }
+
     func testBadInputNeverCrashes() async throws {
         let (runner, output, _) = try await makeRunner(RunOptions(continueOnError: true))
         var lines: [String] = ["\u{0}", "endpoint \u{0} profile show", "'", String(repeating: "x", count: 100_000), "endpoint", "endpoint show --host"]

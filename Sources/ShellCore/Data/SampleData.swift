@@ -32,10 +32,9 @@ public enum SampleData {
     /// The reference page's data: its five endpoints and the profiles PROF and WEB.
     public static func reference(layout: KeyLayout) -> [(key: String, value: [UInt8])] {
         var pairs = referenceProfiles.flatMap { profilePairs($0, layout: layout) }
-        for (i, item) in referenceEndpoints.enumerated() {
+        for item in referenceEndpoints {
             let key = EndpointKey(host: "calico", orchestrator: "docker", workload: item.workload, endpoint: item.endpoint)
             pairs.append((key.path(in: layout), endpointValue(name: "cali\(item.endpoint.prefix(11))", mac: item.mac, profiles: item.profiles, ipv4: [item.address])))
-            _ = i
         }
         return pairs
     }

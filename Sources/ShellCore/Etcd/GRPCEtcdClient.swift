@@ -174,7 +174,7 @@ public final class GRPCEtcdClient: KeyValueStore {
         try await commit(Transaction(operations: [.put(key: key, value: value)])).revision
     }
 
-    /// Version and member of the first member that answers (for the banner).
+    /// The etcd version of the member that answers, and the current revision (for the banner).
     public func status() async throws -> (version: String, revision: Int64) {
         let maintenance = Etcdserverpb_Maintenance.Client(wrapping: client)
         let response = try await call("reading the cluster status", idempotent: true) { metadata, options in

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The shell's one connection to etcd and its index, made on first use: `help` and `echo` work with
 /// no etcd at all, and everything else shares one gRPC client and one watch for the whole run.
 public actor Session {
@@ -105,8 +107,6 @@ final class ProgressReporter: Sendable {
         if shown.withLock({ $0 }) { output.standardError("\n") }
     }
 }
-
-import Synchronization
 
 extension Int {
     /// 40000 → "40,000".
