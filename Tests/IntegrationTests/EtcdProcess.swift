@@ -226,29 +226,49 @@ enum ShellBinary {
     }
 
     static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], executable: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable ?? path)
+        let shell = try RunningShell(arguments, environment: environment, executable: executable)
+        if let input { shell.send(Data(input.utf8)) }
+        try shell.closeInput()
+        return shell.finish()
+    }
+}
+
+/// A `calico-shell` process with its three streams on pipes, killed by a watchdog if it hangs.
+final class RunningShell {
+    let process = Process()
+    let input = Pipe(), output = Pipe(), errors = Pipe()
+    private var watchdog: Watchdog?
+
+    init(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil, seconds: Double = 60) throws {
+        process.executableURL = URL(fileURLWithPath: executable ?? ShellBinary.path)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for key in ["ETCD_ENDPOINTS", "ETCD_AUTHORITY", "ETCD_SCHEME", "ETCD_USERNAME", "ETCD_PASSWORD"] { env[key] = nil }
         env.merge(environment) { $1 }
         process.environment = env
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
         try process.run()
-        let watchdog = Watchdog(process: process, seconds: 60)
-        defer { watchdog.disarm() }
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
-        let errorReader = Thread.detachNewThreadReturning { stderr.fileHandleForReading.readDataToEndOfFile() }
-        let outputRead = stdout.fileHandleForReading.readDataToEndOfFile()
+        watchdog = Watchdog(process: process, seconds: seconds)
+    }
+
+    deinit { watchdog?.disarm() }
+
+    func send(_ data: Data) { input.fileHandleForWriting.write(data) }
+
+    func closeInput() throws { try input.fileHandleForWriting.close() }
+
+    /// Reads stdout and stderr to their end (on two threads, so a full pipe cannot block the
+    /// child) and waits for the process to exit.
+    func finish() -> ShellBinary.Result {
+        let errorReader = Thread.detachNewThreadReturning { [errors] in errors.fileHandleForReading.readDataToEndOfFile() }
+        let outputRead = output.fileHandleForReading.readDataToEndOfFile()
         let errorsRead = errorReader.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: outputRead, as: UTF8.self),
-                      errors: String(decoding: errorsRead, as: UTF8.self))
+        watchdog?.disarm()
+        return ShellBinary.Result(status: process.terminationStatus, output: String(decoding: outputRead, as: UTF8.self),
+                                  errors: String(decoding: errorsRead, as: UTF8.self))
     }
 }
 

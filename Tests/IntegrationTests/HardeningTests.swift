@@ -21,31 +21,19 @@ final class HardeningTests: XCTestCase {
         let profiles = (0..<40).map { "P\($0)" }
         try await BulkLoader.load(SampleData.reference(layout: layout) + profiles.flatMap { SampleData.profilePairs($0, layout: layout) }, into: client)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ShellBinary.path)
-        process.arguments = ["--endpoints", cluster.urls]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let watchdog = Watchdog(process: process, seconds: 90)
-        defer { watchdog.disarm() }
-        let reader = Thread.detachNewThreadReturning { output.fileHandleForReading.readDataToEndOfFile() }
-        let errorReader = Thread.detachNewThreadReturning { errors.fileHandleForReading.readDataToEndOfFile() }
+        let shell = try RunningShell(["--endpoints", cluster.urls], seconds: 90)
         for (n, profile) in profiles.enumerated() {
-            input.fileHandleForWriting.write(Data("endpoint \(endpointID) profile append \(profile)\n".utf8))
+            shell.send(Data("endpoint \(endpointID) profile append \(profile)\n".utf8))
             if n == 20 {
                 try await Task.sleep(for: .milliseconds(300))
                 cluster.members[0].kill()
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        let text = String(decoding: reader.wait(), as: UTF8.self)
-        let errorText = String(decoding: errorReader.wait(), as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, errorText)
+        try shell.closeInput()
+        let result = shell.finish()
+        let text = result.output
+        XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(text.split(separator: "\n").count, 40)
         let key = EndpointKey(host: "calico", orchestrator: "docker", workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", endpoint: endpointID)
         let stored = try await client.get(key.path(in: layout))
@@ -147,23 +135,13 @@ final class HardeningTests: XCTestCase {
         bytes.append(contentsOf: Array("endpoint \u{0}x profile show\n".utf8))
         bytes.append(Data(String(repeating: "y", count: 70_000).utf8) + Data("\n".utf8))
         bytes.append(Data("echo end\n".utf8))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ShellBinary.path)
-        process.arguments = ["--endpoints", etcd.url, "--continue-on-error"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let watchdog = Watchdog(process: process, seconds: 60)
-        defer { watchdog.disarm() }
-        input.fileHandleForWriting.write(bytes)
-        try input.fileHandleForWriting.close()
-        let errorReader = Thread.detachNewThreadReturning { errors.fileHandleForReading.readDataToEndOfFile() }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let errorLines = String(decoding: errorReader.wait(), as: UTF8.self).split(separator: "\n")
-        XCTAssertEqual(process.terminationStatus, 1)
+        let shell = try RunningShell(["--endpoints", etcd.url, "--continue-on-error"])
+        shell.send(bytes)
+        try shell.closeInput()
+        let result = shell.finish()
+        let text = result.output
+        let errorLines = result.errors.split(separator: "\n")
+        XCTAssertEqual(result.status, 1)
         XCTAssertEqual(text, "ok\nend\n")
         XCTAssertEqual(errorLines.count, 3, "\(errorLines)")
         XCTAssertTrue(errorLines[0].hasPrefix("<stdin>:2: Unknown command"))

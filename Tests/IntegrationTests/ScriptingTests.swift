@@ -75,20 +75,11 @@ final class ScriptingTests: XCTestCase {
     /// A coprocess: each answer is out (flushed) before the next command is even written, which
     /// also shows that input is read as a stream.
     func testCoprocessGetsEachAnswerBeforeTheNextCommand() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ShellBinary.path)
-        process.arguments = ["--endpoints", etcd.url]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let watchdog = Watchdog(process: process, seconds: 60)
-        defer { watchdog.disarm() }
+        let shell = try RunningShell(["--endpoints", etcd.url])
         var received = Data()
         func readLine() -> String {
             while !received.contains(0x0a) {
-                let chunk = output.fileHandleForReading.availableData
+                let chunk = shell.output.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
                 received.append(chunk)
             }
@@ -98,14 +89,13 @@ final class ScriptingTests: XCTestCase {
             return line
         }
         for n in 0..<5 {
-            input.fileHandleForWriting.write(Data("echo answer-\(n)\n".utf8))
+            shell.send(Data("echo answer-\(n)\n".utf8))
             XCTAssertEqual(readLine(), "answer-\(n)")
         }
-        input.fileHandleForWriting.write(Data("endpoint \(second) profile show\n".utf8))
+        shell.send(Data("endpoint \(second) profile show\n".utf8))
         XCTAssertEqual(readLine(), "+------+")
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        try shell.closeInput()
+        XCTAssertEqual(shell.finish().status, 0)
     }
 
     /// The `complete` builtin through the binary, answered from the index of a real etcd.
