@@ -9,7 +9,7 @@ final class EndpointIndexTests: XCTestCase {
         index.apply(WatchBatch(events: [WatchEvent(kind: .put, pair: KeyValue(key: key.path(in: layout), value: Array("{}".utf8), modRevision: revision))], revision: revision))
     }
 
-    private func delete(_ index: inout EndpointIndex, _ host: String, _ orchestrator: String, _ workload: String, _ endpoint: String, revision: Int64) {
+    func delete(_ index: inout EndpointIndex, _ host: String, _ orchestrator: String, _ workload: String, _ endpoint: String, revision: Int64) {
         let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
         index.apply(WatchBatch(events: [WatchEvent(kind: .delete, pair: KeyValue(key: key.path(in: layout), value: [], modRevision: revision))], revision: revision))
     }
@@ -89,5 +89,24 @@ final class EndpointIndexTests: XCTestCase {
         index.put(KeyValue(key: "/calico/v1/host/h/config/marker", value: [], modRevision: 3))
         XCTAssertEqual(index.count, 0)
         XCTAssertEqual(index.malformedKeys, [])
+    }
+}
+
+extension EndpointIndexTests {
+    /// A load that skipped sorting answers every query the same, by scanning.
+    func testUnsortedLoadAnswersTheSame() {
+        let sorted = Golden.referenceIndex()
+        var unsorted = EndpointIndex(layout: layout)
+        unsorted.startLoading()
+        for pair in SampleData.reference(layout: layout).reversed() { unsorted.put(KeyValue(key: pair.key, value: pair.value, modRevision: 2)) }
+        unsorted.finishLoading(sort: false)
+        XCTAssertEqual(unsorted.summary(matching: EndpointFilter()), sorted.summary(matching: EndpointFilter()))
+        XCTAssertEqual(unsorted.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).map(\.key),
+                       sorted.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).map(\.key))
+        XCTAssertEqual(unsorted.endpointIDs(withPrefix: "d"), sorted.endpointIDs(withPrefix: "d"))
+        XCTAssertEqual(unsorted.endpointIDCount(withPrefix: "d"), 5)
+        delete(&unsorted, "calico", "docker", "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", "d79123c4784511e5bd1a080027f532f6", revision: 50)
+        XCTAssertEqual(unsorted.count, 4)
+        XCTAssertEqual(unsorted.summary(matching: EndpointFilter()).first?.endpoints, 4)
     }
 }

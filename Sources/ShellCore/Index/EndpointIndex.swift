@@ -29,6 +29,9 @@ public struct EndpointIndex: Sendable {
     private var records: [Record] = []
     /// During a full load records are appended unsorted and sorted once by `finishLoading()`.
     private var loading = false
+    /// False after a load that skipped sorting (one-shot summaries need no ID order): lookups then
+    /// scan instead of searching.
+    private var sorted = true
     private var workloadsByGroup: [HostOrchestrator: [String: Int]] = [:]
     private var endpointCountByGroup: [HostOrchestrator: Int] = [:]
     /// Profile name → its keys under `policy/profile/<name>/` (a profile exists while it has any).
@@ -64,8 +67,11 @@ public struct EndpointIndex: Sendable {
         records.reserveCapacity(records.count + count)
     }
 
-    mutating func finishLoading() {
-        records.sort { Self.idOrder($0.key, $1.key) }
+    /// Ends a full load; `sort: false` leaves the records in load order (cheaper when only the
+    /// summary counters will be read).
+    mutating func finishLoading(sort: Bool = true) {
+        if sort { records.sort { Self.idOrder($0.key, $1.key) } }
+        sorted = sort
         loading = false
     }
 
@@ -90,6 +96,13 @@ public struct EndpointIndex: Sendable {
             if loading {
                 records.append(record)
                 count(key, by: 1)
+            } else if !sorted {
+                if let position = records.firstIndex(where: { $0.key == key }) {
+                    records[position] = record
+                } else {
+                    records.append(record)
+                    count(key, by: 1)
+                }
             } else {
                 let position = position(of: key)
                 if position < records.count && records[position].key == key {
@@ -115,6 +128,13 @@ public struct EndpointIndex: Sendable {
         }
         malformedKeys.remove(path)
         guard case .endpoint(let key) = layout.classify(hostKey: path) else { return }
+        if !sorted {
+            if let position = records.firstIndex(where: { $0.key == key }) {
+                records.remove(at: position)
+                count(key, by: -1)
+            }
+            return
+        }
         let position = position(of: key)
         guard position < records.count && records[position].key == key else { return }
         records.remove(at: position)
@@ -168,7 +188,7 @@ public struct EndpointIndex: Sendable {
     /// With an endpoint ID this is a binary search; otherwise a scan.
     public func records(matching filter: EndpointFilter) -> [Record] {
         let candidates: ArraySlice<Record>
-        if let id = filter.endpoint {
+        if let id = filter.endpoint, sorted {
             var end = position(ofID: id)
             let start = end
             while end < records.count && records[end].key.endpoint == id { end += 1 }
@@ -180,6 +200,7 @@ public struct EndpointIndex: Sendable {
     }
 
     public func record(at key: EndpointKey) -> Record? {
+        if !sorted { return records.first { $0.key == key } }
         let position = position(of: key)
         return position < records.count && records[position].key == key ? records[position] : nil
     }
@@ -221,6 +242,9 @@ public struct EndpointIndex: Sendable {
 
     /// Endpoint IDs starting with `prefix`, in order, each once, at most `limit`.
     public func endpointIDs(withPrefix prefix: String, limit: Int = .max) -> [String] {
+        if !sorted {
+            return Array(Set(records.lazy.map(\.key.endpoint).filter { $0.hasPrefix(prefix) }).sorted().prefix(limit))
+        }
         var result: [String] = []
         var index = position(ofID: prefix)
         while index < records.count, result.count < limit {
@@ -234,6 +258,7 @@ public struct EndpointIndex: Sendable {
 
     /// How many distinct endpoint IDs start with `prefix` (for "N more" in completion listings).
     public func endpointIDCount(withPrefix prefix: String) -> Int {
+        if !sorted { return Set(records.lazy.map(\.key.endpoint).filter { $0.hasPrefix(prefix) }).count }
         var count = 0
         var previous: String?
         var index = position(ofID: prefix)

@@ -150,7 +150,8 @@ public actor IndexSynchronizer {
                 progress(loaded)
             }
         }
-        fresh.finishLoading()
+        // A keys-only load serves one-shot summaries, which never look an ID up: skip the sort.
+        fresh.finishLoading(sort: !keysOnly)
         fresh.revision = revision
         loads += 1
         index = fresh
