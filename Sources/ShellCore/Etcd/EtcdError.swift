@@ -16,6 +16,8 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     case configuration(String)
     /// The watch stream ended; the synchronizer resumes it.
     case watchEnded(String)
+    /// The TLS handshake with a member failed (untrusted certificate, client certificate wanted).
+    case tlsRefused(endpoint: String, reason: String)
 
     /// Whether a write that failed this way may still have been applied (the connection broke
     /// while it was in flight): the caller must re-read to know.
@@ -47,6 +49,8 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
             return message
         case .watchEnded(let message):
             return "etcd watch ended: \(message)"
+        case .tlsRefused(let endpoint, let reason):
+            return "TLS handshake with \(endpoint) failed: \(reason)"
         }
     }
 

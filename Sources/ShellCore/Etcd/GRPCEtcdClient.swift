@@ -96,6 +96,10 @@ public final class GRPCEtcdClient: KeyValueStore {
                     pause = min(pause * 2, .milliseconds(500))
                     continue
                 }
+                if case .unreachable = mapped.error, configuration.usesTLS, let endpoint = configuration.endpoints.first,
+                   let reason = await TLSProbe.handshakeFailure(with: endpoint, files: configuration.tls) {
+                    throw .tlsRefused(endpoint: endpoint.description, reason: reason)
+                }
                 throw mapped.error
             }
         }

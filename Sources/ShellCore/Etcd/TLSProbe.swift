@@ -1,0 +1,90 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NIOTLS
+
+/// Why a TLS connection to etcd fails, in words an operator can act on.
+///
+/// gRPC reports a failed handshake only as "unavailable" once the dial timeout has passed, which
+/// reads like a dead etcd. When an https member does not answer, one plain TLS handshake with the
+/// same files tells the real reason: an untrusted server certificate, a client certificate the
+/// server wants, or none at all (then etcd really is unreachable).
+enum TLSProbe {
+    static func handshakeFailure(with endpoint: EtcdConfiguration.Endpoint, files: EtcdConfiguration.TLSFiles,
+                                 timeout: TimeAmount = .seconds(2)) async -> String? {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca = files.caCertificate { tls.trustRoots = .file(ca) }
+        if let certificate = files.certificate, let key = files.key,
+           let chain = try? NIOSSLCertificate.fromPEMFile(certificate),
+           let privateKey = try? NIOSSLPrivateKey(file: key, format: .pem) {
+            tls.certificateChain = chain.map { .certificate($0) }
+            tls.privateKey = .privateKey(privateKey)
+        }
+        tls.certificateVerification = files.skipVerify ? .none : .fullVerification
+        guard let context = try? NIOSSLContext(configuration: tls) else { return nil }
+        let isAddress = endpoint.host.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
+        let hostname = isAddress ? nil : endpoint.host
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(timeout)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: hostname))
+                        try channel.pipeline.syncOperations.addHandler(HandshakeWatcher())
+                    }
+                }
+                .connect(host: endpoint.host, port: endpoint.port).get()
+            let watcher = try await channel.pipeline.handler(type: HandshakeWatcher.self).get()
+            let outcome = try await watcher.outcome.futureResult.get()
+            channel.close(promise: nil)
+            return outcome
+        } catch {
+            return nil
+        }
+    }
+
+    /// Plain words for BoringSSL's reasons.
+    static func explain(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "etcd's server certificate is not trusted (check --cacert / ETCD_CA_CERT_FILE)"
+        }
+        if text.contains("CERTIFICATE_REQUIRED") || text.contains("BAD_CERTIFICATE") || text.contains("HANDSHAKE_FAILURE") {
+            return "etcd refused the connection without a valid client certificate (give --cert and --key)"
+        }
+        return text
+    }
+
+    /// Completes `outcome` with the handshake's error, or nil when it succeeded and the server did
+    /// not drop the connection right after (TLS 1.3 servers reject a client certificate late).
+    final class HandshakeWatcher: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = NIOAny
+        var outcome: EventLoopPromise<String?>!
+        private var done = false
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            outcome = context.eventLoop.makePromise()
+        }
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+                context.eventLoop.scheduleTask(in: .milliseconds(300)) { [self] in finish(nil) }
+            }
+            context.fireUserInboundEventTriggered(event)
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            finish(TLSProbe.explain(error))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            finish(nil)
+        }
+
+        private func finish(_ reason: String?) {
+            guard !done else { return }
+            done = true
+            outcome.succeed(reason)
+        }
+    }
+}
