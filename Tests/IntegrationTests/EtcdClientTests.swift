@@ -48,22 +48,22 @@ final class EtcdClientTests: XCTestCase {
         let start = try await client.currentRevision()
         let subscription = client.watch(prefix: "/w/", startRevision: start + 1)
         defer { subscription.cancel() }
+        let watch = WatchRecorder(subscription)
+        let created = try await watch.next()
+        XCTAssertEqual(created.isCreation, true)
         let written = try await client.put("/w/a", [1])
         _ = try await client.put("/elsewhere", [2])
-        var iterator = subscription.batches.makeAsyncIterator()
-        let created = try await iterator.next()
-        XCTAssertEqual(created?.isCreation, true)
-        let batch = try await iterator.next()
-        XCTAssertEqual(batch?.events.map(\.pair.key), ["/w/a"])
-        XCTAssertEqual(batch?.events.first?.kind, .put)
-        XCTAssertEqual(batch?.events.first?.pair.modRevision, written)
+        let batch = try await watch.next()
+        XCTAssertEqual(batch.events.map(\.pair.key), ["/w/a"])
+        XCTAssertEqual(batch.events.first?.kind, .put)
+        XCTAssertEqual(batch.events.first?.pair.modRevision, written)
         // The batch's revision is how far the watch has got: at least the event's, or later when
         // the watch was still catching up as the second put landed.
-        XCTAssertGreaterThanOrEqual(batch?.revision ?? 0, written)
+        XCTAssertGreaterThanOrEqual(batch.revision, written)
         subscription.requestProgress()
-        let progress = try await iterator.next()
-        XCTAssertEqual(progress?.events, [])
-        XCTAssertEqual(progress?.revision, written + 1)
+        let progress = try await watch.next()
+        XCTAssertEqual(progress.events, [])
+        XCTAssertEqual(progress.revision, written + 1)
     }
 
     /// etcd 3.4 sends one HTTP/2 PING per request; without the PingResponder the connection is torn
@@ -71,6 +71,7 @@ final class EtcdClientTests: XCTestCase {
     func testTwoThousandCallsOnOneConnection() async throws {
         let subscription = client.watch(prefix: "/many/", startRevision: try await client.currentRevision() + 1)
         defer { subscription.cancel() }
+        let watch = WatchRecorder(subscription)
         let clock = ContinuousClock()
         let start = clock.now
         // Eight callers at once share the one connection (the PING count is per request either way).
@@ -95,10 +96,9 @@ final class EtcdClientTests: XCTestCase {
         XCTAssertLessThan(clock.now - start, .seconds(30))
         // The watch on the same connection is still alive.
         let revision = try await client.put("/many/after", [1])
-        var iterator = subscription.batches.makeAsyncIterator()
-        var batch = try await iterator.next()
-        if batch?.isCreation == true { batch = try await iterator.next() }
-        XCTAssertEqual(batch?.revision, revision)
+        var batch = try await watch.next()
+        if batch.isCreation { batch = try await watch.next() }
+        XCTAssertEqual(batch.revision, revision)
     }
 
     func testUnreachableIsOneClearErrorWithinTheDialTimeout() async throws {

@@ -79,7 +79,7 @@ final class ScriptingTests: XCTestCase {
         var received = Data()
         func readLine() -> String {
             while !received.contains(0x0a) {
-                let chunk = shell.output.fileHandleForReading.availableData
+                let chunk = shell.readOutput()
                 if chunk.isEmpty { break }
                 received.append(chunk)
             }

@@ -49,10 +49,18 @@ public final class GRPCEtcdClient: KeyValueStore {
         client.beginGracefulShutdown()
     }
 
-    /// Closes the connection; in-flight calls finish first.
-    public func shutdown() async {
+    /// Closes the connection. In-flight calls get `grace` to finish; after that the connection is
+    /// closed under them, so a stream nobody cancelled (or a member that stopped answering) can never
+    /// keep the shell from exiting.
+    public func shutdown(grace: Duration = .seconds(2)) async {
         client.beginGracefulShutdown()
+        let connections = self.connections
+        let deadline = Task {
+            try await Task.sleep(for: grace)
+            connections.cancel() // cancelling `runConnections` closes the transport at once
+        }
         await connections.value
+        deadline.cancel()
     }
 
     // MARK: Calls
