@@ -32,11 +32,12 @@ enum ShellMain {
         let environment = Environment.current
         let interactive = options.script == nil && options.file == nil && options.commands.isEmpty
             && isatty(0) == 1 && isatty(1) == 1
-        if !interactive {
+        if !interactive && Self.inputNeverWaits(options) {
             // Scripts run their async work on NIO's event loops instead of hopping between them and
             // Swift's thread pool for every etcd call: measured 20-35% less CPU and latency per call
-            // on 2 cores. Not for the terminal: libedit blocks its thread while the user types, and
-            // the watch must keep the index (and TAB completion) current meanwhile.
+            // on 2 cores. Only when reading input never waits (`-c` or a regular file): a terminal or
+            // a pipe on stdin would park an event-loop thread, perhaps the one serving the etcd
+            // connection and its watch, for as long as the user or the writing program is silent.
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
 
@@ -102,6 +103,14 @@ enum ShellMain {
 }
 
 extension ShellMain {
+    /// `-c` commands, or a script that is a regular file (not a FIFO or /dev/stdin).
+    static func inputNeverWaits(_ options: CalicoShellOptions) -> Bool {
+        if !options.commands.isEmpty { return true }
+        guard let path = options.script ?? options.file else { return false }
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// Whether the `-c` commands only ask for summary tables (and builtins that read nothing), so
     /// that the index can be loaded without values: the light path for one-shot runs.
     static func onlySummaries(_ commands: [String]) -> Bool {
