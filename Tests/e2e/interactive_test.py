@@ -183,7 +183,28 @@ def main():
             frozen.send("quit\r")
             frozen.expect(pexpect.EOF)
 
+        def bash_completion():
+            # The completion script as bash runs it: COMP_WORDS holds the line, the function fills
+            # COMPREPLY, here through `calico-shell -c "complete ..."` against the same etcd.
+            script = os.path.abspath("scripts/calico-shell.bash-completion")
+
+            def complete(*words):
+                program = (f"source {script}; COMP_WORDS=({' '.join(repr(w) for w in words)}); "
+                           f"COMP_CWORD={len(words) - 1}; _calico_shell; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+                env = dict(os.environ, PATH=os.path.dirname(BINARY) + ":" + os.environ["PATH"])
+                result = subprocess.run(["bash", "-c", program], env=env, capture_output=True, text=True, timeout=30)
+                assert result.returncode == 0, result.stderr
+                return result.stdout.splitlines()
+
+            ids = complete("calico-shell", "--endpoints", url, "-c", '"endpoint d50c')
+            assert ids == [f'"endpoint {E2}'], ids
+            verbs = complete("calico-shell", "--endpoints", url, "-c", f'"endpoint {E2} profile ')
+            assert verbs == [f'"endpoint {E2} profile {v}' for v in ("append", "remove", "set", "show")], verbs
+            assert complete("calico-shell", "--out") == ["--output"]
+            assert complete("calico-shell", "-o", "j") == ["json"]
+
         check("the history file exists with mode 0600", history_file_is_private)
+        check("bash completion of options and of -c commands from etcd", bash_completion)
         check("Up recalls the previous command after a restart", up_after_restart)
         check("Ctrl-C stops a running command and the shell lives on", ctrl_c_stops_a_running_command)
     finally:
