@@ -1,5 +1,6 @@
 import Foundation
 import ShellCore
+import Synchronization
 
 /// A private etcd for one test case: free loopback ports, a temporary data folder, stopped by PID.
 /// It can be killed and restarted on the same ports and data, be one member of a cluster, and
@@ -71,7 +72,9 @@ final class EtcdProcess {
                 _ = try await client.currentRevision()
                 return client
             } catch {
-                if ContinuousClock.now > deadline { throw error }
+                if ContinuousClock.now > deadline {
+                    throw NSError(domain: "etcd", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(error); etcd's log ends:\n\(logTail)"])
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
@@ -110,6 +113,12 @@ final class EtcdProcess {
         process.wait()
     }
 
+    /// SIGSTOP: etcd keeps its sockets open but answers nothing, as a hung member would.
+    func freeze() { process?.signal(SIGSTOP) }
+
+    /// SIGCONT after `freeze()`.
+    func thaw() { process?.signal(SIGCONT) }
+
     /// Stops etcd by its PID (SIGTERM, then SIGKILL after 5 s) and removes its data.
     func stop() {
         if let process, process.isRunning {
@@ -124,22 +133,39 @@ final class EtcdProcess {
 
     deinit { stop() }
 
+    /// A free loopback port below the kernel's ephemeral range. Ports in that range can be taken
+    /// by any outgoing connection, or by a client's connect to itself (TCP simultaneous open) while
+    /// it retries a stopped etcd, and a restart on the same port would then fail. Never the same
+    /// port twice in one test run.
     static func freePort() throws -> Int {
+        let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).first }.flatMap { Int($0) } ?? 32_768
+        for _ in 0..<500 {
+            let port = Int.random(in: 10_000..<max(ephemeralStart, 10_001))
+            guard handedOut.withLock({ $0.insert(port).inserted }), canBind(port) else { continue }
+            return port
+        }
+        throw NSError(domain: "EtcdProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "no free port"])
+    }
+
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound == 0 else { throw NSError(domain: "EtcdProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "no free port"]) }
-        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// The end of etcd's log, for failure messages.
+    var logTail: String {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(5).joined(separator: "\n")
     }
 }
 

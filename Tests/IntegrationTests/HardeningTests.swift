@@ -80,6 +80,31 @@ final class HardeningTests: XCTestCase {
         XCTAssertTrue(skip.errors.hasPrefix("warning: --insecure-skip-tls-verify"), skip.errors)
     }
 
+    /// A TLS member that is frozen or gone: one clear "cannot reach" line and exit 1, within a few
+    /// seconds, never a hang or a crash of the handshake probe.
+    func testFrozenOrDeadTLSMemberIsUnreachable() throws {
+        let tls = try TLSMaterial.make()
+        defer { try? FileManager.default.removeItem(at: tls.folder) }
+        let etcd = try EtcdProcess(tls: tls)
+        defer { etcd.stop() }
+        let arguments = ["--endpoints", etcd.url, "--dial-timeout", "1", "--cacert", tls.caCertificate,
+                         "--cert", tls.clientCertificate, "--key", tls.clientKey, "-c", "endpoint show"]
+        let unreachable = "-c:1: cannot reach etcd at \(etcd.url) (no answer within 1 s)\n"
+
+        etcd.freeze()
+        let started = Date()
+        let frozen = try ShellBinary.run(arguments)
+        etcd.thaw()
+        XCTAssertEqual(frozen.status, 1, frozen.errors)
+        XCTAssertEqual(frozen.errors, unreachable)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 8)
+
+        etcd.kill()
+        let dead = try ShellBinary.run(arguments)
+        XCTAssertEqual(dead.status, 1, dead.errors)
+        XCTAssertEqual(dead.errors, unreachable)
+    }
+
     func testUsersAndRoles() async throws {
         let etcd = try EtcdProcess(extraArguments: ["--auth-token", "simple"])
         defer { etcd.stop() }

@@ -65,7 +65,7 @@ def main():
     try:
         deadline = time.time() + 20
         while subprocess.run([BINARY, "--endpoints", url, "--load-demo-data", "-c", "echo ok"],
-                             capture_output=True).returncode != 0:
+                             capture_output=True, timeout=30).returncode != 0:
             if time.time() > deadline:
                 raise SystemExit("etcd did not start")
             time.sleep(0.3)
@@ -114,7 +114,7 @@ def main():
             value = '{"state":"active","name":"x","mac":null,"profile_ids":[],"ipv4_nets":[],"ipv6_nets":[]}'
             subprocess.run(["etcdctl", "--endpoints", url, "put",
                             "/calico/v1/host/other/workload/k8s/w1/endpoint/zz-external-1", value],
-                           env=dict(os.environ, ETCDCTL_API="3"), check=True, capture_output=True)
+                           env=dict(os.environ, ETCDCTL_API="3"), check=True, capture_output=True, timeout=30)
             time.sleep(0.5)
             child.send("endpoint zz\t")
             child.send("profile show\r")

@@ -30,12 +30,12 @@ enum TLSProbe {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: hostname))
-                        try channel.pipeline.syncOperations.addHandler(HandshakeWatcher())
+                        try channel.pipeline.syncOperations.addHandler(HandshakeWatcher(timeout: timeout))
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port).get()
             let watcher = try await channel.pipeline.handler(type: HandshakeWatcher.self).get()
-            let outcome = try await watcher.outcome.futureResult.get()
+            let outcome = try await watcher.outcome.get()
             channel.close(promise: nil)
             return outcome
         } catch {
@@ -56,14 +56,35 @@ enum TLSProbe {
     }
 
     /// Completes `outcome` with the handshake's error, or nil when it succeeded and the server did
-    /// not drop the connection right after (TLS 1.3 servers reject a client certificate late).
+    /// not drop the connection right after (TLS 1.3 servers reject a client certificate late), or
+    /// when the server said nothing within the timeout (a stopped etcd must not hang the probe).
     final class HandshakeWatcher: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = NIOAny
-        var outcome: EventLoopPromise<String?>!
+        private let timeout: TimeAmount
+        private var promise: EventLoopPromise<String?>?
+        private var timer: Scheduled<Void>?
         private var done = false
 
+        init(timeout: TimeAmount) {
+            self.timeout = timeout
+        }
+
+        /// Always completed: by the handshake, by the channel going away, or by the timeout.
+        var outcome: EventLoopFuture<String?> { promise!.futureResult }
+
         func handlerAdded(context: ChannelHandlerContext) {
-            outcome = context.eventLoop.makePromise()
+            promise = context.eventLoop.makePromise()
+            let channel = context.channel
+            timer = context.eventLoop.scheduleTask(in: timeout) { [self] in
+                finish(nil)
+                channel.close(promise: nil)
+            }
+        }
+
+        // A channel that never connects is torn down without becoming inactive: the promise must
+        // still be completed (NIO traps on a leaked promise).
+        func handlerRemoved(context: ChannelHandlerContext) {
+            finish(nil)
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -84,7 +105,8 @@ enum TLSProbe {
         private func finish(_ reason: String?) {
             guard !done else { return }
             done = true
-            outcome.succeed(reason)
+            timer?.cancel()
+            promise?.succeed(reason)
         }
     }
 }

@@ -1,0 +1,35 @@
+import XCTest
+@testable import ShellCore
+
+/// The interactive loading line: shown only when enabled and only once loading has been slow.
+final class ProgressReporterTests: XCTestCase {
+    func testASlowLoadShowsCountsOnOneLineThenEndsIt() {
+        let output = CapturedOutput()
+        let reporter = ProgressReporter(enabled: true, output: output, after: .zero)
+        reporter.report(10_000)
+        reporter.report(40_000)
+        reporter.finish()
+        XCTAssertEqual(output.errors, "\rLoading endpoints… 10,000\rLoading endpoints… 40,000\n")
+        XCTAssertEqual(output.output, "")
+    }
+
+    func testAQuickLoadShowsNothing() {
+        let output = CapturedOutput()
+        let reporter = ProgressReporter(enabled: true, output: output, after: .seconds(60))
+        reporter.report(10_000)
+        reporter.finish()
+        XCTAssertEqual(output.errors, "")
+    }
+
+    func testScriptsAndPipesShowNothing() {
+        let output = CapturedOutput()
+        let reporter = ProgressReporter(enabled: false, output: output, after: .zero)
+        reporter.report(10_000)
+        reporter.finish()
+        XCTAssertEqual(output.errors, "")
+    }
+
+    func testThousandsSeparators() {
+        XCTAssertEqual([0, 999, 1_000, 40_000, 1_234_567].map { $0.formatted() }, ["0", "999", "1,000", "40,000", "1,234,567"])
+    }
+}
