@@ -11,7 +11,8 @@ import NIOTLS
 /// server wants, or none at all (then etcd really is unreachable).
 enum TLSProbe {
     static func handshakeFailure(with endpoint: EtcdConfiguration.Endpoint, files: EtcdConfiguration.TLSFiles,
-                                 timeout: TimeAmount = .seconds(2)) async -> String? {
+                                 connectTimeout: TimeAmount = .seconds(2),
+                                 handshakeTimeout: TimeAmount = .seconds(5)) async -> String? {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca = files.caCertificate { tls.trustRoots = .file(ca) }
         if let certificate = files.certificate, let key = files.key,
@@ -26,11 +27,11 @@ enum TLSProbe {
         let hostname = isAddress ? nil : endpoint.host
         do {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(timeout)
+                .connectTimeout(connectTimeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: hostname))
-                        try channel.pipeline.syncOperations.addHandler(HandshakeWatcher(timeout: timeout))
+                        try channel.pipeline.syncOperations.addHandler(HandshakeWatcher(timeout: handshakeTimeout))
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port).get()
@@ -57,7 +58,8 @@ enum TLSProbe {
 
     /// Completes `outcome` with the handshake's error, or nil when it succeeded and the server did
     /// not drop the connection right after (TLS 1.3 servers reject a client certificate late), or
-    /// when the server said nothing within the timeout (a stopped etcd must not hang the probe).
+    /// when the server said nothing within the timeout (a stopped etcd must not hang the probe; a
+    /// busy machine must not make a real refusal look like silence, hence seconds, not less).
     final class HandshakeWatcher: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = NIOAny
         private let timeout: TimeAmount
@@ -74,11 +76,16 @@ enum TLSProbe {
 
         func handlerAdded(context: ChannelHandlerContext) {
             promise = context.eventLoop.makePromise()
+        }
+
+        // The handshake's clock starts once connected (the connect has its own timeout).
+        func channelActive(context: ChannelHandlerContext) {
             let channel = context.channel
             timer = context.eventLoop.scheduleTask(in: timeout) { [self] in
                 finish(nil)
                 channel.close(promise: nil)
             }
+            context.fireChannelActive()
         }
 
         // A channel that never connects is torn down without becoming inactive: the promise must
