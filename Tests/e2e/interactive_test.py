@@ -115,7 +115,7 @@ def main():
             subprocess.run(["etcdctl", "--endpoints", url, "put",
                             "/calico/v1/host/other/workload/k8s/w1/endpoint/zz-external-1", value],
                            env=dict(os.environ, ETCDCTL_API="3"), check=True, capture_output=True, timeout=30)
-            time.sleep(0.5)
+            time.sleep(1)  # the watch delivers in milliseconds; a loaded CI machine gets room
             child.send("endpoint zz\t")
             child.send("profile show\r")
             child.expect("Endpoint has no profiles associated with it.")
