@@ -25,21 +25,26 @@ enum TLSProbe {
         guard let context = try? NIOSSLContext(configuration: tls) else { return nil }
         let isAddress = endpoint.host.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
         let hostname = isAddress ? nil : endpoint.host
+        // The watcher and its promise exist before the channel: a handshake that fails at once can
+        // tear the pipeline down before this task could look the handler up in it.
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let watcher = HandshakeWatcher(timeout: handshakeTimeout, outcome: loop.makePromise())
         do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let channel = try await ClientBootstrap(group: loop)
                 .connectTimeout(connectTimeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: hostname))
-                        try channel.pipeline.syncOperations.addHandler(HandshakeWatcher(timeout: handshakeTimeout))
+                        try channel.pipeline.syncOperations.addHandler(watcher)
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port).get()
-            let watcher = try await channel.pipeline.handler(type: HandshakeWatcher.self).get()
             let outcome = try await watcher.outcome.get()
             channel.close(promise: nil)
             return outcome
         } catch {
+            // No connection (or no channel at all): complete the promise if nothing else did.
+            loop.execute { watcher.finish(nil) }
             return nil
         }
     }
@@ -63,20 +68,17 @@ enum TLSProbe {
     final class HandshakeWatcher: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = NIOAny
         private let timeout: TimeAmount
-        private var promise: EventLoopPromise<String?>?
+        private let promise: EventLoopPromise<String?>
         private var timer: Scheduled<Void>?
-        private var done = false
+        private var done = false // touched on the promise's event loop only, like all of this
 
-        init(timeout: TimeAmount) {
+        init(timeout: TimeAmount, outcome: EventLoopPromise<String?>) {
             self.timeout = timeout
+            self.promise = outcome
         }
 
         /// Always completed: by the handshake, by the channel going away, or by the timeout.
-        var outcome: EventLoopFuture<String?> { promise!.futureResult }
-
-        func handlerAdded(context: ChannelHandlerContext) {
-            promise = context.eventLoop.makePromise()
-        }
+        var outcome: EventLoopFuture<String?> { promise.futureResult }
 
         // The handshake's clock starts once connected (the connect has its own timeout).
         func channelActive(context: ChannelHandlerContext) {
@@ -96,7 +98,7 @@ enum TLSProbe {
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
             if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
-                context.eventLoop.scheduleTask(in: .milliseconds(300)) { [self] in finish(nil) }
+                context.eventLoop.scheduleTask(in: .seconds(1)) { [self] in finish(nil) }
             }
             context.fireUserInboundEventTriggered(event)
         }
@@ -109,11 +111,12 @@ enum TLSProbe {
             finish(nil)
         }
 
-        private func finish(_ reason: String?) {
+        /// Completes the outcome once; later calls do nothing.
+        func finish(_ reason: String?) {
             guard !done else { return }
             done = true
             timer?.cancel()
-            promise?.succeed(reason)
+            promise.succeed(reason)
         }
     }
 }
