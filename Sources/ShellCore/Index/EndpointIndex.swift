@@ -30,7 +30,7 @@ public struct EndpointIndex: Sendable {
     /// During a full load records are appended unsorted and sorted once by `finishLoading()`.
     private var loading = false
     /// False after a load that skipped sorting (one-shot summaries need no ID order): lookups then
-    /// scan instead of searching.
+    /// scan instead of searching, until the first change sorts the records.
     private var sorted = true
     private var workloadsByGroup: [HostOrchestrator: [String: Int]] = [:]
     private var endpointCountByGroup: [HostOrchestrator: Int] = [:]
@@ -70,9 +70,16 @@ public struct EndpointIndex: Sendable {
     /// Ends a full load; `sort: false` leaves the records in load order (cheaper when only the
     /// summary counters will be read).
     mutating func finishLoading(sort: Bool = true) {
-        if sort { records.sort { Self.idOrder($0.key, $1.key) } }
+        if sort { sortRecords() }
         sorted = sort
         loading = false
+    }
+
+    /// Puts the records in ID order. An unsorted index does this before its first change, so that
+    /// every change takes the one sorted path (a one-shot run rarely sees a change at all).
+    private mutating func sortRecords() {
+        records.sort { Self.idOrder($0.key, $1.key) }
+        sorted = true
     }
 
     public mutating func apply(_ batch: WatchBatch) {
@@ -96,14 +103,8 @@ public struct EndpointIndex: Sendable {
             if loading {
                 records.append(record)
                 count(key, by: 1)
-            } else if !sorted {
-                if let position = records.firstIndex(where: { $0.key == key }) {
-                    records[position] = record
-                } else {
-                    records.append(record)
-                    count(key, by: 1)
-                }
             } else {
+                if !sorted { sortRecords() }
                 let position = position(of: key)
                 if position < records.count && records[position].key == key {
                     records[position] = record
@@ -128,13 +129,7 @@ public struct EndpointIndex: Sendable {
         }
         malformedKeys.remove(path)
         guard case .endpoint(let key) = layout.classify(hostKey: path) else { return }
-        if !sorted {
-            if let position = records.firstIndex(where: { $0.key == key }) {
-                records.remove(at: position)
-                count(key, by: -1)
-            }
-            return
-        }
+        if !sorted { sortRecords() }
         let position = position(of: key)
         guard position < records.count && records[position].key == key else { return }
         records.remove(at: position)
@@ -258,7 +253,7 @@ public struct EndpointIndex: Sendable {
 
     /// How many distinct endpoint IDs start with `prefix` (for "N more" in completion listings).
     public func endpointIDCount(withPrefix prefix: String) -> Int {
-        if !sorted { return Set(records.lazy.map(\.key.endpoint).filter { $0.hasPrefix(prefix) }).count }
+        if !sorted { return endpointIDs(withPrefix: prefix).count }
         var count = 0
         var previous: String?
         var index = position(ofID: prefix)
