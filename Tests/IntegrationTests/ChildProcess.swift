@@ -129,12 +129,8 @@ struct ClosingPipe {
     /// Everything until end of file.
     static func readAll(_ descriptor: Int32) -> Data {
         var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = read(descriptor, &buffer, buffer.count)
-            if count > 0 { data.append(contentsOf: buffer[..<count]) }
-            else if count == 0 || errno != EINTR { return data }
-        }
+        while case let chunk = readSome(descriptor), !chunk.isEmpty { data.append(chunk) }
+        return data
     }
 
     /// Whatever is there, waiting for at least one byte; empty at end of file.

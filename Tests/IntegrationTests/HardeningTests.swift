@@ -97,7 +97,7 @@ final class HardeningTests: XCTestCase {
         etcd.thaw()
         XCTAssertEqual(frozen.status, 1, frozen.errors)
         XCTAssertEqual(frozen.errors, unreachable)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 15) // 1 s dial + 2 s probe, with room for a slow machine
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15) // 1 s dial + at most 5 s probe, with room for a slow machine
 
         etcd.kill()
         let dead = try ShellBinary.run(arguments)

@@ -9,7 +9,7 @@ final class EndpointIndexTests: XCTestCase {
         index.apply(WatchBatch(events: [WatchEvent(kind: .put, pair: KeyValue(key: key.path(in: layout), value: Array("{}".utf8), modRevision: revision))], revision: revision))
     }
 
-    func delete(_ index: inout EndpointIndex, _ host: String, _ orchestrator: String, _ workload: String, _ endpoint: String, revision: Int64) {
+    private func delete(_ index: inout EndpointIndex, _ host: String, _ orchestrator: String, _ workload: String, _ endpoint: String, revision: Int64) {
         let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
         index.apply(WatchBatch(events: [WatchEvent(kind: .delete, pair: KeyValue(key: key.path(in: layout), value: [], modRevision: revision))], revision: revision))
     }
