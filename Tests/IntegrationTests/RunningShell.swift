@@ -35,14 +35,17 @@ final class RunningShell {
     private let errors: Int32
     private let watchdog: Watchdog
 
-    init(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil, seconds: Double = 60) throws {
+    /// With `mergingErrors`, stderr goes to the stdout pipe, in the order written (as `2>&1`).
+    init(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil, seconds: Double = 60,
+         mergingErrors: Bool = false) throws {
         var env = ProcessInfo.processInfo.environment
         for key in ["ETCD_ENDPOINTS", "ETCD_AUTHORITY", "ETCD_SCHEME", "ETCD_USERNAME", "ETCD_PASSWORD"] { env[key] = nil }
         env.merge(environment) { $1 }
         let input = try ClosingPipe(), output = try ClosingPipe(), errors = try ClosingPipe()
         defer { [input.readEnd, output.writeEnd, errors.writeEnd].forEach { close($0) } }
         process = try ChildProcess(executable ?? ShellBinary.path, arguments, environment: env,
-                                   stdin: input.readEnd, stdout: output.writeEnd, stderr: errors.writeEnd)
+                                   stdin: input.readEnd, stdout: output.writeEnd,
+                                   stderr: mergingErrors ? output.writeEnd : errors.writeEnd)
         self.input = input.writeEnd
         self.output = output.readEnd
         self.errors = errors.readEnd
@@ -72,6 +75,20 @@ final class RunningShell {
     /// What the shell has written to stdout so far, waiting for at least one byte; empty once it
     /// has closed stdout (exited).
     func readOutput() -> Data { ClosingPipe.readSome(output) }
+
+    /// What the shell has written to stderr so far, waiting for at least one byte.
+    func readErrors() -> Data { ClosingPipe.readSome(errors) }
+
+    /// Reads `stream` until `text` has arrived (or the stream ends), returning all that was read.
+    func read(until text: String, from stream: (RunningShell) -> Data) -> String {
+        var received = Data()
+        while !String(decoding: received, as: UTF8.self).contains(text) {
+            let chunk = stream(self)
+            if chunk.isEmpty { break }
+            received.append(chunk)
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
 
     /// Closes stdin, reads stdout and stderr to their end (on two threads, so a full pipe cannot
     /// block the child) and waits for the process to exit.

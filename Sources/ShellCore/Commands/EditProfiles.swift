@@ -9,6 +9,10 @@ public struct ProfileEdit: Equatable, Sendable {
         self.names = names
     }
 
+    /// Profiles that must exist for the edit to be made: every name added (`append`, `set`).
+    /// `remove` takes any name the endpoint has, even one today's name rules would refuse.
+    public var requiredProfiles: [String] { action == .remove ? [] : names }
+
     public struct Plan: Equatable, Sendable {
         /// The list to write, or nil when the desired state already holds.
         public var newProfiles: [String]?

@@ -1,15 +1,21 @@
 /// Runs endpoint commands: reads come from the watch-synced index, writes go to etcd as
 /// compare-and-swap transactions on the endpoint's `mod_revision`.
+///
+/// Every decision a command makes — which endpoint an ID means, whether a profile exists, whether
+/// there is anything to change — is made on an index at least as new as the moment the command
+/// started (`freshIndex`), for edits as for reads. The write then compares everything that decision
+/// relied on and that can change under it: the endpoint's `mod_revision` and the existence of every
+/// profile it adds. A lost compare waits (see `ContentionBackoff`), decides again on fresh data and
+/// tries again, for as long as the backoff's budget allows.
 public final class Executor: Sendable {
     public let synchronizer: IndexSynchronizer
     public var store: any KeyValueStore { synchronizer.store }
     public var layout: KeyLayout { synchronizer.layout }
-    /// How often an edit that lost a compare-and-swap race is re-applied to fresh data.
-    let maxAttempts: Int
+    let backoff: ContentionBackoff
 
-    public init(synchronizer: IndexSynchronizer, maxAttempts: Int = 20) {
+    public init(synchronizer: IndexSynchronizer, backoff: ContentionBackoff = ContentionBackoff()) {
         self.synchronizer = synchronizer
-        self.maxAttempts = maxAttempts
+        self.backoff = backoff
     }
 
     /// Runs one endpoint command. With a `batch` (`--atomic`), edits are staged in it instead of
@@ -21,7 +27,9 @@ public final class Executor: Sendable {
         case .showProfiles(let filter):
             return try ShowProfiles.run(try await freshIndex(batch), filter: filter, format: format)
         case .editProfiles(let filter, let action, let names):
-            return try await edit(filter: filter, edit: ProfileEdit(action: action, names: names), format: format, batch: batch)
+            let edit = ProfileEdit(action: action, names: names)
+            if let batch { return try await stage(edit, filter: filter, format: format, in: batch) }
+            return try await self.edit(filter: filter, edit: edit, format: format)
         default:
             throw .usage("not an endpoint command")
         }
@@ -36,22 +44,26 @@ public final class Executor: Sendable {
         }
     }
 
-    /// Commits an `--atomic` script's staged edits as one transaction; on a lost compare, replays
-    /// them on fresh values (bounded). Returns the revision of the commit.
+    /// Commits an `--atomic` script's staged edits as one transaction. When another writer changed
+    /// a touched endpoint (or deleted a profile the script adds) first, the script's edits are
+    /// replayed on fresh values and the commit is tried again, within the backoff's budget.
+    /// Returns the revision of the commit.
     public func commit(_ batch: AtomicBatch) async throws(ShellError) -> Int64 {
         guard !batch.isEmpty else { return 0 }
-        do {
-            for _ in 0..<maxAttempts {
-                let result = try await store.commit(batch.transaction)
-                if result.succeeded { return result.revision }
-                var fresh: [String: KeyValue] = [:]
-                for path in batch.staged.keys { fresh[path] = try await store.get(path) }
-                try batch.replay(on: fresh)
+        var lost = false
+        return try await backoff.run({ () throws(ShellError) -> Int64? in
+            if lost { try batch.replay(on: try await freshIndex(), layout: layout) }
+            let result: TransactionResult
+            do {
+                result = try await store.commit(batch.transaction(layout: layout))
+            } catch {
+                throw Self.shellError(error)
             }
-        } catch {
-            throw Self.shellError(error)
-        }
-        throw .script("--atomic: the endpoints kept changing under other writers; nothing was written")
+            lost = !result.succeeded
+            return result.succeeded ? result.revision : nil
+        }, exhausted: {
+            .script("--atomic: the endpoints kept changing under other writers for \(Self.format(backoff.budget)); nothing was written")
+        })
     }
 
     public static func shellError(_ error: any Error) -> ShellError {
@@ -63,19 +75,29 @@ public final class Executor: Sendable {
         return .etcd(.server(operation: "the request", message: String(describing: error)))
     }
 
-    /// An edit first tries the index as it is, without waiting for the watch: its write is a
-    /// compare-and-swap on the `mod_revision` the index holds, so stale data cannot be written over,
-    /// and a lost compare re-reads from etcd. Anything the stale index could get wrong — an endpoint
-    /// or profile it does not know yet, several matches, "nothing to change" — is decided again on
-    /// a fresh index. That saves a round trip on every edit that goes through.
-    private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat, batch: AtomicBatch?) async throws(ShellError) -> CommandResult {
-        if batch == nil, case .success(let record) = Self.lookUp(filter: filter, edit: edit, in: await synchronizer.currentIndex()),
-           let result = try await write(edit, to: record, format: format, batch: nil, optimistic: true) {
-            return result
-        }
+    /// One edit, written with compare-and-swap: each try decides on a fresh index and writes only
+    /// if nothing it decided on has changed since.
+    private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat) async throws(ShellError) -> CommandResult {
+        var path = ""
+        return try await backoff.run({ () throws(ShellError) -> CommandResult? in
+            let record = try Self.lookUp(filter: filter, edit: edit, in: try await freshIndex()).get()
+            path = record.key.path(in: layout)
+            return try await write(edit, to: record, format: format)
+        }, exhausted: {
+            .etcd(.contended(key: path, seconds: Self.seconds(backoff.budget)))
+        })
+    }
+
+    /// `--atomic`: the edit is planned on the script's view (fresh index plus what it staged) and
+    /// staged; nothing is written until the script's end.
+    private func stage(_ edit: ProfileEdit, filter: EndpointFilter, format: OutputFormat, in batch: AtomicBatch) async throws(ShellError) -> CommandResult {
         let record = try Self.lookUp(filter: filter, edit: edit, in: try await freshIndex(batch)).get()
-        // Not nil: only an optimistic attempt gives up.
-        return try await write(edit, to: record, format: format, batch: batch, optimistic: false)!
+        let plan = edit.plan(current: try EndpointLookup.decode(record, layout: layout).profiles)
+        if let newProfiles = plan.newProfiles {
+            let value = try Self.replacingProfiles(of: record, with: newProfiles, layout: layout)
+            try batch.stage(path: record.key.path(in: layout), key: record.key, baseRevision: record.modRevision, value: value, edit: edit)
+        }
+        return render(plan, endpoint: record.key.endpoint, format: format)
     }
 
     /// The endpoint an edit is about, with every check that needs no write. The index is released
@@ -84,71 +106,43 @@ public final class Executor: Sendable {
     private static func lookUp(filter: EndpointFilter, edit: ProfileEdit, in index: EndpointIndex) -> Result<EndpointIndex.Record, ShellError> {
         Result { () throws(ShellError) -> EndpointIndex.Record in
             let record = try EndpointLookup.unique(in: index, filter: filter)
-            if edit.action != .remove {
-                for name in edit.names where !index.profileExists(name) { throw .profileNotFound(name) }
-            }
+            for name in edit.requiredProfiles where !index.profileExists(name) { throw .profileNotFound(name) }
             return record
         }
     }
 
-    /// Writes one edit to `record` with compare-and-swap, re-reading and re-applying after a lost
-    /// compare. With `optimistic`, returns nil instead of reporting "nothing to change" or an
-    /// endpoint that is gone, so that the caller decides on a fresh index.
-    private func write(_ edit: ProfileEdit, to record: EndpointIndex.Record, format: OutputFormat, batch: AtomicBatch?,
-                       optimistic: Bool) async throws(ShellError) -> CommandResult? {
+    /// One compare-and-swap of `record`. Nil when another writer got there first (or deleted a
+    /// profile the edit adds): the caller waits, decides again on fresh data and retries.
+    private func write(_ edit: ProfileEdit, to record: EndpointIndex.Record, format: OutputFormat) async throws(ShellError) -> CommandResult? {
         let path = record.key.path(in: layout)
-        var value = record.value
-        var modRevision = record.modRevision
-        for attempt in 0..<maxAttempts {
-            let current: EndpointData
+        let plan = edit.plan(current: try EndpointLookup.decode(record, layout: layout).profiles)
+        // Nothing to change, decided on data as new as the command: nothing to write either.
+        guard let newProfiles = plan.newProfiles else { return render(plan, endpoint: record.key.endpoint, format: format) }
+        let newValue = try Self.replacingProfiles(of: record, with: newProfiles, layout: layout)
+        let transaction = Transaction(
+            compares: [.modRevision(key: path, equals: record.modRevision)]
+                + edit.requiredProfiles.map { .exists(prefix: layout.profilePrefix(of: $0)) },
+            operations: [.put(key: path, value: newValue)])
+        do {
             do {
-                current = try EndpointLookup.decode(EndpointIndex.Record(key: record.key, value: value, modRevision: modRevision), layout: layout)
-            } catch {
-                if optimistic && attempt == 0 { return nil }
-                throw error
+                guard try await store.commit(transaction).succeeded else { return nil }
+            } catch let error as EtcdError where error.outcomeUnknown {
+                // The connection broke while the transaction was in flight: it may or may not have
+                // been applied. If our value is there, it landed; otherwise decide and try again.
+                guard try await store.get(path)?.value == newValue else { return nil }
             }
-            let plan = edit.plan(current: current.profiles)
-            guard let newProfiles = plan.newProfiles else {
-                if optimistic && attempt == 0 { return nil }
-                return render(plan, endpoint: record.key.endpoint, format: format)
-            }
-            let newValue: [UInt8]
-            do {
-                newValue = try EndpointDocument.replacingProfiles(in: value, with: newProfiles)
-            } catch {
-                throw .invalidValue("Endpoint \(record.key.endpoint) has a malformed value in etcd at \(path) (\(error.reason)); it was left as it is.")
-            }
-            if let batch {
-                try batch.stage(path: path, key: record.key, baseRevision: modRevision, value: newValue, edit: edit)
-                return render(plan, endpoint: record.key.endpoint, format: format)
-            }
-            do {
-                let succeeded: Bool
-                do {
-                    succeeded = try await store.commit(Transaction(
-                        compares: [.modRevision(key: path, equals: modRevision)],
-                        operations: [.put(key: path, value: newValue)])).succeeded
-                } catch let error as EtcdError where error.outcomeUnknown {
-                    // The connection broke while the transaction was in flight: it may or may not
-                    // have been applied. Re-read: if our edit holds, it landed; otherwise retry it.
-                    succeeded = false
-                }
-                if succeeded { return render(plan, endpoint: record.key.endpoint, format: format) }
-                // Another writer got there first (or the outcome is unknown): re-read and re-apply the
-                // same edit to what is there now. An edit that already holds plans no write.
-                guard let fresh = try await store.get(path) else {
-                    if optimistic { return nil }
-                    throw ShellError.endpointUnknown(record.key.endpoint)
-                }
-                if fresh.value == newValue { return render(plan, endpoint: record.key.endpoint, format: format) }
-                value = fresh.value
-                modRevision = fresh.modRevision
-                try await Task.sleep(for: .microseconds(Int.random(in: 0...(1_000 << min(attempt, 6)))))
-            } catch {
-                throw Self.shellError(error)
-            }
+        } catch {
+            throw Self.shellError(error)
         }
-        throw .etcd(.compareFailed(key: path))
+        return render(plan, endpoint: record.key.endpoint, format: format)
+    }
+
+    private static func replacingProfiles(of record: EndpointIndex.Record, with profiles: [String], layout: KeyLayout) throws(ShellError) -> [UInt8] {
+        do {
+            return try EndpointDocument.replacingProfiles(in: record.value, with: profiles)
+        } catch {
+            throw .invalidValue("Endpoint \(record.key.endpoint) has a malformed value in etcd at \(record.key.path(in: layout)) (\(error.reason)); it was left as it is.")
+        }
     }
 
     private func render(_ plan: ProfileEdit.Plan, endpoint: String, format: OutputFormat) -> CommandResult {
@@ -158,5 +152,15 @@ public final class Executor: Sendable {
         case .json:
             return ShowProfiles.render(endpoint: endpoint, profiles: plan.resultingProfiles, format: .json)
         }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// `30 s`, `0.5 s`.
+    static func format(_ duration: Duration) -> String {
+        let seconds = seconds(duration)
+        return (seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) + " s"
     }
 }

@@ -6,8 +6,8 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     case timeout(operation: String)
     case permissionDenied(operation: String)
     case authenticationFailed(user: String)
-    /// A compare-and-swap lost against another writer (callers retry; seen by users only when retries run out).
-    case compareFailed(key: String)
+    /// Compare-and-swap kept losing against other writers for `seconds` (callers retry until then).
+    case contended(key: String, seconds: Double)
     /// The requested revision was compacted away; the index reloads.
     case compacted(revision: Int64)
     /// etcd answered with an error not listed above.
@@ -39,8 +39,8 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
             return "permission denied for \(operation): the etcd user's roles do not allow it"
         case .authenticationFailed(let user):
             return "etcd authentication failed for user '\(user)': wrong user name or password"
-        case .compareFailed(let key):
-            return "\(key) was changed by another writer while this command ran; nothing was written"
+        case .contended(let key, let seconds):
+            return "\(key) kept being changed by other writers for \(Self.format(seconds)) s; nothing was written"
         case .compacted(let revision):
             return "etcd history before revision \(revision) was compacted"
         case .server(let operation, let message):

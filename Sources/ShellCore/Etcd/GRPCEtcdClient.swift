@@ -123,7 +123,8 @@ public final class GRPCEtcdClient: KeyValueStore {
         let response = try await call("reading \(start)", idempotent: true) { metadata, options in
             try await kv.range(request, metadata: metadata, options: options)
         }
-        return RangePage(pairs: response.kvs.map(KeyValue.init), more: response.more, revision: response.header.revision, remaining: response.count)
+        return RangePage(pairs: response.kvs.map(KeyValue.init), more: response.more, revision: response.header.revision,
+                         remaining: response.count, clusterID: response.header.clusterID)
     }
 
     public func get(_ key: String) async throws -> KeyValue? {
@@ -135,7 +136,7 @@ public final class GRPCEtcdClient: KeyValueStore {
         return response.kvs.first.map(KeyValue.init)
     }
 
-    public func currentRevision(readingKey key: String) async throws -> Int64 {
+    public func position(readingKey key: String) async throws -> StorePosition {
         // A linearizable count of one key (that need not exist): the cheapest request that carries the
         // cluster's current revision and goes through the leader's read index.
         var request = Etcdserverpb_RangeRequest()
@@ -144,7 +145,7 @@ public final class GRPCEtcdClient: KeyValueStore {
         let response = try await call("reading \(key)", idempotent: true) { metadata, options in
             try await kv.range(request, metadata: metadata, options: options)
         }
-        return response.header.revision
+        return StorePosition(clusterID: response.header.clusterID, revision: response.header.revision)
     }
 
     public func commit(_ transaction: Transaction) async throws -> TransactionResult {
@@ -157,6 +158,14 @@ public final class GRPCEtcdClient: KeyValueStore {
                 message.target = .mod
                 message.result = .equal
                 message.modRevision = revision
+            case .exists(let prefix):
+                // Over a range, etcd compares every key in it, or a key of version 0 when there
+                // is none: "version > 0" holds exactly when some key exists.
+                message.key = Data(prefix.utf8)
+                message.rangeEnd = Data(KeyRange.prefixEnd(prefix).utf8)
+                message.target = .version
+                message.result = .greater
+                message.version = 0
             }
             return message
         }
@@ -244,10 +253,12 @@ public final class GRPCEtcdClient: KeyValueStore {
                             throw EtcdError.watchEnded(message.cancelReason.isEmpty ? "cancelled by etcd" : message.cancelReason)
                         }
                         if message.created && message.events.isEmpty {
-                            batchSink.yield(WatchBatch(events: [], revision: message.header.revision, isCreation: true))
+                            batchSink.yield(WatchBatch(events: [], revision: message.header.revision, isCreation: true,
+                                                       clusterID: message.header.clusterID))
                             continue
                         }
-                        batchSink.yield(WatchBatch(events: message.events.map(WatchEvent.init), revision: message.header.revision))
+                        batchSink.yield(WatchBatch(events: message.events.map(WatchEvent.init), revision: message.header.revision,
+                                                   clusterID: message.header.clusterID))
                     }
                 })
                 batchSink.finish(throwing: EtcdError.watchEnded("the server closed the stream"))

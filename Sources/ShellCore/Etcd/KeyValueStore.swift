@@ -7,9 +7,9 @@ public protocol KeyValueStore: Sendable {
     func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws -> RangePage
     /// One key, linearizable.
     func get(_ key: String) async throws -> KeyValue?
-    /// The cluster's current revision, learnt with one cheap linearizable request that reads only
-    /// `key` (so a user allowed to read just the Calico prefix can make it).
-    func currentRevision(readingKey key: String) async throws -> Int64
+    /// The cluster's identity and current revision, learnt with one cheap linearizable request that
+    /// reads only `key` (so a user allowed to read just the Calico prefix can make it).
+    func position(readingKey key: String) async throws -> StorePosition
     /// Applies `operations` if every compare holds; one revision for all of them.
     func commit(_ transaction: Transaction) async throws -> TransactionResult
     /// Events under `prefix` from `startRevision` on, in revision order, until cancelled.
@@ -29,6 +29,19 @@ public struct KeyValue: Equatable, Sendable {
     }
 }
 
+/// Which history a store answers from, and how far it has got. etcd puts both in every response
+/// header: a cluster ID that changes, or a revision that goes back, means etcd was replaced (wiped,
+/// restored from a snapshot, or another cluster behind the same URL) and every cached fact is void.
+public struct StorePosition: Equatable, Sendable {
+    public var clusterID: UInt64
+    public var revision: Int64
+
+    public init(clusterID: UInt64, revision: Int64) {
+        self.clusterID = clusterID
+        self.revision = revision
+    }
+}
+
 public struct RangePage: Equatable, Sendable {
     public var pairs: [KeyValue]
     public var more: Bool
@@ -36,12 +49,14 @@ public struct RangePage: Equatable, Sendable {
     public var revision: Int64
     /// How many keys the whole range holds from this page's start on (etcd's `count`).
     public var remaining: Int64
+    public var clusterID: UInt64
 
-    public init(pairs: [KeyValue], more: Bool, revision: Int64, remaining: Int64 = 0) {
+    public init(pairs: [KeyValue], more: Bool, revision: Int64, remaining: Int64 = 0, clusterID: UInt64 = 0) {
         self.pairs = pairs
         self.more = more
         self.revision = revision
         self.remaining = remaining
+        self.clusterID = clusterID
     }
 }
 
@@ -50,6 +65,8 @@ public struct Transaction: Equatable, Sendable {
     public enum Compare: Equatable, Sendable {
         /// The key's `mod_revision` equals this (0: the key does not exist).
         case modRevision(key: String, equals: Int64)
+        /// At least one key starts with `prefix` (a profile exists while it has any key).
+        case exists(prefix: String)
     }
 
     public enum Operation: Equatable, Sendable {
@@ -115,22 +132,26 @@ public struct WatchBatch: Equatable, Sendable {
     /// The answer to the watch's creation: `revision` is then the store's revision at that moment,
     /// not how far the watch has got (a watch started in the past is still catching up).
     public var isCreation: Bool
+    /// The cluster that sent the batch (see `StorePosition`).
+    public var clusterID: UInt64
 
-    public init(events: [WatchEvent], revision: Int64, isCreation: Bool = false) {
+    public init(events: [WatchEvent], revision: Int64, isCreation: Bool = false, clusterID: UInt64 = 0) {
         self.events = events
         self.revision = revision
         self.isCreation = isCreation
+        self.clusterID = clusterID
     }
 }
 
 extension KeyValueStore {
     /// The current revision, probing a key outside any data (for clients that may read everything).
     public func currentRevision() async throws -> Int64 {
-        try await currentRevision(readingKey: "\u{0}")
+        try await position(readingKey: "\u{0}").revision
     }
 
     /// Every key under `prefix` at one revision (0: the current one), in pages of `pageSize`,
     /// handed to `onPage` one page at a time (nothing is kept here). Returns the revision read at.
+    @discardableResult
     public func scan(prefix: String, revision: Int64 = 0, pageSize: Int64 = 5_000, keysOnly: Bool = false, onPage: (RangePage) throws -> Void) async throws -> Int64 {
         var start = prefix
         let end = KeyRange.prefixEnd(prefix)

@@ -7,6 +7,9 @@ import Synchronization
 ///   a compacted one triggers a full reload. The index is never silently stale: `freshIndex()` learns
 ///   the cluster's current revision and waits until the watch has delivered up to it.
 /// - The shell's own writes reach the index through the watch like anyone else's, so one rule covers both.
+/// - etcd replaced behind the same address (wiped, restored from a snapshot, another cluster) is
+///   noticed by its response headers: another cluster ID, or a revision lower than the index's. The
+///   index is then loaded again from scratch, and `onNotice` is told why, once per replacement.
 public actor IndexSynchronizer {
     /// A copy of the index for readers that cannot wait (TAB completion inside libedit's callback).
     /// Kept only when asked for: holding a copy makes the next change copy the whole index.
@@ -29,13 +32,21 @@ public actor IndexSynchronizer {
     private var stopped = false
     /// How long a command waits for the watch to catch up before reporting etcd as unreachable.
     private let catchUpTimeout: Duration
+    /// The cluster the index was loaded from (0: not known yet, or a store without IDs).
+    private var clusterID: UInt64 = 0
+    /// A reload after etcd was found replaced, shared by everyone who finds it.
+    private var replacementReload: Task<Void, any Error>?
+    /// Tells the user, in words that follow "etcd at <address> ", that etcd was replaced.
+    private let onNotice: @Sendable (String) -> Void
 
     /// Keys per Range page of a full load. etcd 3.4 walks the rest of the range for every limited
     /// page, so fewer, larger pages load much faster; the cost is one page in memory at a time.
     public let pageSize: Int64
 
-    public init(store: any KeyValueStore, layout: KeyLayout, catchUpTimeout: Duration = .seconds(5), pageSize: Int64 = 10_000) {
+    public init(store: any KeyValueStore, layout: KeyLayout, catchUpTimeout: Duration = .seconds(5), pageSize: Int64 = 10_000,
+                onNotice: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
+        self.onNotice = onNotice
         self.pageSize = pageSize
         self.layout = layout
         self.index = EndpointIndex(layout: layout)
@@ -63,7 +74,12 @@ public actor IndexSynchronizer {
     /// The index as of at least the cluster's current revision: every write committed before this
     /// call, by anyone, is in it.
     public func freshIndex() async throws -> EndpointIndex {
-        let current = try await store.currentRevision(readingKey: layout.prefix + "/")
+        let position = try await store.position(readingKey: layout.prefix + "/")
+        if let reason = replacement(seen: position) {
+            try await reloadAfterReplacement(reason)
+            return index
+        }
+        let current = position.revision
         if index.revision >= current { return index }
         if subscription == nil {
             // The watch broke and its recovery is still waiting: etcd answers again, so recover now.
@@ -128,6 +144,31 @@ public actor IndexSynchronizer {
         if publishes { published.withLock { $0 = index } }
     }
 
+    // MARK: A replaced etcd
+
+    /// Why `position` (from any response header) cannot come from the history the index was loaded
+    /// from, or nil if it can: in one history, the store's revision never goes below what the index
+    /// has applied.
+    private func replacement(seen position: StorePosition) -> String? {
+        if clusterID != 0, position.clusterID != 0, position.clusterID != clusterID {
+            return "its cluster ID changed (\(String(clusterID, radix: 16)) → \(String(position.clusterID, radix: 16)))"
+        }
+        if position.revision < index.revision {
+            return "its revision went back from \(index.revision) to \(position.revision)"
+        }
+        return nil
+    }
+
+    /// Loads the index from the new etcd, telling the user why, once however many find it.
+    private func reloadAfterReplacement(_ reason: String) async throws {
+        if let replacementReload { return try await replacementReload.value }
+        onNotice("was replaced: \(reason); reloading the endpoint index")
+        let task = Task { try await self.reload(progress: { _ in }) }
+        replacementReload = task
+        defer { replacementReload = nil }
+        try await task.value
+    }
+
     // MARK: Loading and watching
 
     private func reload(progress: @escaping @Sendable (Int) -> Void) async throws {
@@ -140,11 +181,13 @@ public actor IndexSynchronizer {
         fresh.startLoading()
         var loaded = 0
         var revision: Int64 = 0
+        var cluster: UInt64 = 0
         for prefix in [layout.hostsPrefix, layout.profilesPrefix] {
             var first = prefix == layout.hostsPrefix
             revision = try await store.scan(prefix: prefix, revision: revision, pageSize: pageSize, keysOnly: keysOnly) { page in
                 if first { fresh.reserve(Int(page.remaining)) }
                 first = false
+                cluster = page.clusterID
                 for pair in page.pairs { fresh.put(pair) }
                 loaded += page.pairs.count
                 progress(loaded)
@@ -154,6 +197,7 @@ public actor IndexSynchronizer {
         fresh.finishLoading(sort: !keysOnly)
         fresh.revision = revision
         loads += 1
+        clusterID = cluster
         index = fresh
         publish()
         lastEventRevision = revision
@@ -180,6 +224,12 @@ public actor IndexSynchronizer {
 
     private func apply(_ batch: WatchBatch) {
         lastWatchError = nil
+        let position = StorePosition(clusterID: batch.clusterID, revision: batch.revision)
+        if replacementReload == nil, let reason = replacement(seen: position) {
+            // Not from this watch's task: the reload cancels the watch that runs it.
+            Task { try? await self.reloadAfterReplacement(reason) }
+            return
+        }
         if batch.isCreation {
             // A watch that starts after the store's revision is current from the start; one that
             // starts in the past is current once its events reach the revision it was created at.

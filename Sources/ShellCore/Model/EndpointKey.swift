@@ -39,6 +39,9 @@ public struct KeyLayout: Equatable, Sendable {
     public var hostsPrefix: String { prefix + "/host/" }
     public var profilesPrefix: String { prefix + "/policy/profile/" }
 
+    /// Every key of the profile `name` starts with this (`…/policy/profile/<name>/`).
+    public func profilePrefix(of name: String) -> String { profilesPrefix + name + "/" }
+
     /// What an etcd key under `hostsPrefix` is. Keys that are not endpoints (`bird_ip`, `config/…`)
     /// are `.other`; only keys of exactly the endpoint shape are endpoints.
     ///

@@ -3,7 +3,8 @@
 /// Reads later in the same script see the staged values (the index is overlaid with them). The
 /// transaction compares the `mod_revision` each endpoint had when the script first read it; if
 /// another writer changed one in between, the script's edits are replayed, in order, on fresh
-/// values (bounded), so the result is as if the script had run after that writer.
+/// values, so the result is as if the script had run after that writer. It also requires every
+/// profile the script adds to still exist.
 public final class AtomicBatch {
     /// etcd's default `--max-txn-ops`: one transaction holds at most this many puts.
     public static let maximumOperations = 128
@@ -45,19 +46,30 @@ public final class AtomicBatch {
         edits.append(RecordedEdit(path: path, key: key, edit: edit))
     }
 
+    /// Every profile a staged edit adds, each once, in order.
+    var requiredProfiles: [String] {
+        var seen = Set<String>()
+        return edits.flatMap(\.edit.requiredProfiles).filter { seen.insert($0).inserted }
+    }
+
     /// The transaction for the staged values.
-    var transaction: Transaction {
+    func transaction(layout: KeyLayout) -> Transaction {
         let paths = staged.keys.sorted()
         return Transaction(
-            compares: paths.map { .modRevision(key: $0, equals: staged[$0]!.baseRevision) },
+            compares: paths.map { .modRevision(key: $0, equals: staged[$0]!.baseRevision) }
+                + requiredProfiles.map { .exists(prefix: layout.profilePrefix(of: $0)) },
             operations: paths.map { .put(key: $0, value: staged[$0]!.value) })
     }
 
-    /// Replays every recorded edit, in order, on `fresh` values (path → value and mod_revision).
-    func replay(on fresh: [String: KeyValue]) throws(ShellError) {
+    /// Replays every recorded edit, in order, on the endpoints and profiles of a fresh `index`.
+    func replay(on index: EndpointIndex, layout: KeyLayout) throws(ShellError) {
+        for name in requiredProfiles where !index.profileExists(name) {
+            throw .script("--atomic: profile \(name) was deleted by another writer; nothing was written")
+        }
         var values: [String: Staged] = [:]
         for recorded in edits {
-            guard let current = values[recorded.path] ?? fresh[recorded.path].map({ Staged(key: recorded.key, baseRevision: $0.modRevision, value: $0.value) }) else {
+            let fresh = index.record(at: recorded.key).map { Staged(key: recorded.key, baseRevision: $0.modRevision, value: $0.value) }
+            guard let current = values[recorded.path] ?? fresh else {
                 throw .script("--atomic: endpoint \(recorded.key.endpoint) was deleted by another writer; nothing was written")
             }
             let profiles: [String]

@@ -41,7 +41,11 @@ public actor Session {
         if let started { return started }
         if let starting { return try await starting.value }
         let store = try connection()
-        let synchronizer = IndexSynchronizer(store: store, layout: layout, catchUpTimeout: configuration.dialTimeout, pageSize: pageSize)
+        let output = self.output
+        let address = configuration.endpoints.map(\.description).joined(separator: ",")
+        let synchronizer = IndexSynchronizer(
+            store: store, layout: layout, catchUpTimeout: configuration.dialTimeout, pageSize: pageSize,
+            onNotice: { output.standardError("calico-shell: etcd at \(address) \($0)\n") })
         let reporter = ProgressReporter(enabled: showProgress, output: output)
         let keysOnly = self.keysOnly
         let task = Task { () throws -> Executor in
