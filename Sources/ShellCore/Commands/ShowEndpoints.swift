@@ -1,4 +1,8 @@
 /// `endpoint show`: the per-host summary, or one row per endpoint with `--detailed`. Pure: reads an index.
+///
+/// Both count the same endpoints: every key of the endpoint shape. An endpoint whose value cannot
+/// be read is still a row of `--detailed`, with its data cells empty, and a warning names its key
+/// and what is wrong (the summary is built from keys alone and cannot tell).
 public enum ShowEndpoints {
     static let summaryHeaders = ["Hostname", "Orchestrator ID", "Number of Workloads", "Number of Endpoints"]
     static let detailedHeaders = ["Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID", "Addresses", "MAC", "Profiles", "State"]
@@ -26,28 +30,30 @@ public enum ShowEndpoints {
 
     private static func runDetailed(_ index: EndpointIndex, filter: EndpointFilter, format: OutputFormat) -> CommandResult {
         var warnings = MalformedData.warnings(for: index, filter: filter)
-        var shown: [(EndpointKey, EndpointData)] = []
+        var shown: [(EndpointKey, EndpointData, unreadable: String?)] = []
         for record in index.records(matching: filter) {
             do {
-                shown.append((record.key, try EndpointData.decode(record.value)))
+                shown.append((record.key, try EndpointData.decode(record.value), nil))
             } catch {
-                warnings.append(MalformedData.warning(key: record.key.path(in: index.layout), reason: error.reason))
+                shown.append((record.key, EndpointData(), error.reason))
+                warnings.append(MalformedData.unreadable(key: record.key.path(in: index.layout), reason: error.reason))
             }
         }
         switch format {
         case .table:
             var table = Table(headers: detailedHeaders)
-            for (key, data) in shown {
+            for (key, data, _) in shown {
                 table.appendMultiline([[key.host], [key.orchestrator], [key.workload], [key.endpoint],
                                        data.sortedAddresses, [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""]])
             }
             return CommandResult(output: TableRenderer.render(table), warnings: warnings)
         case .json:
-            let json = JSONValue.array(shown.map { key, data in
+            let json = JSONValue.array(shown.map { key, data, unreadable in
                 .object([("hostname", .string(key.host)), ("orchestrator_id", .string(key.orchestrator)),
                          ("workload_id", .string(key.workload)), ("endpoint_id", .string(key.endpoint)),
                          ("addresses", .strings(data.sortedAddresses)), ("mac", .optional(data.mac)),
-                         ("profiles", .strings(data.profiles)), ("state", .optional(data.state))])
+                         ("profiles", .strings(data.profiles)), ("state", .optional(data.state))]
+                        + (unreadable.map { [("unreadable", JSONValue.string($0))] } ?? []))
             })
             return CommandResult(output: json.rendered + "\n", warnings: warnings)
         }
@@ -58,6 +64,11 @@ public enum ShowEndpoints {
 enum MalformedData {
     static func warning(key: String, reason: String) -> String {
         "warning: skipping \(Validation.printable(key)): \(reason)"
+    }
+
+    /// An endpoint shown without data because its value cannot be read.
+    static func unreadable(key: String, reason: String) -> String {
+        "warning: \(Validation.printable(key)): \(reason)"
     }
 
     /// Keys under a host's workloads that are not endpoint keys, for the hosts the filter covers.

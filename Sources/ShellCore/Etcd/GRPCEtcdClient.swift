@@ -116,8 +116,8 @@ public final class GRPCEtcdClient: KeyValueStore {
     public func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws -> RangePage {
         var request = Etcdserverpb_RangeRequest()
         request.keysOnly = keysOnly
-        request.key = Data(start.utf8)
-        request.rangeEnd = Data(end.utf8)
+        request.key = Data(KeyText.encode(start))
+        request.rangeEnd = Data(KeyText.encode(end))
         request.revision = revision
         request.limit = limit
         let response = try await call("reading \(start)", idempotent: true) { metadata, options in
@@ -129,7 +129,7 @@ public final class GRPCEtcdClient: KeyValueStore {
 
     public func get(_ key: String) async throws -> KeyValue? {
         var request = Etcdserverpb_RangeRequest()
-        request.key = Data(key.utf8)
+        request.key = Data(KeyText.encode(key))
         let response = try await call("reading \(key)", idempotent: true) { metadata, options in
             try await kv.range(request, metadata: metadata, options: options)
         }
@@ -140,7 +140,7 @@ public final class GRPCEtcdClient: KeyValueStore {
         // A linearizable count of one key (that need not exist): the cheapest request that carries the
         // cluster's current revision and goes through the leader's read index.
         var request = Etcdserverpb_RangeRequest()
-        request.key = Data(key.utf8)
+        request.key = Data(KeyText.encode(key))
         request.countOnly = true
         let response = try await call("reading \(key)", idempotent: true) { metadata, options in
             try await kv.range(request, metadata: metadata, options: options)
@@ -154,15 +154,15 @@ public final class GRPCEtcdClient: KeyValueStore {
             var message = Etcdserverpb_Compare()
             switch compare {
             case .modRevision(let key, let revision):
-                message.key = Data(key.utf8)
+                message.key = Data(KeyText.encode(key))
                 message.target = .mod
                 message.result = .equal
                 message.modRevision = revision
             case .exists(let prefix):
                 // Over a range, etcd compares every key in it, or a key of version 0 when there
                 // is none: "version > 0" holds exactly when some key exists.
-                message.key = Data(prefix.utf8)
-                message.rangeEnd = Data(KeyRange.prefixEnd(prefix).utf8)
+                message.key = Data(KeyText.encode(prefix))
+                message.rangeEnd = Data(KeyText.encode(KeyRange.prefixEnd(prefix)))
                 message.target = .version
                 message.result = .greater
                 message.version = 0
@@ -174,12 +174,12 @@ public final class GRPCEtcdClient: KeyValueStore {
             switch operation {
             case .put(let key, let value):
                 var put = Etcdserverpb_PutRequest()
-                put.key = Data(key.utf8)
+                put.key = Data(KeyText.encode(key))
                 put.value = Data(value)
                 message.requestPut = put
             case .delete(let key):
                 var delete = Etcdserverpb_DeleteRangeRequest()
-                delete.key = Data(key.utf8)
+                delete.key = Data(KeyText.encode(key))
                 message.requestDeleteRange = delete
             }
             return message
@@ -226,8 +226,8 @@ public final class GRPCEtcdClient: KeyValueStore {
         let (requests, requestSink) = AsyncStream<Etcdserverpb_WatchRequest>.makeStream()
         let (batches, batchSink) = AsyncThrowingStream<WatchBatch, any Error>.makeStream()
         var create = Etcdserverpb_WatchCreateRequest()
-        create.key = Data(prefix.utf8)
-        create.rangeEnd = Data(KeyRange.prefixEnd(prefix).utf8)
+        create.key = Data(KeyText.encode(prefix))
+        create.rangeEnd = Data(KeyText.encode(KeyRange.prefixEnd(prefix)))
         create.startRevision = startRevision
         create.watchID = 1
         var createRequest = Etcdserverpb_WatchRequest()
@@ -282,7 +282,7 @@ public final class GRPCEtcdClient: KeyValueStore {
 
 extension KeyValue {
     init(_ message: Etcdserverpb_KeyValue) {
-        self.init(key: String(decoding: message.key, as: UTF8.self), value: Array(message.value), modRevision: message.modRevision)
+        self.init(key: KeyText.decode(message.key), value: Array(message.value), modRevision: message.modRevision)
     }
 }
 

@@ -37,11 +37,12 @@ public struct EndpointFilter: Equatable, Hashable, Sendable {
         self.endpoint = endpoint
     }
 
+    /// Whether `key` matches, byte for byte (see `KeyText`).
     public func matches(_ key: EndpointKey) -> Bool {
-        (host.map { $0 == key.host } ?? true)
-            && (orchestrator.map { $0 == key.orchestrator } ?? true)
-            && (workload.map { $0 == key.workload } ?? true)
-            && (endpoint.map { $0 == key.endpoint } ?? true)
+        (host.map { KeyText.equal($0, key.host) } ?? true)
+            && (orchestrator.map { KeyText.equal($0, key.orchestrator) } ?? true)
+            && (workload.map { KeyText.equal($0, key.workload) } ?? true)
+            && (endpoint.map { KeyText.equal($0, key.endpoint) } ?? true)
     }
 }
 

@@ -197,7 +197,8 @@ public enum CommandParser {
         guard let action = ProfileAction(rawValue: verb) else {
             throw .usage("Unknown profile command '\(Validation.printable(verb))': expected append, remove, set or show\(Suggestion.hint(for: verb, in: profileVerbs))")
         }
-        for profile in profiles where !Validation.isValidProfileName(profile) {
+        // Names are checked when they are added; `remove` takes any name an endpoint already has.
+        for profile in profiles where action != .remove && !Validation.isValidProfileName(profile) {
             throw .invalidValue("Invalid profile name '\(Validation.printable(profile))': names may contain only letters, digits, '_', '.' and '-'.")
         }
         var seen = Set<String>()

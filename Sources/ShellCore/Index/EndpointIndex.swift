@@ -18,11 +18,21 @@ public struct EndpointIndex: Sendable {
         public var modRevision: Int64
     }
 
-    /// Per (host, orchestrator): how many endpoints each workload has.
+    /// Per (host, orchestrator): how many endpoints each workload has. Compared by bytes (`KeyText`).
     public struct HostOrchestrator: Hashable, Comparable, Sendable {
         public var host: String
         public var orchestrator: String
-        public static func < (a: Self, b: Self) -> Bool { (a.host, a.orchestrator) < (b.host, b.orchestrator) }
+        public static func < (a: Self, b: Self) -> Bool {
+            let order = KeyText.compare(a.host, b.host)
+            return order != 0 ? order < 0 : KeyText.less(a.orchestrator, b.orchestrator)
+        }
+        public static func == (a: Self, b: Self) -> Bool {
+            KeyText.equal(a.host, b.host) && KeyText.equal(a.orchestrator, b.orchestrator)
+        }
+        public func hash(into hasher: inout Hasher) {
+            KeyText.hash(host, into: &hasher)
+            KeyText.hash(orchestrator, into: &hasher)
+        }
     }
 
     /// Sorted by `idOrder` (unless `loading`).
@@ -32,10 +42,10 @@ public struct EndpointIndex: Sendable {
     /// False after a load that skipped sorting (one-shot summaries need no ID order): lookups then
     /// scan instead of searching, until the first change sorts the records.
     private var sorted = true
-    private var workloadsByGroup: [HostOrchestrator: [String: Int]] = [:]
+    private var workloadsByGroup: [HostOrchestrator: [ExactString: Int]] = [:]
     private var endpointCountByGroup: [HostOrchestrator: Int] = [:]
     /// Profile name → its keys under `policy/profile/<name>/` (a profile exists while it has any).
-    private var profileKeys: [String: Set<String>] = [:]
+    private var profileKeys: [ExactString: Set<ExactString>] = [:]
     /// Keys under a host's `workload/` tree that do not fit the endpoint layout.
     public private(set) var malformedKeys: Set<String> = []
 
@@ -94,7 +104,7 @@ public struct EndpointIndex: Sendable {
 
     public mutating func put(_ pair: KeyValue) {
         if let profile = layout.profileName(ofKey: pair.key) {
-            profileKeys[profile, default: []].insert(pair.key)
+            profileKeys[ExactString(profile), default: []].insert(ExactString(pair.key))
             return
         }
         switch layout.classify(hostKey: pair.key) {
@@ -122,8 +132,9 @@ public struct EndpointIndex: Sendable {
     }
 
     public mutating func delete(_ path: String) {
-        if let profile = layout.profileName(ofKey: path) {
-            profileKeys[profile]?.remove(path)
+        if let name = layout.profileName(ofKey: path) {
+            let profile = ExactString(name)
+            profileKeys[profile]?.remove(ExactString(path))
             if profileKeys[profile]?.isEmpty == true { profileKeys[profile] = nil }
             return
         }
@@ -136,10 +147,10 @@ public struct EndpointIndex: Sendable {
         count(key, by: -1)
     }
 
-    /// The order of `records`: endpoint ID first, so an ID's locations sit together.
+    /// The order of `records`: endpoint ID first, so an ID's locations sit together (by bytes).
     static func idOrder(_ a: EndpointKey, _ b: EndpointKey) -> Bool {
-        if a.endpoint != b.endpoint { return a.endpoint < b.endpoint }
-        return (a.host, a.orchestrator, a.workload) < (b.host, b.orchestrator, b.workload)
+        let order = KeyText.compare(a.endpoint, b.endpoint)
+        return order != 0 ? order < 0 : a < b
     }
 
     /// The first position whose key is not before `key`.
@@ -157,7 +168,7 @@ public struct EndpointIndex: Sendable {
         var low = 0, high = records.count
         while low < high {
             let middle = (low + high) / 2
-            if records[middle].key.endpoint < id { low = middle + 1 } else { high = middle }
+            if KeyText.less(records[middle].key.endpoint, id) { low = middle + 1 } else { high = middle }
         }
         return low
     }
@@ -165,16 +176,18 @@ public struct EndpointIndex: Sendable {
     /// Keeps the per-(host, orchestrator) counters in step with an endpoint added (+1) or removed (-1).
     private mutating func count(_ key: EndpointKey, by change: Int) {
         let group = HostOrchestrator(host: key.host, orchestrator: key.orchestrator)
-        let perWorkload = (workloadsByGroup[group]?[key.workload] ?? 0) + change
-        workloadsByGroup[group, default: [:]][key.workload] = perWorkload > 0 ? perWorkload : nil
+        let workload = ExactString(key.workload)
+        let perWorkload = (workloadsByGroup[group]?[workload] ?? 0) + change
+        workloadsByGroup[group, default: [:]][workload] = perWorkload > 0 ? perWorkload : nil
         let endpoints = (endpointCountByGroup[group] ?? 0) + change
         endpointCountByGroup[group] = endpoints > 0 ? endpoints : nil
         if endpoints <= 0 { workloadsByGroup[group] = nil }
     }
 
     private func isUnderWorkloads(_ path: String) -> Bool {
-        let parts = path.dropFirst(layout.hostsPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count > 2 && parts[1] == "workload"
+        let rest = Substring(path).utf8.dropFirst(layout.hostsPrefix.utf8.count)
+        let parts = rest.split(separator: UInt8(ascii: "/"), maxSplits: 2, omittingEmptySubsequences: false)
+        return parts.count > 2 && parts[1].elementsEqual("workload".utf8)
     }
 
     // MARK: Queries
@@ -186,7 +199,7 @@ public struct EndpointIndex: Sendable {
         if let id = filter.endpoint, sorted {
             var end = position(ofID: id)
             let start = end
-            while end < records.count && records[end].key.endpoint == id { end += 1 }
+            while end < records.count && KeyText.equal(records[end].key.endpoint, id) { end += 1 }
             candidates = records[start..<end]
         } else {
             candidates = records[...]
@@ -213,17 +226,18 @@ public struct EndpointIndex: Sendable {
         if filter.workload == nil && filter.endpoint == nil {
             return endpointCountByGroup.keys
                 .filter { group in
-                    (filter.host.map { $0 == group.host } ?? true) && (filter.orchestrator.map { $0 == group.orchestrator } ?? true)
+                    (filter.host.map { KeyText.equal($0, group.host) } ?? true)
+                        && (filter.orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true)
                 }
                 .sorted()
                 .map { SummaryRow(host: $0.host, orchestrator: $0.orchestrator,
                                   workloads: workloadsByGroup[$0]?.count ?? 0, endpoints: endpointCountByGroup[$0] ?? 0) }
         }
-        var workloads: [HostOrchestrator: Set<String>] = [:]
+        var workloads: [HostOrchestrator: Set<ExactString>] = [:]
         var endpoints: [HostOrchestrator: Int] = [:]
         for record in records(matching: filter) {
             let group = HostOrchestrator(host: record.key.host, orchestrator: record.key.orchestrator)
-            workloads[group, default: []].insert(record.key.workload)
+            workloads[group, default: []].insert(ExactString(record.key.workload))
             endpoints[group, default: 0] += 1
         }
         return endpoints.keys.sorted().map {
@@ -231,21 +245,22 @@ public struct EndpointIndex: Sendable {
         }
     }
 
-    public func profileExists(_ name: String) -> Bool { profileKeys[name] != nil }
+    public func profileExists(_ name: String) -> Bool { profileKeys[ExactString(name)] != nil }
 
-    public var profileNames: [String] { profileKeys.keys.sorted() }
+    public var profileNames: [String] { profileKeys.keys.sorted().map(\.text) }
 
     /// Endpoint IDs starting with `prefix`, in order, each once, at most `limit`.
     public func endpointIDs(withPrefix prefix: String, limit: Int = .max) -> [String] {
         if !sorted {
-            return Array(Set(records.lazy.map(\.key.endpoint).filter { $0.hasPrefix(prefix) }).sorted().prefix(limit))
+            let matching = Set(records.lazy.map { ExactString($0.key.endpoint) }.filter { KeyText.hasPrefix($0.text, prefix) })
+            return Array(matching.sorted().prefix(limit).map(\.text))
         }
         var result: [String] = []
         var index = position(ofID: prefix)
         while index < records.count, result.count < limit {
             let id = records[index].key.endpoint
-            guard id.hasPrefix(prefix) else { break }
-            if result.last != id { result.append(id) }
+            guard KeyText.hasPrefix(id, prefix) else { break }
+            if result.last.map({ !KeyText.equal($0, id) }) ?? true { result.append(id) }
             index += 1
         }
         return result
@@ -259,24 +274,27 @@ public struct EndpointIndex: Sendable {
         var index = position(ofID: prefix)
         while index < records.count {
             let id = records[index].key.endpoint
-            guard id.hasPrefix(prefix) else { break }
-            if previous != id { count += 1 }
+            guard KeyText.hasPrefix(id, prefix) else { break }
+            if previous.map({ !KeyText.equal($0, id) }) ?? true { count += 1 }
             previous = id
             index += 1
         }
         return count
     }
 
-    public var hostNames: [String] { Array(Set(endpointCountByGroup.keys.map(\.host))).sorted() }
-    public var orchestratorNames: [String] { Array(Set(endpointCountByGroup.keys.map(\.orchestrator))).sorted() }
+    public var hostNames: [String] { Set(endpointCountByGroup.keys.map { ExactString($0.host) }).sorted().map(\.text) }
+    public var orchestratorNames: [String] {
+        Set(endpointCountByGroup.keys.map { ExactString($0.orchestrator) }).sorted().map(\.text)
+    }
 
     /// Workload IDs, optionally only those on `host` / under `orchestrator`.
     public func workloadIDs(host: String? = nil, orchestrator: String? = nil) -> [String] {
-        var names = Set<String>()
+        var names = Set<ExactString>()
         for (group, workloads) in workloadsByGroup
-        where (host.map { $0 == group.host } ?? true) && (orchestrator.map { $0 == group.orchestrator } ?? true) {
+        where (host.map { KeyText.equal($0, group.host) } ?? true)
+            && (orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true) {
             names.formUnion(workloads.keys)
         }
-        return names.sorted()
+        return names.sorted().map(\.text)
     }
 }

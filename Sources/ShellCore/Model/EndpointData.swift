@@ -27,7 +27,7 @@ public struct EndpointData: Equatable, Sendable {
 
     public static func decode(_ bytes: [UInt8]) throws(EndpointDecodingError) -> EndpointData {
         do {
-            return try JSONDecoder().decode(Wire.self, from: Data(bytes)).data
+            return try JSONDecoder().decode(Wire.self, from: Data(RepeatedJSONFields.keepingLast(bytes))).data
         } catch let error as DecodingError {
             throw EndpointDecodingError(reason: Self.describe(error))
         } catch {

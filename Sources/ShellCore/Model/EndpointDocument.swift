@@ -6,6 +6,7 @@ public enum EndpointDocument {
     /// Returns `value` with its profile list replaced by `profiles` (and the old single `profile_id`
     /// folded into `profile_ids`, as Calico itself does on write).
     public static func replacingProfiles(in value: [UInt8], with profiles: [String]) throws(EndpointDecodingError) -> [UInt8] {
+        let value = RepeatedJSONFields.keepingLast(value)  // a repeated field's last value counts, as in Calico
         guard var object = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any] else {
             throw EndpointDecodingError(reason: "not a JSON object")
         }

@@ -1,4 +1,5 @@
 /// Where an endpoint lives: `<prefix>/host/<host>/workload/<orchestrator>/<workload>/endpoint/<endpoint>`.
+/// Equal, hashed and ordered by bytes, as etcd keys are (see `KeyText`).
 public struct EndpointKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var host: String
     public var orchestrator: String
@@ -19,8 +20,20 @@ public struct EndpointKey: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Rows sort by hostname, then orchestrator, workload and endpoint, as the detailed table does.
     public static func < (lhs: EndpointKey, rhs: EndpointKey) -> Bool {
-        (lhs.host, lhs.orchestrator, lhs.workload, lhs.endpoint)
-            < (rhs.host, rhs.orchestrator, rhs.workload, rhs.endpoint)
+        for (a, b) in [(lhs.host, rhs.host), (lhs.orchestrator, rhs.orchestrator), (lhs.workload, rhs.workload)] {
+            let order = KeyText.compare(a, b)
+            if order != 0 { return order < 0 }
+        }
+        return KeyText.less(lhs.endpoint, rhs.endpoint)
+    }
+
+    public static func == (lhs: EndpointKey, rhs: EndpointKey) -> Bool {
+        KeyText.equal(lhs.endpoint, rhs.endpoint) && KeyText.equal(lhs.host, rhs.host)
+            && KeyText.equal(lhs.orchestrator, rhs.orchestrator) && KeyText.equal(lhs.workload, rhs.workload)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for part in [host, orchestrator, workload, endpoint] { KeyText.hash(part, into: &hasher) }
     }
 
     public var description: String { "\(host)/\(orchestrator)/\(workload)/\(endpoint)" }
@@ -48,7 +61,7 @@ public struct KeyLayout: Equatable, Sendable {
     /// This runs for every key of a full load, so it works on UTF-8 bytes (splitting `Character`s
     /// was most of the load time at 100,000 endpoints).
     public func classify(hostKey key: String) -> HostKeyKind {
-        guard key.hasPrefix(hostsPrefix) else { return .other }
+        guard KeyText.hasPrefix(key, hostsPrefix) else { return .other }
         let rest = Substring(key).utf8.dropFirst(hostsPrefix.utf8.count)
         let parts = rest.split(separator: UInt8(ascii: "/"), maxSplits: 6, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[1].elementsEqual("workload".utf8), parts[4].elementsEqual("endpoint".utf8) else {
@@ -56,16 +69,16 @@ public struct KeyLayout: Equatable, Sendable {
         }
         let fields = [parts[0], parts[2], parts[3], parts[5]]
         guard fields.allSatisfy(Validation.isValidIdentifier) else { return .malformed }
-        let strings = fields.map { String(Substring($0)) }
+        let strings = fields.map { String(Substring($0)) }  // keys arrive decoded by KeyText: no bytes are lost
         return .endpoint(EndpointKey(host: strings[0], orchestrator: strings[1], workload: strings[2], endpoint: strings[3]))
     }
 
     /// The profile name of a key under `profilesPrefix` (`…/policy/profile/<name>/rules`).
     public func profileName(ofKey key: String) -> String? {
-        guard key.hasPrefix(profilesPrefix) else { return nil }
-        let rest = key.dropFirst(profilesPrefix.count)
-        guard let slash = rest.firstIndex(of: "/") else { return nil }
-        let name = String(rest[..<slash])
+        guard KeyText.hasPrefix(key, profilesPrefix) else { return nil }
+        let rest = Substring(key).utf8.dropFirst(profilesPrefix.utf8.count)
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let name = String(Substring(rest[..<slash]))
         return name.isEmpty ? nil : name
     }
 }

@@ -21,7 +21,8 @@ public final class AtomicBatch {
         var edit: ProfileEdit
     }
 
-    private(set) var staged: [String: Staged] = [:]
+    /// By exact key bytes: two endpoints whose keys are canonically equal text stay apart.
+    private(set) var staged: [ExactString: Staged] = [:]
     private(set) var edits: [RecordedEdit] = []
 
     public init() {}
@@ -33,16 +34,17 @@ public final class AtomicBatch {
     func overlay(_ index: EndpointIndex) -> EndpointIndex {
         guard !staged.isEmpty else { return index }
         var copy = index
-        for (path, item) in staged { copy.put(KeyValue(key: path, value: item.value, modRevision: item.baseRevision)) }
+        for (path, item) in staged { copy.put(KeyValue(key: path.text, value: item.value, modRevision: item.baseRevision)) }
         return copy
     }
 
     func stage(path: String, key: EndpointKey, baseRevision: Int64, value: [UInt8], edit: ProfileEdit) throws(ShellError) {
-        if staged[path] == nil && staged.count >= Self.maximumOperations {
+        let exact = ExactString(path)
+        if staged[exact] == nil && staged.count >= Self.maximumOperations {
             throw .script("--atomic: this script changes more than \(Self.maximumOperations) endpoints, more than etcd applies in one transaction (--max-txn-ops); nothing was written")
         }
-        let base = staged[path]?.baseRevision ?? baseRevision
-        staged[path] = Staged(key: key, baseRevision: base, value: value)
+        let base = staged[exact]?.baseRevision ?? baseRevision
+        staged[exact] = Staged(key: key, baseRevision: base, value: value)
         edits.append(RecordedEdit(path: path, key: key, edit: edit))
     }
 
@@ -56,9 +58,9 @@ public final class AtomicBatch {
     func transaction(layout: KeyLayout) -> Transaction {
         let paths = staged.keys.sorted()
         return Transaction(
-            compares: paths.map { .modRevision(key: $0, equals: staged[$0]!.baseRevision) }
+            compares: paths.map { .modRevision(key: $0.text, equals: staged[$0]!.baseRevision) }
                 + requiredProfiles.map { .exists(prefix: layout.profilePrefix(of: $0)) },
-            operations: paths.map { .put(key: $0, value: staged[$0]!.value) })
+            operations: paths.map { .put(key: $0.text, value: staged[$0]!.value) })
     }
 
     /// Replays every recorded edit, in order, on the endpoints and profiles of a fresh `index`.
@@ -66,10 +68,10 @@ public final class AtomicBatch {
         for name in requiredProfiles where !index.profileExists(name) {
             throw .script("--atomic: profile \(name) was deleted by another writer; nothing was written")
         }
-        var values: [String: Staged] = [:]
+        var values: [ExactString: Staged] = [:]
         for recorded in edits {
             let fresh = index.record(at: recorded.key).map { Staged(key: recorded.key, baseRevision: $0.modRevision, value: $0.value) }
-            guard let current = values[recorded.path] ?? fresh else {
+            guard let current = values[ExactString(recorded.path)] ?? fresh else {
                 throw .script("--atomic: endpoint \(recorded.key.endpoint) was deleted by another writer; nothing was written")
             }
             let profiles: [String]
@@ -82,7 +84,7 @@ public final class AtomicBatch {
                     throw .script("--atomic: endpoint \(recorded.key.endpoint) now has a malformed value (\(error.reason)); nothing was written")
                 }
             }
-            values[recorded.path] = next
+            values[ExactString(recorded.path)] = next
         }
         staged = values
     }
