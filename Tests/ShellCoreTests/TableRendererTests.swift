@@ -16,8 +16,8 @@ final class TableRendererTests: XCTestCase {
         XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(endpoint: "d79123c4784511e5bd1a080027f532f6"), detailed: true, format: .table).output,
                        try Golden.text("detailed-one.txt"))
         index.load([], revision: 1)
-        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output.split(separator: "\n").count, 3,
-                       "an empty result is the header box and one closing rule")
+        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output.split(separator: "\n").count, 4,
+                       "an empty result is prettytable's: top rule, header, rule, closing rule")
     }
 
     func testProfileShowMatchesReferencePage() throws {
@@ -69,5 +69,56 @@ final class TableRendererTests: XCTestCase {
         XCTAssertEqual(result.warnings.count, 2)
         XCTAssertTrue(result.warnings.contains { $0.contains("/calico/v1/host/h/workload/o/w/endpoint/bad") && $0.contains("not valid JSON") })
         XCTAssertTrue(result.warnings.contains { $0.contains("endpoint/e/extra") })
+    }
+
+    /// prettytable with no rows: the top rule, the header, the rule under it and a closing rule.
+    func testEmptyTablesAreFourLinesAsPrettytablePrintsThem() {
+        XCTAssertEqual(TableRenderer.render(Table(headers: ["Name"])), "+------+\n| Name |\n+------+\n+------+\n")
+        let summary = ShowEndpoints.run(Golden.referenceIndex(), filter: EndpointFilter(host: "no-such-host"), detailed: false, format: .table)
+        XCTAssertEqual(summary.output, """
+            +----------+-----------------+---------------------+---------------------+
+            | Hostname | Orchestrator ID | Number of Workloads | Number of Endpoints |
+            +----------+-----------------+---------------------+---------------------+
+            +----------+-----------------+---------------------+---------------------+
+
+            """)
+    }
+
+    /// A value holding a newline or an escape sequence must neither forge rows nor reach the
+    /// terminal: control characters are shown escaped and the frame stays intact.
+    func testControlCharactersInCellsAreShownEscaped() {
+        var table = Table(headers: ["Hostname", "State"])
+        table.append(["a\nb", "\u{1b}[31mred\u{7f}\u{85}\t"])
+        table.appendMultiline([["x\ry"], ["\u{0}", "\u{9b}2J"]])
+        let rendered = TableRenderer.render(table)
+        XCTAssertEqual(rendered, """
+            +----------+-----------------------+
+            | Hostname |         State         |
+            +----------+-----------------------+
+            |   a\\nb   | \\x1b[31mred\\x7f\\x85\\t |
+            |   x\\ry   |          \\x00         |
+            |          |         \\x9b2J        |
+            +----------+-----------------------+
+
+            """)
+        XCTAssertFalse(rendered.unicodeScalars.contains { $0 != "\n" && ($0.value < 0x20 || (0x7f...0x9f).contains($0.value)) })
+    }
+
+    /// prettytable pads by display width: a CJK character takes two columns, a combining mark none.
+    func testWidthIsDisplayColumns() {
+        var table = Table(headers: ["Hostname"])
+        table.append(["日本"])
+        table.append(["e\u{301}"])
+        table.append(["日本語のホスト"])
+        XCTAssertEqual(TableRenderer.render(table), """
+            +----------------+
+            |    Hostname    |
+            +----------------+
+            |      日本      |
+            |       é        |
+            | 日本語のホスト |
+            +----------------+
+
+            """)
     }
 }

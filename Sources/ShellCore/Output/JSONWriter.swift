@@ -54,7 +54,8 @@ public enum JSONValue: Equatable, Sendable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            // Below 0x20 JSON requires it; DEL and C1 (U+007F–U+009F) too, so none reaches a terminal raw.
+            case _ where scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value):
                 out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
             default: out.unicodeScalars.append(scalar)
             }
