@@ -120,7 +120,7 @@ public final class Executor: Sendable {
             }
             if let batch {
                 try batch.stage(path: path, key: record.key, baseRevision: modRevision, value: newValue, edit: edit)
-                return render(plan, endpoint: record.key.endpoint, format: format)
+                return render(plan.staged, endpoint: record.key.endpoint, format: format)
             }
             do {
                 let succeeded: Bool
