@@ -139,8 +139,9 @@ final class LineEditor: LineSource {
         return prefix
     }
 
-    /// Candidates laid out in columns for an 80-column terminal.
-    static func columns(_ words: [String], total: Int) -> String {
+    /// Candidates laid out in columns for an 80-column terminal; names from etcd are shown escaped.
+    static func columns(_ candidates: [String], total: Int) -> String {
+        let words = candidates.map(DisplayEscaping.visible)
         let width = (words.map(\.count).max() ?? 0) + 2
         let perLine = max(1, 80 / max(width, 1))
         var out = ""

@@ -205,4 +205,15 @@ final class ScriptRunnerTests: XCTestCase {
         XCTAssertEqual(output.output, "after\n")
         XCTAssertEqual(output.errors, "\(path):1: syntax error: line is 120005 bytes long; the limit is 65536\n")
     }
+
+    /// Candidates printed by `complete` are names from etcd: shown escaped like everything else.
+    func testCompleteShowsCandidatesEscaped() async throws {
+        let (runner, output, store) = try await makeRunner()
+        let key = EndpointKey(host: "evil\u{9b}2J", orchestrator: "k8s", workload: "w", endpoint: "e1")
+        let value = SampleData.endpointValue(name: "x", mac: nil, profiles: [], ipv4: [])
+        _ = try await store.commit(Transaction(operations: [.put(key: key.path(in: KeyLayout()), value: value)]))
+        var source = CommandsLineSource(["complete endpoint show --host=e"])
+        _ = await runner.run(&source)
+        XCTAssertEqual(output.output, "--host=evil\\x9b2J\n")
+    }
 }

@@ -211,10 +211,10 @@ public final class ScriptRunner {
         case .complete(let line):
             let index = try await executor().freshIndex()
             let completion = Completer.complete(line, index: index)
-            output.standardOutput(completion.candidates.map { $0 + "\n" }.joined())
+            output.standardOutput(completion.candidates.map { DisplayEscaping.visible($0) + "\n" }.joined())
         case .showEndpoints, .showProfiles, .editProfiles:
             let result = try await executor().run(command, format: options.format, batch: batch)
-            for warning in result.warnings { output.standardError(warning + "\n") }
+            for warning in result.warnings { output.standardError(DisplayEscaping.visible(warning) + "\n") }
             output.standardOutput(result.output)
         }
         return nil
