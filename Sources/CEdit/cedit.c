@@ -109,12 +109,11 @@ int cedit_quit_quietly_on_sigquit(void) {
 
 void cedit_abandon_line(EditLine *el) {
     const LineInfo *info = el_line(el);
-    // Show the whole line with the cursor at its end, then `^C` and a new line, as shells do.
-    el_cursor(el, (int)(info->lastchar - info->cursor));
-    el_set(el, EL_REFRESH);
     FILE *out = NULL;
-    if (el_get(el, EL_GETFP, 1, &out) == 0 && out != NULL) {
-        fputs("^C\n", out);
-        fflush(out);
-    }
+    if (el_get(el, EL_GETFP, 1, &out) != 0 || out == NULL) return;
+    // Writing out the text after the cursor again moves the terminal's cursor to the end of the
+    // line without changing what is shown; then `^C` and a new line, as shells do.
+    fwrite(info->cursor, 1, (size_t)(info->lastchar - info->cursor), out);
+    fputs("^C\n", out);
+    fflush(out);
 }
