@@ -24,10 +24,13 @@ let package = Package(
             name: "CEdit",
             linkerSettings: [.linkedLibrary("edit")]
         ),
+        // The C library's wcwidth, which Swift's Glibc module does not declare.
+        .target(name: "CWidth"),
         // Everything testable: grammar, model, etcd client, index, commands, rendering, completion, scripts.
         .target(
             name: "ShellCore",
             dependencies: [
+                "CWidth",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

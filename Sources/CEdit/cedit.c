@@ -21,11 +21,6 @@ int cedit_bind(EditLine *el, const char *key, const char *function_name) {
     return el_set(el, EL_BIND, key, function_name, NULL);
 }
 
-// e.g. "intr=" to take the interrupt character away from the terminal while editing.
-int cedit_set_tty_char(EditLine *el, const char *setting) {
-    return el_set(el, EL_SETTY, "-d", setting, NULL);
-}
-
 // EL_HIST takes the history function itself, then the History it works on.
 int cedit_use_history(EditLine *el, History *h) { return el_set(el, EL_HIST, history, h); }
 int cedit_insert(EditLine *el, const char *text) { return el_insertstr(el, text); }
@@ -90,4 +85,35 @@ int cedit_forward_sigint(int write_fd) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     return sigaction(SIGINT, &action, NULL);
+}
+
+#include <sys/resource.h>
+
+// Ctrl-\ (SIGQUIT) is a request to quit, not a crash: without this, Swift's runtime reports it
+// as one (a backtrace) and the program goes on. Here it quits the default way, killed by the
+// signal as shells expect, without a core file.
+static void cedit_on_sigquit(int signo) {
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    signal(signo, SIG_DFL);
+    raise(signo);
+}
+
+int cedit_quit_quietly_on_sigquit(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = cedit_on_sigquit;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGQUIT, &action, NULL);
+}
+
+void cedit_abandon_line(EditLine *el) {
+    const LineInfo *info = el_line(el);
+    FILE *out = NULL;
+    if (el_get(el, EL_GETFP, 1, &out) != 0 || out == NULL) return;
+    // Writing out the text after the cursor again moves the terminal's cursor to the end of the
+    // line without changing what is shown; then `^C` and a new line, as shells do.
+    fwrite(info->cursor, 1, (size_t)(info->lastchar - info->cursor), out);
+    fputs("^C\n", out);
+    fflush(out);
 }

@@ -4,8 +4,9 @@ import ShellCore
 import Glibc
 #endif
 
-/// `calico-shell`'s command line. Parsing only: `ShellMain` runs it.
-struct CalicoShellOptions: ParsableArguments {
+/// `calico-shell`'s command line. Parsing only: `ShellMain` runs it. A `ParsableCommand` (not just
+/// arguments) so that help and usage take the program's name from `configuration`.
+struct CalicoShellOptions: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calico-shell",
         abstract: "A fast, scriptable shell for Calico network endpoints stored in etcd.",
@@ -16,7 +17,8 @@ struct CalicoShellOptions: ParsableArguments {
             Environment: ETCD_ENDPOINTS, ETCD_AUTHORITY and ETCD_SCHEME (calicoctl), ETCD_CA_CERT_FILE, \
             ETCD_CERT_FILE, ETCD_KEY_FILE, ETCD_USERNAME, ETCD_PASSWORD, XDG_STATE_HOME.
 
-            Exit status: 0 when every command succeeded, 1 when a command failed, 2 for bad arguments.
+            Exit status: 0 when every command succeeded, 1 when a command failed (or output could not be \
+            written), 2 for bad arguments. An interactive session ends with 0 (Ctrl-D, quit) or N (exit N).
             """)
 
     @Argument(help: ArgumentHelp("A script of calico-shell commands to run (also: -f).", valueName: "SCRIPT"))
@@ -34,10 +36,15 @@ struct CalicoShellOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Key prefix of the Calico data.", valueName: "PREFIX"))
     var prefix: String = "/calico/v1"
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for etcd to answer before giving up.", valueName: "SECONDS"))
+    // Numbers are taken as they come (`.unconditional`): `-1` is a bad value, not a missing one.
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for etcd to answer before giving up (0.001 to 3600).",
+                               valueName: "SECONDS"))
     var dialTimeout: Double = 5
 
-    @Option(name: .long, help: ArgumentHelp("Keys per etcd Range request while loading the endpoint index.", valueName: "N"))
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Keys per etcd Range request while loading the endpoint index (1 to 1000000).",
+                               valueName: "N"))
     var pageSize: Int = 10_000
 
     @Option(name: .long, help: ArgumentHelp("CA certificate to verify etcd's server certificate (or $ETCD_CA_CERT_FILE).", valueName: "FILE"))
@@ -82,17 +89,19 @@ struct CalicoShellOptions: ParsableArguments {
     @Flag(name: .long, help: "Load the demo data (the reference page's endpoints and profiles, and a few hundred more) before running.")
     var loadDemoData = false
 
-    @Option(name: .long, help: ArgumentHelp("Load N synthetic endpoints (for benchmarks) before running.", valueName: "N"))
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Load N synthetic endpoints (for benchmarks) before running.", valueName: "N"))
     var loadEndpoints: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Hosts to spread --load-endpoints over.", valueName: "N"))
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Hosts to spread --load-endpoints over.", valueName: "N"))
     var loadHosts: Int = 500
 
     /// For scripts/bench: the baseline, N raw etcd calls from this same keep-alive client.
     @Option(name: .long, help: .hidden)
     var rawBenchmark: RawBenchmark.Operation?
 
-    @Option(name: .long, help: .hidden)
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
     var rawBenchmarkCount: Int = 1_000
 
     @Option(name: .long, help: .hidden)
@@ -101,10 +110,11 @@ struct CalicoShellOptions: ParsableArguments {
     func validate() throws {
         if script != nil && file != nil { throw ValidationError("Give the script either as SCRIPT or with -f, not both.") }
         if (script != nil || file != nil) && !commands.isEmpty { throw ValidationError("Give either a script or -c commands, not both.") }
-        if dialTimeout <= 0 { throw ValidationError("--dial-timeout must be a positive number of seconds.") }
-        if let n = loadEndpoints, n < 0 { throw ValidationError("--load-endpoints must not be negative.") }
-        if pageSize < 100 { throw ValidationError("--page-size must be at least 100.") }
-        if loadHosts < 1 { throw ValidationError("--load-hosts must be at least 1.") }
+        try NumericOption.check("--dial-timeout", dialTimeout, in: 0.001...3600, unit: "seconds")
+        try NumericOption.check("--page-size", pageSize, in: 1...1_000_000)
+        if let loadEndpoints { try NumericOption.check("--load-endpoints", loadEndpoints, in: 0...10_000_000) }
+        try NumericOption.check("--load-hosts", loadHosts, in: 1...1_000_000)
+        try NumericOption.check("--raw-benchmark-count", rawBenchmarkCount, in: 1...10_000_000)
     }
 }
 

@@ -69,7 +69,12 @@ struct InteractiveShell {
             let outcome = await task.value
             running.withLock { $0 = nil }
             if case .exit(let status) = outcome { return status }
+            if case .outputFailed(let failure) = outcome {
+                output.standardError("calico-shell: \(failure)\n")
+                return 1
+            }
         }
+        // As psql: leaving with Ctrl-D or `quit` is a success, whatever commands failed on the way.
         return 0
     }
 }

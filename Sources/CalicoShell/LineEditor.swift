@@ -7,9 +7,10 @@ import Glibc
 /// Line editing, TAB completion and Ctrl-C for the terminal, over libedit's native API.
 ///
 /// libedit's callbacks are plain C function pointers: they find this object again through
-/// `EL_CLIENTDATA`, never through captured context. Ctrl-C is handled inside the editor (the tty's
-/// interrupt character is taken away while editing and `^C` is bound to a function that ends the
-/// line as cancelled): a SIGINT handler around `el_gets` would lose typed input.
+/// `EL_CLIENTDATA`, never through captured context. Ctrl-C is handled inside the editor: while a
+/// line is edited the terminal's interrupt character is switched off (see `readLine`), so `^C`
+/// arrives as a key, bound to a function that ends the line as abandoned. A SIGINT handler around
+/// `el_gets` would lose typed input and leave libedit in line mode.
 final class LineEditor: LineSource {
     let name = "<terminal>"
     let directory = "."
@@ -24,6 +25,8 @@ final class LineEditor: LineSource {
 
     init(prompt: String, history: HistoryFile?, completer: @escaping (String) -> Completer.Completion) {
         setlocale(LC_ALL, "")
+        // Table widths come from wcwidth, which needs UTF-8 character types whatever LANG says.
+        DisplayWidth.useUTF8CharacterTypes()
         self.history = history
         self.completer = completer
         self.promptBuffer = strdup(prompt)
@@ -41,10 +44,10 @@ final class LineEditor: LineSource {
             guard let editline, let data = cedit_get_client_data(editline) else { return nil }
             return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().promptBuffer
         }
-        cedit_set_tty_char(editline, "intr=")
         cedit_add_function(editline, "calico-cancel", "Abandon the line") { editline, _ in
             guard let editline, let data = cedit_get_client_data(editline) else { return UInt8(CC_ERROR) }
             Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().cancelled = true
+            cedit_abandon_line(editline)
             return UInt8(CC_NEWLINE)
         }
         cedit_bind(editline, "^C", "calico-cancel")
@@ -66,15 +69,22 @@ final class LineEditor: LineSource {
 
     func readLine() -> SourceLine? {
         cancelled = false
+        lastTabLine = nil
         var count: Int32 = 0
-        guard let raw = el_gets(editline, &count), count > 0 else {
+        let raw = InterruptKey.disabled { el_gets(editline, &count) }
+        // An abandoned line is checked first: abandoned while empty, libedit returns no text at all,
+        // which must not be taken for the end of input. It is neither run nor kept in history.
+        if cancelled {
+            number += 1
+            return SourceLine(text: "", number: number)
+        }
+        guard let raw, count > 0 else {
             StandardStreams().standardOutput("\n")
             return nil
         }
         var text = String(cString: raw)
         while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
         number += 1
-        if cancelled { return SourceLine(text: "", number: number) }
         if !text.trimmingLeadingBlanksCount.isEmpty && !text.hasPrefix(" ") {
             cedit_history_enter(libeditHistory, text)
             history?.append(text)
@@ -94,13 +104,17 @@ final class LineEditor: LineSource {
         let common = Self.commonPrefix(completion.candidates)
         if completion.candidates.count == 1 {
             let word = completion.candidates[0]
-            insert(String(word.dropFirst(typed.count)) + (word.hasSuffix("=") ? "" : " "))
-            lastTabLine = nil
+            let added = String(word.dropFirst(typed.count)) + (word.hasSuffix("=") ? "" : " ")
+            insert(added)
+            // `--host=` is a word whose value is still to come: like a word completed only as far as
+            // its common prefix, the next TAB lists the candidates at once instead of beeping first.
+            lastTabLine = word.hasSuffix("=") ? line + added : nil
             return UInt8(CC_REFRESH)
         }
         if common.count > typed.count {
-            insert(String(common.dropFirst(typed.count)))
-            lastTabLine = nil
+            let added = String(common.dropFirst(typed.count))
+            insert(added)
+            lastTabLine = line + added
             return UInt8(CC_REFRESH)
         }
         if lastTabLine == line {
@@ -125,8 +139,9 @@ final class LineEditor: LineSource {
         return prefix
     }
 
-    /// Candidates laid out in columns for an 80-column terminal.
-    static func columns(_ words: [String], total: Int) -> String {
+    /// Candidates laid out in columns for an 80-column terminal; names from etcd are shown escaped.
+    static func columns(_ candidates: [String], total: Int) -> String {
+        let words = candidates.map(DisplayEscaping.visible)
         let width = (words.map(\.count).max() ?? 0) + 2
         let perLine = max(1, 80 / max(width, 1))
         var out = ""

@@ -10,27 +10,32 @@ import Glibc
 @main
 enum ShellMain {
     static func main() async {
+        SignalHandling.install()
         let options: CalicoShellOptions
         do {
             options = try CalicoShellOptions.parse()
         } catch {
             let code = CalicoShellOptions.exitCode(for: error)
-            let message = CalicoShellOptions.fullMessage(for: error)
             if code == .success {
-                print(message)
+                print(CalicoShellOptions.fullMessage(for: error))
                 exit(0)
             }
-            StandardStreams().standardError("calico-shell: \(message)\n")
-            // Bad arguments to calico-shell itself are exit status 2, as documented.
+            // One line, then where to read more. Bad arguments to calico-shell itself are exit
+            // status 2, as documented.
+            let lines = CalicoShellOptions.message(for: error).split(separator: "\n")
+            let message = DisplayEscaping.visible(lines.first.map(String.init) ?? "bad arguments")
+            StandardStreams().standardError("calico-shell: \(message) (see calico-shell --help)\n")
             exit(2)
         }
-        exit(await run(options))
+        let status = await run(options)
+        if status == SignalHandling.closedPipeStatus { SignalHandling.endByClosedPipe() }
+        exit(status)
     }
 
     static func run(_ options: CalicoShellOptions) async -> Int32 {
         let output = StandardStreams()
         let environment = Environment.current
-        let interactive = options.script == nil && options.file == nil && options.commands.isEmpty
+        let interactive = (options.script ?? options.file) == nil && options.commands.isEmpty
             && isatty(0) == 1 && isatty(1) == 1
         if !interactive && Self.inputNeverWaits(options) {
             // Scripts run their async work on NIO's event loops instead of hopping between them and
@@ -55,12 +60,22 @@ enum ShellMain {
         if configuration.tls.skipVerify {
             output.standardError("warning: --insecure-skip-tls-verify: etcd's certificate is not checked; anyone on the path can read and change what this shell sends\n")
         }
+        // Configuration that only connecting would reject (a host that does not resolve, a file that
+        // is no certificate) is a bad argument too: found here, before any command runs.
         // One-shot summaries need keys only, about a third of the bytes: they take larger pages too.
         let keysOnly = Self.onlySummaries(options.commands)
         let session = Session(configuration: configuration, layout: KeyLayout(prefix: options.prefix),
                               showProgress: interactive || options.progress, output: output,
                               keysOnly: keysOnly, pageSize: Int64(keysOnly ? max(options.pageSize, 50_000) : options.pageSize))
         defer { Task { await session.close() } }
+        // Configuration that only connecting would reject (a host name that does not resolve) is a
+        // bad argument too: the client is made here, before any command runs (it connects lazily).
+        do {
+            _ = try await session.connection()
+        } catch {
+            output.standardError("calico-shell: \(DisplayEscaping.visible(String(describing: error)))\n")
+            return 2
+        }
 
         if let operation = options.rawBenchmark {
             return await RawBenchmark.run(operation, count: options.rawBenchmarkCount, key: options.rawBenchmarkKey,
@@ -86,7 +101,7 @@ enum ShellMain {
         if !options.commands.isEmpty {
             var source = CommandsLineSource(options.commands)
             outcome = await runner.run(&source)
-        } else if let path = options.script ?? options.file {
+        } else if let path = options.script ?? options.file, path != "-" {
             do {
                 var source = try StreamLineSource(path: path)
                 outcome = await runner.run(&source)
@@ -95,10 +110,13 @@ enum ShellMain {
                 return 1
             }
         } else {
+            // No script, or `-`: standard input, as most Unix tools read it.
             var source = StreamLineSource()
             outcome = await runner.run(&source)
         }
-        return await runner.finish(outcome)
+        let status = await runner.finish(outcome)
+        if case .outputFailed(let failure) = outcome, failure.isClosedPipe { return SignalHandling.closedPipeStatus }
+        return status
     }
 }
 
@@ -116,8 +134,8 @@ extension ShellMain {
     static func onlySummaries(_ commands: [String]) -> Bool {
         guard !commands.isEmpty else { return false }
         var sawSummary = false
-        for text in commands {
-            switch try? CommandParser.parse(text) {
+        for text in commands.flatMap({ $0.split(whereSeparator: \.isNewline) }) {
+            switch try? CommandParser.parse(String(text)) {
             case .showEndpoints(_, detailed: false)?: sawSummary = true
             case .echo?, .nothing?, .help?: continue
             default: return false

@@ -3,6 +3,9 @@ import Foundation
 /// Runs the built `calico-shell` binary.
 enum ShellBinary {
     static var path: String {
+        // CALICO_SHELL_BINARY runs the tests against another build, e.g. to see a new test fail on
+        // the code before a fix.
+        if let chosen = ProcessInfo.processInfo.environment["CALICO_SHELL_BINARY"], !chosen.isEmpty { return chosen }
         // Tests run from the package root; the binary sits next to the test bundle.
         let candidates = [
             Bundle.main.bundleURL.appendingPathComponent("calico-shell").path,

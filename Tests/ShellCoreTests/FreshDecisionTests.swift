@@ -42,7 +42,7 @@ final class FreshDecisionTests: XCTestCase {
         await store.holdEvents()
         _ = try await store.commit(Transaction(operations: [.put(key: two.path(in: layout), value: value)]))
         let result = await runWithLaggingWatch(store, executor, .editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"]))
-        XCTAssertEqual(result, .failure(.endpointAmbiguous))
+        XCTAssertEqual(result, .failure(.endpointAmbiguous(matches: [one, two], total: 2)))
         let stored = try await store.get(one.path(in: layout))
         XCTAssertEqual(stored?.value, value)
     }

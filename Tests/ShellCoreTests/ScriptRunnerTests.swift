@@ -149,4 +149,71 @@ final class ScriptRunnerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(errorLines.count, 6)
         XCTAssertTrue(errorLines.allSatisfy { $0.hasPrefix("-c:") }, "every error is one line with its position")
     }
+
+    /// Each line of a `-c` is a command, as in a script: a newline never joins two commands into one.
+    func testEachLineOfADashCIsACommand() async throws {
+        let (runner, output, _) = try await makeRunner()
+        var source = CommandsLineSource(["echo one", "echo two\necho three\r\nendpoint nosuch profile show\necho never"])
+        let outcome = await runner.run(&source)
+        XCTAssertEqual(outcome, .stopped)
+        XCTAssertEqual(output.output, "one\ntwo\nthree\n")
+        XCTAssertEqual(output.errors, "-c:2:3: Endpoint nosuch is unknown to Calico.\n")
+    }
+
+    /// A backslash at the very end of the input (a file, or one `-c`) continues nothing: an error,
+    /// like an unterminated quote, never a literal `\` argument.
+    func testBackslashAtTheEndOfTheInputIsAnError() async throws {
+        let (runner, output, _) = try await makeRunner(RunOptions(continueOnError: true))
+        let path = try write("tail.calico", "echo a \\")
+        _ = try await run(runner, file: path)
+        var source = CommandsLineSource(["echo b \\", "echo c"])
+        _ = await runner.run(&source)
+        XCTAssertEqual(output.output, "c\n")
+        XCTAssertEqual(output.errors, """
+            \(path):1: syntax error: unterminated continuation: the input ends with a backslash
+            -c:1: syntax error: unterminated continuation: the input ends with a backslash
+
+            """)
+    }
+
+    func testByteOrderMarkAtTheStartOfAScriptIsSkipped() async throws {
+        let (runner, output, _) = try await makeRunner()
+        let path = try write("bom.calico", "\u{FEFF}echo ok\n\u{FEFF}echo second\n")
+        let outcome = try await run(runner, file: path)
+        XCTAssertEqual(outcome, .stopped, "a BOM anywhere but the start is no command")
+        XCTAssertEqual(output.output, "ok\n")
+        XCTAssertTrue(output.errors.hasPrefix("\(path):2: Unknown command"), output.errors)
+    }
+
+    func testDirectoryAsSourceTargetIsAnError() async throws {
+        let (runner, output, _) = try await makeRunner()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        let path = try write("dir.calico", "source lib\necho never\n")
+        let outcome = try await run(runner, file: path)
+        XCTAssertEqual(outcome, .stopped)
+        XCTAssertEqual(output.output, "")
+        XCTAssertEqual(output.errors, "\(path):1: cannot read \(folder.appendingPathComponent("lib").path): Is a directory\n")
+    }
+
+    /// Backslash continuations count toward the line limit: the logical line is refused, and the
+    /// lines after it still have their own numbers.
+    func testContinuationsCountTowardTheLineLimit() async throws {
+        let (runner, output, _) = try await makeRunner(RunOptions(continueOnError: true))
+        let half = String(repeating: "x", count: 40_000)
+        let path = try write("long.calico", "echo \(half)\\\n\(half)\\\n\(half)\necho after\n")
+        _ = try await run(runner, file: path)
+        XCTAssertEqual(output.output, "after\n")
+        XCTAssertEqual(output.errors, "\(path):1: syntax error: line is 120005 bytes long; the limit is 65536\n")
+    }
+
+    /// Candidates printed by `complete` are names from etcd: shown escaped like everything else.
+    func testCompleteShowsCandidatesEscaped() async throws {
+        let (runner, output, store) = try await makeRunner()
+        let key = EndpointKey(host: "evil\u{9b}2J", orchestrator: "k8s", workload: "w", endpoint: "e1")
+        let value = SampleData.endpointValue(name: "x", mac: nil, profiles: [], ipv4: [])
+        _ = try await store.commit(Transaction(operations: [.put(key: key.path(in: KeyLayout()), value: value)]))
+        var source = CommandsLineSource(["complete endpoint show --host=e"])
+        _ = await runner.run(&source)
+        XCTAssertEqual(output.output, "--host=evil\\x9b2J\n")
+    }
 }

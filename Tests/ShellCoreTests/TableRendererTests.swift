@@ -16,8 +16,8 @@ final class TableRendererTests: XCTestCase {
         XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(endpoint: "d79123c4784511e5bd1a080027f532f6"), detailed: true, format: .table).output,
                        try Golden.text("detailed-one.txt"))
         index.load([], revision: 1)
-        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output.split(separator: "\n").count, 3,
-                       "an empty result is the header box and one closing rule")
+        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output.split(separator: "\n").count, 4,
+                       "an empty result is prettytable's: top rule, header, rule, closing rule")
     }
 
     func testProfileShowMatchesReferencePage() throws {
@@ -59,15 +59,68 @@ final class TableRendererTests: XCTestCase {
         XCTAssertEqual(one, #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active"}]"# + "\n")
     }
 
-    func testMalformedValueIsAWarningNotACrash() {
+    func testUnreadableValueIsARowAndAWarningNotACrash() {
         var index = Golden.referenceIndex()
         let key = EndpointKey(host: "h", orchestrator: "o", workload: "w", endpoint: "bad")
         index.put(KeyValue(key: key.path(in: index.layout), value: Array("not json".utf8), modRevision: 99))
         index.put(KeyValue(key: "/calico/v1/host/h/workload/o/w/endpoint/e/extra", value: [], modRevision: 100))
         let result = ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table)
-        XCTAssertEqual(result.output.split(separator: "\n").count, 4 + 5)
+        // The unreadable endpoint is a row with empty data cells, as the summary counts it.
+        XCTAssertEqual(result.output.split(separator: "\n").count, 4 + 6)
+        XCTAssertTrue(result.output.split(separator: "\n").contains { $0.contains(" bad ") }, result.output)
         XCTAssertEqual(result.warnings.count, 2)
         XCTAssertTrue(result.warnings.contains { $0.contains("/calico/v1/host/h/workload/o/w/endpoint/bad") && $0.contains("not valid JSON") })
         XCTAssertTrue(result.warnings.contains { $0.contains("endpoint/e/extra") })
+    }
+
+    /// prettytable with no rows: the top rule, the header, the rule under it and a closing rule.
+    func testEmptyTablesAreFourLinesAsPrettytablePrintsThem() {
+        XCTAssertEqual(TableRenderer.render(Table(headers: ["Name"])), "+------+\n| Name |\n+------+\n+------+\n")
+        let summary = ShowEndpoints.run(Golden.referenceIndex(), filter: EndpointFilter(host: "no-such-host"), detailed: false, format: .table)
+        XCTAssertEqual(summary.output, """
+            +----------+-----------------+---------------------+---------------------+
+            | Hostname | Orchestrator ID | Number of Workloads | Number of Endpoints |
+            +----------+-----------------+---------------------+---------------------+
+            +----------+-----------------+---------------------+---------------------+
+
+            """)
+    }
+
+    /// A value holding a newline or an escape sequence must neither forge rows nor reach the
+    /// terminal: control characters are shown escaped and the frame stays intact.
+    func testControlCharactersInCellsAreShownEscaped() {
+        var table = Table(headers: ["Hostname", "State"])
+        table.append(["a\nb", "\u{1b}[31mred\u{7f}\u{85}\t"])
+        table.appendMultiline([["x\ry"], ["\u{0}", "\u{9b}2J"]])
+        let rendered = TableRenderer.render(table)
+        XCTAssertEqual(rendered, """
+            +----------+-----------------------+
+            | Hostname |         State         |
+            +----------+-----------------------+
+            |   a\\nb   | \\x1b[31mred\\x7f\\x85\\t |
+            |   x\\ry   |          \\x00         |
+            |          |         \\x9b2J        |
+            +----------+-----------------------+
+
+            """)
+        XCTAssertFalse(rendered.unicodeScalars.contains { $0 != "\n" && ($0.value < 0x20 || (0x7f...0x9f).contains($0.value)) })
+    }
+
+    /// prettytable pads by display width: a CJK character takes two columns, a combining mark none.
+    func testWidthIsDisplayColumns() {
+        var table = Table(headers: ["Hostname"])
+        table.append(["日本"])
+        table.append(["e\u{301}"])
+        table.append(["日本語のホスト"])
+        XCTAssertEqual(TableRenderer.render(table), """
+            +----------------+
+            |    Hostname    |
+            +----------------+
+            |      日本      |
+            |       é        |
+            | 日本語のホスト |
+            +----------------+
+
+            """)
     }
 }

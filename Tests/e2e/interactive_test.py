@@ -14,7 +14,8 @@ import time
 
 import pexpect
 
-BINARY = os.path.abspath(".build/debug/calico-shell")
+# CALICO_SHELL_BINARY runs these tests against another build (e.g. to see a new test fail on old code).
+BINARY = os.path.abspath(os.environ.get("CALICO_SHELL_BINARY") or ".build/debug/calico-shell")
 PROMPT = "> "
 TIMEOUT = 15
 E1 = "d79123c4784511e5bd1a080027f532f6"   # no profiles in the reference data
@@ -96,19 +97,65 @@ def main():
             child.expect(r"\|  calico  \|      docker     \|          5          \|          5          \|")
             child.expect(PROMPT)
 
+        def alive(word):
+            """Runs `echo` of a word split by quotes: only running the command prints it whole, on
+            a line of its own (the echo of the typed keys shows the quotes)."""
+            child.send(f"echo {word[:2]}''{word[2:]}\r")
+            child.expect(f"\r\n{word}\r\n")
+            child.expect(PROMPT)
+
         def double_tab_lists_ids():
             child.send("endpoint d\t\t")
             child.expect("d0bd03d8784511e5bd1a080027f532f6")
             child.expect("d9d6c3a0784511e5bd1a080027f532f6")
             child.send("\x03")  # Ctrl-C abandons the line
-            child.expect(PROMPT)
+            alive("alive-after-listing")
 
         def ctrl_c_cancels_line():
-            child.send("endpoint nosuch profile show")
+            child.send("endpoint sh")
             child.send("\x03")
-            child.send("echo alive\r")
-            child.expect("alive")
+            alive("alive")
+            child.send("endpoint show --ho\t")  # a completed word, then Ctrl-C
+            child.send("\x03")
+            alive("alive-after-completion")
+
+        def ctrl_c_on_an_empty_line_keeps_the_shell():
+            child.send("\x03")
+            child.send("\x03")
+            alive("still-alive")
+
+        def ctrl_c_runs_nothing():
+            # `set` with no profiles would clear them: abandoned, it must not run, not even on Enter.
+            child.send(f"endpoint {E2} profile set")
+            child.send("\x03")
+            child.send("\r")
             child.expect(PROMPT)
+            child.send(f"endpoint {E2} profile show\r")
+            child.expect(r"\| PROF \|")
+            child.expect(PROMPT)
+
+        def ctrl_c_new_prompt_on_a_new_line():
+            child.send("echo abandoned")
+            child.send("\x03")
+            child.expect(r"echo abandoned[^\r\n]*\r?\n[^\r\n]*" + PROMPT)
+            alive("prompt-ok")
+
+        def abandoned_line_not_in_history():
+            alive("remembered")
+            child.send("echo forgot''ten")
+            child.send("\x03")
+            child.expect(PROMPT)
+            child.send("\x1b[A\r")  # Up: the last command run, not the abandoned one
+            child.expect("\r\nremembered\r\n")
+            child.expect(PROMPT)
+
+        def second_tab_after_option_lists_hosts():
+            child.send("endpoint show --ho\t")
+            child.send("\t")  # one more TAB after `--host=`: the hosts are listed
+            child.expect("node-003")
+            child.expect("node-005")
+            child.send("\x03")
+            alive("after-hosts")
 
         def external_write_completes():
             value = '{"state":"active","name":"x","mac":null,"profile_ids":[],"ipv4_nets":[],"ipv6_nets":[]}'
@@ -145,6 +192,11 @@ def main():
         for name, body in [("TAB completes an endpoint ID prefix", id_prefix), ("TAB completes a verb", verb),
                            ("TAB completes a profile name", profile_name), ("TAB completes an option and a host", option_and_host),
                            ("double TAB lists several IDs", double_tab_lists_ids), ("Ctrl-C cancels a line", ctrl_c_cancels_line),
+                           ("Ctrl-C on an empty line keeps the shell", ctrl_c_on_an_empty_line_keeps_the_shell),
+                           ("an abandoned line never runs", ctrl_c_runs_nothing),
+                           ("after Ctrl-C the prompt is on a new line", ctrl_c_new_prompt_on_a_new_line),
+                           ("an abandoned line is not in history", abandoned_line_not_in_history),
+                           ("the second TAB after --host= lists the hosts", second_tab_after_option_lists_hosts),
                            ("an endpoint written by another client completes", external_write_completes),
                            ("Up recalls the previous command", up_recalls_previous),
                            ("an error keeps the shell alive", errors_keep_the_shell_alive), ("Ctrl-D exits 0", ctrl_d_exits_zero)]:

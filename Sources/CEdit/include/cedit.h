@@ -18,7 +18,6 @@ int cedit_set_client_data(EditLine *el, void *data);
 void *cedit_get_client_data(EditLine *el);
 int cedit_add_function(EditLine *el, const char *name, const char *help, cedit_command_fn fn);
 int cedit_bind(EditLine *el, const char *key, const char *function_name);
-int cedit_set_tty_char(EditLine *el, const char *setting);
 int cedit_use_history(EditLine *el, History *history);
 int cedit_insert(EditLine *el, const char *text);
 int cedit_delete_back(EditLine *el, int count);
@@ -35,5 +34,13 @@ int cedit_history_save(History *h, const char *path);
 /// Installs a SIGINT handler that only writes one byte to `write_fd` (async-signal-safe), so the
 /// application can react to Ctrl-C outside the handler, e.g. by cancelling the running command.
 int cedit_forward_sigint(int write_fd);
+
+/// SIGQUIT ends the process the default way (killed by the signal, no core file), never with the
+/// Swift runtime's crash report.
+int cedit_quit_quietly_on_sigquit(void);
+
+/// Ends the line being edited as abandoned: the cursor goes to its end, `^C` is shown, and the
+/// next prompt starts on a new line.
+void cedit_abandon_line(EditLine *el);
 
 #endif

@@ -20,6 +20,15 @@ public struct ProfileEdit: Equatable, Sendable {
         public var resultingProfiles: [String]
         /// Lines to print: notes on names that needed no change, then the page's summary line.
         public var messages: [String]
+
+        /// The plan as `--atomic` reports it: the change is staged, not written yet, so the summary
+        /// line says so (`Profile(s) WEB appended (staged).`). Notes on names left alone are as they are.
+        public var staged: Plan {
+            guard newProfiles != nil, let summary = messages.last, summary.hasSuffix(".") else { return self }
+            var copy = self
+            copy.messages[messages.count - 1] = summary.dropLast() + " (staged)."
+            return copy
+        }
     }
 
     public func plan(current: [String]) -> Plan {

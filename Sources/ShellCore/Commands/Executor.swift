@@ -97,7 +97,7 @@ public final class Executor: Sendable {
             let value = try Self.replacingProfiles(of: record, with: newProfiles, layout: layout)
             try batch.stage(path: record.key.path(in: layout), key: record.key, baseRevision: record.modRevision, value: value, edit: edit)
         }
-        return render(plan, endpoint: record.key.endpoint, format: format)
+        return render(plan.staged, endpoint: record.key.endpoint, format: format)
     }
 
     /// The endpoint an edit is about, with every check that needs no write. The index is released

@@ -26,9 +26,14 @@ enum EndpointLookup {
     static func unique(in index: EndpointIndex, filter: EndpointFilter) throws(ShellError) -> EndpointIndex.Record {
         let matches = index.records(matching: filter)
         guard let first = matches.first else { throw .endpointUnknown(filter.endpoint ?? "") }
-        guard matches.count == 1 else { throw .endpointAmbiguous }
+        guard matches.count == 1 else {
+            throw .endpointAmbiguous(matches: Array(matches.prefix(namedMatches).map(\.key)), total: matches.count)
+        }
         return first
     }
+
+    /// How many matches an ambiguity error names; the rest are counted.
+    static let namedMatches = 5
 
     static func decode(_ record: EndpointIndex.Record, layout: KeyLayout) throws(ShellError) -> EndpointData {
         do {

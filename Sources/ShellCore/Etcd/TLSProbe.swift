@@ -28,7 +28,7 @@ enum TLSProbe {
         // The watcher and its promise exist before the channel: a handshake that fails at once can
         // tear the pipeline down before this task could look the handler up in it.
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let watcher = HandshakeWatcher(timeout: handshakeTimeout, outcome: loop.makePromise())
+        let watcher = HandshakeWatcher(timeout: handshakeTimeout, endpoint: endpoint, outcome: loop.makePromise())
         do {
             let channel = try await ClientBootstrap(group: loop)
                 .connectTimeout(connectTimeout)
@@ -41,6 +41,9 @@ enum TLSProbe {
                 .connect(host: endpoint.host, port: endpoint.port).get()
             let outcome = try await watcher.outcome.get()
             channel.close(promise: nil)
+            if let outcome, outcome.contains("EOF during handshake"), await PlainHTTPProbe.answersPlainHTTP(endpoint) {
+                return notTLS(endpoint)
+            }
             return outcome
         } catch {
             // No connection (or no channel at all): complete the promise if nothing else did.
@@ -49,9 +52,20 @@ enum TLSProbe {
         }
     }
 
+    static func notTLS(_ endpoint: EtcdConfiguration.Endpoint) -> String {
+        var plain = endpoint
+        plain.secure = false
+        return "etcd at \(endpoint) does not speak TLS (is it \(plain)?)"
+    }
+
     /// Plain words for BoringSSL's reasons.
-    static func explain(_ error: any Error) -> String {
+    static func explain(_ error: any Error, endpoint: EtcdConfiguration.Endpoint) -> String {
         let text = String(describing: error)
+        // The answer to our ClientHello was no TLS record at all (an HTTP server answering on a
+        // plain port): BoringSSL calls that a wrong version number.
+        if text.contains("WRONG_VERSION_NUMBER") {
+            return notTLS(endpoint)
+        }
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             return "etcd's server certificate is not trusted (check --cacert / ETCD_CA_CERT_FILE)"
         }
@@ -68,12 +82,14 @@ enum TLSProbe {
     final class HandshakeWatcher: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = NIOAny
         private let timeout: TimeAmount
+        private let endpoint: EtcdConfiguration.Endpoint
         private let promise: EventLoopPromise<String?>
         private var timer: Scheduled<Void>?
         private var done = false // touched on the promise's event loop only, like all of this
 
-        init(timeout: TimeAmount, outcome: EventLoopPromise<String?>) {
+        init(timeout: TimeAmount, endpoint: EtcdConfiguration.Endpoint, outcome: EventLoopPromise<String?>) {
             self.timeout = timeout
+            self.endpoint = endpoint
             self.promise = outcome
         }
 
@@ -104,7 +120,7 @@ enum TLSProbe {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            finish(TLSProbe.explain(error))
+            finish(TLSProbe.explain(error, endpoint: endpoint))
         }
 
         func channelInactive(context: ChannelHandlerContext) {

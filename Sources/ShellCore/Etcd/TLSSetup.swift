@@ -1,5 +1,6 @@
 import Foundation
 import GRPCNIOTransportHTTP2
+import NIOSSL
 
 /// Mutual TLS from etcdctl's `--cacert/--cert/--key`: files are checked up front so that a typo gives
 /// a clear error instead of a failed handshake later.
@@ -14,9 +15,23 @@ enum TLSSetup {
             return
         }
         for (path, name) in [(files.caCertificate, "CA certificate"), (files.certificate, "client certificate"), (files.key, "client key")] {
-            if let path, !FileManager.default.isReadableFile(atPath: path) {
+            guard let path else { continue }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw .configuration("cannot read the \(name) file \(path): it is a directory")
+            }
+            if !FileManager.default.isReadableFile(atPath: path) {
                 throw .configuration("cannot read the \(name) file \(path)")
             }
+        }
+        // What would otherwise fail only when connecting, with a TLS library's words.
+        for (path, name) in [(files.caCertificate, "CA certificate"), (files.certificate, "client certificate")] {
+            if let path, ((try? NIOSSLCertificate.fromPEMFile(path)) ?? []).isEmpty {
+                throw .configuration("cannot use the \(name) file \(path): it holds no PEM certificate")
+            }
+        }
+        if let key = files.key, (try? NIOSSLPrivateKey(file: key, format: .pem)) == nil {
+            throw .configuration("cannot use the client key file \(key): it holds no PEM private key")
         }
         if (files.certificate == nil) != (files.key == nil) {
             throw .configuration("a client certificate needs its key: give both --cert and --key")

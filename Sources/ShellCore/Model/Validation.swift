@@ -29,16 +29,10 @@ public enum Validation {
         }
     }
 
-    /// A value safe to echo in a one-line message: control characters are escaped.
+    /// A value safe to echo in a one-line message: control characters are escaped
+    /// (`DisplayEscaping`), and a long value is cut short.
     static func printable(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7f {
-                out += "\\x" + String(scalar.value, radix: 16, uppercase: false).leftPadded(to: 2)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
+        let out = DisplayEscaping.visible(value)
         return out.count > 80 ? String(out.prefix(77)) + "..." : out
     }
 }

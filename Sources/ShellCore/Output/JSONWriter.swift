@@ -54,8 +54,13 @@ public enum JSONValue: Equatable, Sendable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            // Below 0x20 JSON requires it; DEL and C1 (U+007F–U+009F) too, so none reaches a terminal raw.
+            case _ where scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value):
                 out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+            // A key byte that is not UTF-8 (see `KeyText`): JSON strings cannot hold it, so it is
+            // the same `\xNN` text the tables show.
+            case _ where KeyText.escapedByte(scalar) != nil:
+                out += "\\\\x" + String(KeyText.escapedByte(scalar)!, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -7,6 +7,10 @@
 ///     +----------+-----------------+
 ///
 /// Each column is as wide as its widest line plus one space on each side, and every cell is centred.
+/// Widths are display columns (`DisplayWidth`: a CJK character takes two, a combining mark none), and
+/// every cell is shown through `DisplayEscaping`, so no value can break the frame or reach the
+/// terminal as a control character. With no rows, the header box is closed by one more rule (four
+/// lines), as prettytable prints it.
 /// When the free space is odd, the extra space goes left of text of even length and right of text of
 /// odd length (Python's `str.center`, which is how `docker` and `WEB` sit in the page's examples).
 /// A cell may hold several lines; the row then takes several lines and other cells are blank below.
@@ -31,39 +35,57 @@ public struct Table: Equatable, Sendable {
 
 public enum TableRenderer {
     public static func render(_ table: Table) -> String {
-        var widths = table.headers.map(\.count)
-        for row in table.rows {
+        let headers = table.headers.map(Cell.init)
+        let rows = table.rows.map { row in row.map { cell in cell.map(Cell.init) } }
+        var widths = headers.map(\.width)
+        for row in rows {
             for (column, cell) in row.enumerated() where column < widths.count {
-                for line in cell { widths[column] = max(widths[column], line.count) }
+                for line in cell { widths[column] = max(widths[column], line.width) }
             }
         }
         let rule = "+" + widths.map { String(repeating: "-", count: $0 + 2) + "+" }.joined() + "\n"
 
         var out = rule
-        out += line(table.headers, widths: widths)
+        out += line(headers, widths: widths)
         out += rule
-        for row in table.rows {
+        let blank = Cell("")
+        for row in rows {
             let height = max(1, row.map(\.count).max() ?? 1)
             for lineNumber in 0..<height {
-                let texts = widths.indices.map { column -> String in
-                    guard column < row.count, lineNumber < row[column].count else { return "" }
+                let texts = widths.indices.map { column -> Cell in
+                    guard column < row.count, lineNumber < row[column].count else { return blank }
                     return row[column][lineNumber]
                 }
                 out += line(texts, widths: widths)
             }
         }
-        if !table.rows.isEmpty { out += rule }
+        out += rule
         return out
     }
 
-    private static func line(_ texts: [String], widths: [Int]) -> String {
-        "|" + zip(texts, widths).map { " " + center($0, width: $1) + " |" }.joined() + "\n"
+    /// One line of a cell: its text made visible, and how many columns that takes.
+    struct Cell {
+        var text: String
+        var width: Int
+
+        init(_ raw: String) {
+            text = DisplayEscaping.visible(raw)
+            width = DisplayWidth.columns(text)
+        }
+    }
+
+    private static func line(_ cells: [Cell], widths: [Int]) -> String {
+        "|" + zip(cells, widths).map { " " + center($0.text, textWidth: $0.width, width: $1) + " |" }.joined() + "\n"
+    }
+
+    static func center(_ text: String, width: Int) -> String {
+        center(text, textWidth: DisplayWidth.columns(text), width: width)
     }
 
     /// Python's `str.center`: `left = free / 2 + (free & width & 1)`, i.e. an odd free space puts its
     /// extra space on the left exactly when the text's length is even.
-    static func center(_ text: String, width: Int) -> String {
-        let free = width - text.count
+    static func center(_ text: String, textWidth: Int, width: Int) -> String {
+        let free = width - textWidth
         guard free > 0 else { return text }
         let left = free / 2 + (free & width & 1)
         return String(repeating: " ", count: left) + text + String(repeating: " ", count: free - left)

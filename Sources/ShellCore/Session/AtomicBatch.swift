@@ -29,6 +29,8 @@ public final class AtomicBatch {
 
     public var isEmpty: Bool { staged.isEmpty }
     public var endpointCount: Int { staged.count }
+    /// Edits staged so far (several may change one endpoint).
+    public var editCount: Int { edits.count }
 
     /// `index` as the script sees it: with its staged values in place.
     func overlay(_ index: EndpointIndex) -> EndpointIndex {

@@ -6,13 +6,14 @@ import Glibc
 public struct SourceLine: Equatable, Sendable {
     public var text: String
     public var number: Int
-    /// Set (to the line's length in bytes) when the line was too long to be read as a command.
-    public var overlongBytes: Int?
+    /// Set when the line cannot be run as a command (too long, unreadable, an unfinished
+    /// continuation): it then fails with this error, at its place in the input.
+    public var problem: ShellError?
 
-    public init(text: String, number: Int, overlongBytes: Int? = nil) {
+    public init(text: String, number: Int, problem: ShellError? = nil) {
         self.text = text
         self.number = number
-        self.overlongBytes = overlongBytes
+        self.problem = problem
     }
 }
 
@@ -37,54 +38,62 @@ extension LineSource {
 public let maximumLineLength = 65_536
 
 /// A file or stdin, read one line at a time, so a million-line script runs in constant memory and its
-/// first command runs before its last line is read.
+/// first command runs before its last line is read. A line is never held beyond the length limit:
+/// the rest of an overlong line is read and dropped.
 public final class StreamLineSource: LineSource {
     public let name: String
     public let directory: String
     public let path: String?
-    private let file: UnsafeMutablePointer<FILE>
-    private let ownsFile: Bool
+    private var reader: BoundedLineReader
+    private let ownsDescriptor: Bool
     private var lineNumber = 0
-    private var buffer: UnsafeMutablePointer<CChar>?
-    private var capacity = 0
 
-    /// Opens a script; throws a one-line error if it cannot be read.
+    /// Opens a script; throws a one-line error if it cannot be read (missing, a directory, …).
     public init(path: String) throws(ShellError) {
-        guard let file = fopen(path, "r") else {
-            throw .script("cannot read \(path): \(String(cString: strerror(errno)))")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw .script("cannot read \(DisplayEscaping.visible(path)): \(String(cString: strerror(errno)))")
         }
-        self.file = file
-        self.ownsFile = true
+        var status = stat()
+        if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+            close(descriptor)
+            throw .script("cannot read \(DisplayEscaping.visible(path)): \(String(cString: strerror(EISDIR)))")
+        }
+        self.reader = BoundedLineReader(descriptor: descriptor, limit: maximumLineLength)
+        self.ownsDescriptor = true
         self.name = path
         self.path = path
         self.directory = StreamLineSource.folder(of: path)
     }
 
+    /// Standard input (descriptor 0), read directly: the C `stdin` global is not concurrency-safe.
     public init(standardInput: Void = ()) {
-        // A FILE of our own on descriptor 0: the C `stdin` global is not concurrency-safe to touch.
-        self.file = fdopen(0, "r")
-        self.ownsFile = false
+        self.reader = BoundedLineReader(descriptor: 0, limit: maximumLineLength)
+        self.ownsDescriptor = false
         self.name = "<stdin>"
         self.path = nil
         self.directory = "."
     }
 
     deinit {
-        free(buffer)
-        if ownsFile { fclose(file) }
+        if ownsDescriptor { close(reader.descriptor) }
     }
 
     public func readLine() -> SourceLine? {
-        let length = getline(&buffer, &capacity, file)
-        guard length >= 0, let buffer else { return nil }
+        guard let line = reader.next() else { return nil }
         lineNumber += 1
-        var count = length
-        while count > 0, buffer[count - 1] == 0x0a || buffer[count - 1] == 0x0d { count -= 1 }
-        let bytes = UnsafeRawBufferPointer(start: buffer, count: count)
-        if count > maximumLineLength {
-            return SourceLine(text: "", number: lineNumber, overlongBytes: count)
+        switch line {
+        case .text(var bytes):
+            if lineNumber == 1, bytes.starts(with: [0xef, 0xbb, 0xbf]) { bytes.removeFirst(3) }  // a UTF-8 BOM
+            while let last = bytes.last, last == 0x0d { bytes.removeLast() }
+            return SourceLine(text: String(decoding: bytes, as: UTF8.self), number: lineNumber)
+        case .overlong(let length, let continues):
+            // The text only keeps whether the line continues (see `ScriptRunner.readLogicalLine`).
+            return SourceLine(text: continues ? "\\" : "", number: lineNumber, problem: .lineTooLong(bytes: length))
+        case .failed(let code):
+            let reason = "cannot read \(DisplayEscaping.visible(name)): \(String(cString: strerror(code)))"
+            return SourceLine(text: "", number: lineNumber, problem: .script(reason))
         }
-        return SourceLine(text: String(decoding: bytes, as: UTF8.self), number: lineNumber)
     }
 
     static func folder(of path: String) -> String {
@@ -94,20 +103,43 @@ public final class StreamLineSource: LineSource {
     }
 }
 
-/// The `-c` commands, in order; each is "line" N of `-c` in messages.
+/// The `-c` commands, in order. Each `-c` may hold several lines, each a command as in a script.
+/// A one-line `-c` is "line" N of `-c` in messages (`-c:N:`); line L of a `-c` that has several
+/// is `-c:N:L:`.
 public struct CommandsLineSource: LineSource {
-    public let name = "-c"
     public let directory = "."
-    private var commands: [String]
-    private var next = 0
+    private let commands: [String]
+    private var current = 0
+    private var lines: [Substring] = []
+    private var nextLine = 0
 
     public init(_ commands: [String]) {
         self.commands = commands
     }
 
+    public var name: String { lines.count > 1 ? "-c:\(current)" : "-c" }
+
     public mutating func readLine() -> SourceLine? {
-        guard next < commands.count else { return nil }
-        next += 1
-        return SourceLine(text: commands[next - 1], number: next)
+        guard nextLine < lines.count else { return nil }
+        nextLine += 1
+        let text = lines[nextLine - 1]
+        let number = lines.count > 1 ? nextLine : current
+        if text.utf8.count > maximumLineLength {
+            let continues = ScriptRunner.endsWithContinuation(String(text))
+            return SourceLine(text: continues ? "\\" : "", number: number,
+                              problem: .lineTooLong(bytes: text.utf8.count))
+        }
+        return SourceLine(text: String(text), number: number)
+    }
+
+    /// Moves on to the next `-c`; false when there is none. A continuation never crosses from one
+    /// `-c` into the next: each is read to its end on its own.
+    public mutating func nextCommand() -> Bool {
+        guard current < commands.count else { return false }
+        current += 1
+        // "\r\n" is one Character in Swift: both it and "\n" end a line.
+        lines = commands[current - 1].split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        nextLine = 0
+        return true
     }
 }

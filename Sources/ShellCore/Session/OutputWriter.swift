@@ -7,42 +7,81 @@ import Synchronization
 public protocol OutputWriter: Sendable {
     func standardOutput(_ text: String)
     func standardError(_ text: String)
+    /// The first failed write to standard output, if any: the run must stop there.
+    var failure: OutputFailure? { get }
+}
+
+/// Standard output could not be written: `errno` of the failed `write`.
+public struct OutputFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    public var code: Int32
+
+    public init(code: Int32) {
+        self.code = code
+    }
+
+    /// The reader went away (`| head -1`): Unix tools end quietly then.
+    public var isClosedPipe: Bool { code == EPIPE }
+
+    public var description: String { "cannot write output: \(String(cString: strerror(code)))" }
 }
 
 /// The process's own streams, written unbuffered (straight to file descriptors 1 and 2) so that every
 /// answer is out before the next command is read, also into a pipe: another program can drive the
 /// shell as a coprocess (write a command, read its answer).
 public struct StandardStreams: OutputWriter {
+    /// One per process, as descriptor 1 is: the first errno a write to it failed with, or 0.
+    private static let outputError = Atomic<Int32>(0)
+
     public init() {}
 
-    public func standardOutput(_ text: String) { Self.write(text, to: 1) }
-    public func standardError(_ text: String) { Self.write(text, to: 2) }
+    public func standardOutput(_ text: String) {
+        // After a failure nothing more is written: the run is ending, and a pipe stays closed.
+        guard Self.outputError.load(ordering: .relaxed) == 0 else { return }
+        if let code = Self.write(text, to: 1) { Self.outputError.store(code, ordering: .relaxed) }
+    }
 
-    static func write(_ text: String, to descriptor: Int32) {
+    public func standardError(_ text: String) {
+        _ = Self.write(text, to: 2)  // nowhere left to report a failure of stderr itself
+    }
+
+    public var failure: OutputFailure? {
+        let code = Self.outputError.load(ordering: .relaxed)
+        return code == 0 ? nil : OutputFailure(code: code)
+    }
+
+    /// Writes all of `text`; returns errno when a write fails.
+    static func write(_ text: String, to descriptor: Int32) -> Int32? {
         var text = text
-        text.withUTF8 { bytes in
+        return text.withUTF8 { bytes -> Int32? in
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return  // A closed pipe: nothing more can be said there.
+                    return errno
                 }
                 offset += written
             }
+            return nil
         }
     }
 }
 
-/// Collects output in memory, for tests.
+/// Collects output in memory, for tests; `failWrites(with:)` makes standard output fail from then on.
 public final class CapturedOutput: OutputWriter {
-    private let state = Mutex<(out: String, err: String)>(("", ""))
+    private let state = Mutex<(out: String, err: String, failure: OutputFailure?)>(("", "", nil))
 
     public init() {}
 
     public var output: String { state.withLock { $0.out } }
     public var errors: String { state.withLock { $0.err } }
+    public var failure: OutputFailure? { state.withLock { $0.failure } }
 
-    public func standardOutput(_ text: String) { state.withLock { $0.out += text } }
+    public func failWrites(with code: Int32) { state.withLock { $0.failure = OutputFailure(code: code) } }
+
+    public func standardOutput(_ text: String) {
+        state.withLock { if $0.failure == nil { $0.out += text } }
+    }
+
     public func standardError(_ text: String) { state.withLock { $0.err += text } }
 }

@@ -34,6 +34,8 @@ public final class ScriptRunner {
         case stopped
         /// `exit N`.
         case exit(Int32)
+        /// Standard output could not be written (a closed pipe, a full disk): nothing more runs.
+        case outputFailed(OutputFailure)
     }
 
     private let output: any OutputWriter
@@ -57,16 +59,27 @@ public final class ScriptRunner {
     /// succeeded, and otherwise says that nothing was written. Returns the exit status.
     public func finish(_ outcome: Outcome) async -> Int32 {
         let status = exitStatus(for: outcome)
-        guard let batch, !batch.isEmpty else { return status }
+        if case .outputFailed(let failure) = outcome, !failure.isClosedPipe {
+            output.standardError("calico-shell: \(failure)\n")
+        }
+        guard let batch else { return status }
         guard status == 0 else {
-            output.standardError("--atomic: nothing was written (\(batch.endpointCount) endpoint(s) staged)\n")
+            if !batch.isEmpty {
+                output.standardError("--atomic: nothing was written (\(batch.endpointCount) endpoint(s) staged)\n")
+            }
             return status
         }
+        guard !batch.isEmpty else {
+            output.standardError("--atomic: no edits to commit; nothing was written.\n")
+            return 0
+        }
         do {
-            _ = try await executor().commit(batch)
+            let revision = try await executor().commit(batch)
+            output.standardError("--atomic: committed \(batch.editCount) edit(s) to \(batch.endpointCount) endpoint(s) "
+                                 + "at revision \(revision).\n")
             return 0
         } catch {
-            output.standardError("\(Executor.shellError(error))\n")
+            output.standardError("\(DisplayEscaping.visible(Executor.shellError(error).description))\n")
             return 1
         }
     }
@@ -74,28 +87,70 @@ public final class ScriptRunner {
     /// The process exit status for a run that ended with `outcome`.
     public func exitStatus(for outcome: Outcome) -> Int32 {
         if case .exit(let status) = outcome { return status }
+        if case .outputFailed = outcome { return 1 }
         return failures > 0 ? 1 : 0
     }
 
     public func run(_ source: inout some LineSource) async -> Outcome {
         if let path = source.path { sourceStack.append(Self.canonicalPath(path)) }
         defer { if source.path != nil { sourceStack.removeLast() } }
-        while let line = readLogicalLine(from: &source) {
+        while let line = Self.readLogicalLine(from: &source) {
             let outcome = await runLine(line, source: source)
             if let outcome { return outcome }
         }
         return .finished
     }
 
-    /// Joins lines ending in an unescaped backslash with the next one.
-    private func readLogicalLine(from source: inout some LineSource) -> SourceLine? {
+    /// The `-c` commands: each is read to its end on its own, like a small script.
+    public func run(_ source: inout CommandsLineSource) async -> Outcome {
+        while source.nextCommand() {
+            while let line = Self.readLogicalLine(from: &source) {
+                if let outcome = await runLine(line, source: source) { return outcome }
+            }
+        }
+        return .finished
+    }
+
+    /// Joins lines ending in an unescaped backslash with the next one. The joined line counts
+    /// toward the length limit as it grows: past it, the rest is read and dropped (only whether it
+    /// goes on is kept), so continuations cannot build a line of unbounded size.
+    static func readLogicalLine(from source: inout some LineSource) -> SourceLine? {
         guard var line = source.readLine() else { return nil }
-        while line.overlongBytes == nil, Self.endsWithContinuation(line.text), let next = source.readLine() {
+        var length = byteCount(of: line)
+        while endsWithContinuation(line.text) {
+            guard let next = source.readLine() else {
+                if line.problem == nil { line.problem = .unterminatedContinuation }
+                break
+            }
+            if let problem = next.problem, !isTooLong(problem) {
+                line.problem = problem  // unreadable input: nothing after it is read
+                break
+            }
             line.text.removeLast()
-            if let overlong = next.overlongBytes { line.overlongBytes = overlong; break }
-            line.text += next.text
+            length += byteCount(of: next) - 1
+            if line.problem == nil && next.problem == nil && length <= maximumLineLength {
+                line.text += next.text
+            } else {
+                line.problem = .lineTooLong(bytes: length)
+                line.text = endsWithContinuation(next.text) ? "\\" : ""
+            }
+        }
+        if let problem = line.problem, isTooLong(problem) {
+            line.problem = .lineTooLong(bytes: length)
+            line.text = ""
         }
         return line
+    }
+
+    /// A line's length in bytes, also when it was too long to be kept.
+    private static func byteCount(of line: SourceLine) -> Int {
+        if case .lineTooLong(let bytes)? = line.problem { return bytes }
+        return line.text.utf8.count
+    }
+
+    private static func isTooLong(_ problem: ShellError) -> Bool {
+        if case .lineTooLong = problem { return true }
+        return false
     }
 
     static func endsWithContinuation(_ text: String) -> Bool {
@@ -110,14 +165,16 @@ public final class ScriptRunner {
     /// Runs one line; returns an outcome when the run must end here.
     public func runLine(_ line: SourceLine, source: some LineSource) async -> Outcome? {
         do {
-            if let bytes = line.overlongBytes {
-                throw ShellError.syntax("line is \(bytes) bytes long; the limit is \(maximumLineLength)")
-            }
+            if let problem = line.problem { throw problem }
             let command = try CommandParser.parse(line.text)
             if command == .nothing { return nil }
             if options.echo { output.standardOutput("> \(line.text.trimmingLeadingBlanks)\n") }
-            return try await execute(command, source: source)
+            let outcome = try await execute(command, source: source)
+            // A failed write ends the run at once: nothing that follows may run unseen.
+            if let failure = output.failure { return .outputFailed(failure) }
+            return outcome
         } catch {
+            if let failure = output.failure { return .outputFailed(failure) }
             let shellError = Executor.shellError(error)
             failures += 1
             report(shellError, at: line, source: source)
@@ -128,7 +185,8 @@ public final class ScriptRunner {
 
     private func report(_ error: ShellError, at line: SourceLine, source: some LineSource) {
         if case .nestedFailure = error { return }
-        let message = error.description
+        // Errors echo keys, IDs and names that may come from etcd: none reaches the terminal raw.
+        let message = DisplayEscaping.visible(error.description)
         if options.interactive {
             output.standardError("\(message)\n")
         } else {
@@ -153,10 +211,10 @@ public final class ScriptRunner {
         case .complete(let line):
             let index = try await executor().freshIndex()
             let completion = Completer.complete(line, index: index)
-            output.standardOutput(completion.candidates.map { $0 + "\n" }.joined())
+            output.standardOutput(completion.candidates.map { DisplayEscaping.visible($0) + "\n" }.joined())
         case .showEndpoints, .showProfiles, .editProfiles:
             let result = try await executor().run(command, format: options.format, batch: batch)
-            for warning in result.warnings { output.standardError(warning + "\n") }
+            for warning in result.warnings { output.standardError(DisplayEscaping.visible(warning) + "\n") }
             output.standardOutput(result.output)
         }
         return nil
@@ -184,7 +242,7 @@ public final class ScriptRunner {
         switch outcome {
         case .finished:
             return nil
-        case .exit:
+        case .exit, .outputFailed:
             return outcome
         case .stopped:
             // The nested script already reported its own FILE:LINE; the `source` line fails with it.
