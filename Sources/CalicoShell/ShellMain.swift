@@ -136,7 +136,7 @@ extension ShellMain {
         var sawSummary = false
         for text in commands.flatMap({ $0.split(whereSeparator: \.isNewline) }) {
             switch try? CommandParser.parse(String(text)) {
-            case .showEndpoints(_, detailed: false)?: sawSummary = true
+            case .endpoint(.showEndpoints(_, detailed: false))?: sawSummary = true
             case .echo?, .nothing?, .help?: continue
             default: return false
             }

@@ -21,15 +21,15 @@ final class ContentionBackoffTests: XCTestCase {
         let value = try await backoff.run({ () throws(ShellError) -> Int? in
             tries += 1
             return tries == 30 ? tries : nil
-        }, exhausted: { .script("spent") })
+        }, exhausted: { .atomic(.contended(seconds: 0.2)) })
         XCTAssertEqual(value, 30)
 
         let start = ContinuousClock.now
         do {
-            _ = try await backoff.run({ () throws(ShellError) -> Int? in nil }, exhausted: { .script("spent") })
+            _ = try await backoff.run({ () throws(ShellError) -> Int? in nil }, exhausted: { .atomic(.contended(seconds: 0.2)) })
             XCTFail("a budget that is spent must end the retries")
         } catch {
-            XCTAssertEqual(error, .script("spent"))
+            XCTAssertEqual(error, .atomic(.contended(seconds: 0.2)))
         }
         XCTAssertGreaterThanOrEqual(ContinuousClock.now - start, .milliseconds(200))
     }

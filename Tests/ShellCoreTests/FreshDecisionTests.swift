@@ -23,7 +23,7 @@ final class FreshDecisionTests: XCTestCase {
     }
 
     /// Runs `edit` while the watch is held, releasing it a little later.
-    private func runWithLaggingWatch(_ store: InMemoryStore, _ executor: Executor, _ command: Command) async -> Result<String, ShellError> {
+    private func runWithLaggingWatch(_ store: InMemoryStore, _ executor: Executor, _ command: EndpointCommand) async -> Result<String, ShellError> {
         let release = Task {
             try? await Task.sleep(for: .milliseconds(150))
             await store.releaseEvents()

@@ -7,7 +7,7 @@ final class GrammarTests: XCTestCase {
         XCTAssertEqual(try Tokenizer.tokenize("a#b '#' # c"), ["a#b", "#"])
         XCTAssertEqual(try Tokenizer.tokenize("   "), [])
         XCTAssertEqual(try Tokenizer.tokenize("''"), [""])
-        XCTAssertThrowsError(try Tokenizer.tokenize("a 'b")) { XCTAssertEqual($0 as? ShellError, .syntax("unterminated single quote")) }
+        XCTAssertThrowsError(try Tokenizer.tokenize("a 'b")) { XCTAssertEqual($0 as? ShellError, .unterminatedQuote(single: true)) }
     }
 
     func testEndpointShowWithOptionsAnywhere() throws {

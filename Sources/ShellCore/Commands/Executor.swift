@@ -20,7 +20,7 @@ public final class Executor: Sendable {
 
     /// Runs one endpoint command. With a `batch` (`--atomic`), edits are staged in it instead of
     /// written, and reads see what is staged.
-    public func run(_ command: Command, format: OutputFormat, batch: AtomicBatch? = nil) async throws(ShellError) -> CommandResult {
+    public func run(_ command: EndpointCommand, format: OutputFormat, batch: AtomicBatch? = nil) async throws(ShellError) -> CommandResult {
         switch command {
         case .showEndpoints(let filter, let detailed):
             return ShowEndpoints.run(try await freshIndex(batch), filter: filter, detailed: detailed, format: format)
@@ -30,8 +30,6 @@ public final class Executor: Sendable {
             let edit = ProfileEdit(action: action, names: names)
             if let batch { return try await stage(edit, filter: filter, format: format, in: batch) }
             return try await self.edit(filter: filter, edit: edit, format: format)
-        default:
-            throw .usage("not an endpoint command")
         }
     }
 
@@ -62,7 +60,7 @@ public final class Executor: Sendable {
             lost = !result.succeeded
             return result.succeeded ? result.revision : nil
         }, exhausted: {
-            .script("--atomic: the endpoints kept changing under other writers for \(Self.format(backoff.budget)); nothing was written")
+            .atomic(.contended(seconds: Self.seconds(backoff.budget)))
         })
     }
 
@@ -141,7 +139,7 @@ public final class Executor: Sendable {
         do {
             return try EndpointDocument.replacingProfiles(in: record.value, with: profiles)
         } catch {
-            throw .invalidValue("Endpoint \(record.key.endpoint) has a malformed value in etcd at \(record.key.path(in: layout)) (\(error.reason)); it was left as it is.")
+            throw .malformedValue(endpoint: record.key.endpoint, key: record.key.path(in: layout), reason: error.reason)
         }
     }
 

@@ -39,7 +39,7 @@ enum EndpointLookup {
         do {
             return try EndpointData.decode(record.value)
         } catch {
-            throw .invalidValue("Endpoint \(record.key.endpoint) has a malformed value in etcd at \(record.key.path(in: layout)) (\(error.reason)); it was left as it is.")
+            throw .malformedValue(endpoint: record.key.endpoint, key: record.key.path(in: layout), reason: error.reason)
         }
     }
 }

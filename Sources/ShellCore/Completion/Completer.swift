@@ -17,10 +17,10 @@ public enum Completer {
         let current = endsInBlank ? "" : (words.last?.text ?? "")
         let wordStart = endsInBlank ? line.count : (words.last?.start ?? line.count)
         var before = (endsInBlank ? words : Array(words.dropLast())).map(\.text)
-        if before.first == "calicoctl" { before.removeFirst() }
+        if before.first == Grammar.ignoredLeadingWord { before.removeFirst() }
 
         var (candidates, total) = candidatesFor(before: before, current: current, index: index, limit: limit)
-        if before.isEmpty && current == "calicoctl" { candidates = ["calicoctl"]; total = 1 }
+        if before.isEmpty && current == Grammar.ignoredLeadingWord { (candidates, total) = ([current], 1) }
         return Completion(candidates: candidates, wordStart: wordStart, total: total)
     }
 
@@ -29,55 +29,64 @@ public enum Completer {
     }
 
     private static func candidatesFor(before: [String], current: String, index: EndpointIndex, limit: Int) -> ([String], Int) {
-        guard let command = before.first else {
-            let words = filtered(CommandParser.commandWords + ["calicoctl"], current)
+        guard let word = before.first else {
+            // Aliases (`\q`) only once their first character is typed: they would crowd every listing.
+            let aliases = current.isEmpty ? [] : Grammar.commands.flatMap(\.aliases)
+            let words = filtered(Grammar.commandNames + aliases + [Grammar.ignoredLeadingWord], current)
             return (words, words.count)
         }
-        let list: [String]
-        switch command {
-        case "endpoint":
+        guard let command = Grammar.command(named: word) else { return ([], 0) }
+        if command.name == "endpoint" {
             return endpointCandidates(Array(before.dropFirst()), current: current, index: index, limit: limit)
-        case "help":
-            list = before.count == 1 ? filtered(CommandParser.commandWords, current) : []
-        case "set":
-            list = before.count == 1 ? filtered(["output"], current) : before.count == 2 ? filtered(OutputFormat.allCases.map(\.rawValue), current) : []
-        default:
-            list = []
+        }
+        let position = before.count - 1
+        guard position < command.arguments.count else { return ([], 0) }
+        let list: [String]
+        switch command.arguments[position] {
+        case .words(let words): list = filtered(words, current)
+        case .commandNames: list = filtered(Grammar.commandNames, current)
         }
         return (list, list.count)
     }
 
     private static func endpointCandidates(_ arguments: [String], current: String, index: EndpointIndex, limit: Int) -> ([String], Int) {
-        // Separate the options already typed from the positional words.
+        // Separate the options already typed (in any spelling the parser takes) from the positional words.
         var positionals: [String] = []
         var given = Set<String>()
-        var i = 0
-        while i < arguments.count {
-            let word = arguments[i]
-            if word.hasPrefix("--") {
-                let name = String(word.split(separator: "=", maxSplits: 1)[0])
-                given.insert(name)
-                if !word.contains("=") && CommandParser.valueOptions.contains(name) { i += 1 }
-            } else {
-                positionals.append(word)
+        var awaitingValue: Grammar.Option?
+        for word in arguments {
+            if let option = awaitingValue {
+                awaitingValue = nil
+                given.insert(option.name)
+                continue
             }
-            i += 1
+            guard word.hasPrefix("-"), word != "-" else {
+                positionals.append(word)
+                continue
+            }
+            let spelling = String(word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0])
+            guard case .option(let option) = Grammar.option(spelled: spelling) else { continue }
+            given.insert(option.name)
+            if option.takesValue && !word.contains("=") { awaitingValue = option }
         }
-        let isShow = positionals.first == "show"
 
-        // `--host <TAB>`: the value of an option given without `=`.
-        if let last = arguments.last, CommandParser.valueOptions.contains(last), !current.hasPrefix("-") {
-            return values(for: last, prefix: current, index: index, limit: limit, positionals: positionals)
+        // `--host <TAB>` (or `--ho <TAB>`): the value of an option given without `=`.
+        if let option = awaitingValue, !current.hasPrefix("-") {
+            return values(for: option, prefix: current, index: index, limit: limit)
         }
         if current.hasPrefix("-") {
             if let equals = current.firstIndex(of: "=") {
-                let option = String(current[..<equals])
-                let (values, total) = values(for: option, prefix: String(current[current.index(after: equals)...]), index: index, limit: limit, positionals: positionals)
-                return (values.map { option + "=" + $0 }, total)
+                let spelling = String(current[..<equals])
+                guard case .option(let option) = Grammar.option(spelled: spelling) else { return ([], 0) }
+                let prefix = String(current[current.index(after: equals)...])
+                let (values, total) = values(for: option, prefix: prefix, index: index, limit: limit)
+                return (values.map { spelling + "=" + $0 }, total)
             }
-            var options = ["--host=", "--orchestrator=", "--workload="]
-            if positionals.isEmpty || isShow { options += ["--endpoint=", "--detailed"] }
-            let list = filtered(options.filter { !given.contains(String($0.split(separator: "=")[0])) }, current)
+            let forms = possibleForms(positionals)
+            let offered = Grammar.options.filter { option in
+                !given.contains(option.name) && !option.forms.isDisjoint(with: forms)
+            }
+            let list = filtered(offered.map(\.completion), current)
             return (list, list.count)
         }
         switch positionals.count {
@@ -86,10 +95,10 @@ public enum Completer {
             let show = "show".hasPrefix(current) ? ["show"] : []
             return (show + ids, show.count + index.endpointIDCount(withPrefix: current))
         case 1:
-            let list = isShow ? [] : filtered(["profile"], current)
+            let list = positionals[0] == "show" ? [] : filtered(["profile"], current)
             return (list, list.count)
         case 2:
-            let list = filtered(CommandParser.profileVerbs, current)
+            let list = filtered(Grammar.profileVerbs, current)
             return (list, list.count)
         default:
             let verb = positionals[2]
@@ -109,21 +118,29 @@ public enum Completer {
         }
     }
 
+    /// The forms the line can still become, from the positional words typed so far.
+    private static func possibleForms(_ positionals: [String]) -> Set<Grammar.EndpointForm> {
+        guard let first = positionals.first else { return Set(Grammar.EndpointForm.allCases) }
+        if first == "show" { return [.show] }
+        if positionals.count >= 3 { return positionals[2] == "show" ? [.profileShow] : [.profileEdit] }
+        return [.profileShow, .profileEdit]
+    }
+
     private static func ownProfiles(of endpoint: String, index: EndpointIndex) -> [String]? {
         let records = index.records(matching: EndpointFilter(endpoint: endpoint))
         guard records.count == 1, let data = try? EndpointData.decode(records[0].value) else { return nil }
         return data.profiles
     }
 
-    private static func values(for option: String, prefix: String, index: EndpointIndex, limit: Int, positionals: [String]) -> ([String], Int) {
+    private static func values(for option: Grammar.Option, prefix: String, index: EndpointIndex, limit: Int) -> ([String], Int) {
         let list: [String]
-        switch option {
-        case "--host": list = filtered(index.hostNames, prefix)
-        case "--orchestrator": list = filtered(index.orchestratorNames, prefix)
-        case "--workload": list = filtered(index.workloadIDs(), prefix)
-        case "--endpoint":
+        switch option.values {
+        case .hostNames?: list = filtered(index.hostNames, prefix)
+        case .orchestratorNames?: list = filtered(index.orchestratorNames, prefix)
+        case .workloadIDs?: list = filtered(index.workloadIDs(), prefix)
+        case .endpointIDs?:
             return (index.endpointIDs(withPrefix: prefix, limit: limit), index.endpointIDCount(withPrefix: prefix))
-        default: list = []
+        case nil: list = []
         }
         return (Array(list.prefix(limit)), list.count)
     }

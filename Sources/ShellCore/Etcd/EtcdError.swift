@@ -54,7 +54,7 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func format(_ seconds: Double) -> String {
+    static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 }

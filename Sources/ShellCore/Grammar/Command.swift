@@ -1,12 +1,8 @@
 /// The parsed form of one line: what the executor runs. Every value in it has been validated, so no etcd
 /// key is ever built from unchecked input.
 public enum Command: Equatable, Sendable {
-    /// `endpoint show [filters] [--detailed]`
-    case showEndpoints(EndpointFilter, detailed: Bool)
-    /// `endpoint <ID> profile show [filters]` (the filter's `endpoint` is the ID)
-    case showProfiles(EndpointFilter)
-    /// `endpoint <ID> profile (append|remove|set) [filters] [<PROFILES>...]`
-    case editProfiles(EndpointFilter, ProfileAction, [String])
+    /// The reference page's commands, run by the `Executor`.
+    case endpoint(EndpointCommand)
     /// `help [TOPIC]`, `endpoint --help`
     case help(topic: String?)
     /// `source FILE`: run another script, relative to the folder of the one that says it.
@@ -21,6 +17,28 @@ public enum Command: Equatable, Sendable {
     case complete(line: String)
     /// A blank line or a comment.
     case nothing
+}
+
+/// `endpoint …`: what the `Executor` runs against the index and etcd.
+public enum EndpointCommand: Equatable, Sendable {
+    /// `endpoint show [filters] [--detailed]`
+    case showEndpoints(EndpointFilter, detailed: Bool)
+    /// `endpoint <ID> profile show [filters]` (the filter's `endpoint` is the ID)
+    case showProfiles(EndpointFilter)
+    /// `endpoint <ID> profile (append|remove|set) [filters] [<PROFILES>...]`
+    case editProfiles(EndpointFilter, ProfileAction, [String])
+}
+
+extension Command {
+    public static func showEndpoints(_ filter: EndpointFilter, detailed: Bool) -> Command {
+        .endpoint(.showEndpoints(filter, detailed: detailed))
+    }
+
+    public static func showProfiles(_ filter: EndpointFilter) -> Command { .endpoint(.showProfiles(filter)) }
+
+    public static func editProfiles(_ filter: EndpointFilter, _ action: ProfileAction, _ names: [String]) -> Command {
+        .endpoint(.editProfiles(filter, action, names))
+    }
 }
 
 /// The optional narrowing every endpoint command accepts. `nil` means "any".
@@ -48,15 +66,6 @@ public struct EndpointFilter: Equatable, Hashable, Sendable {
 
 public enum ProfileAction: String, Equatable, Sendable, CaseIterable {
     case append, remove, set
-
-    /// The past tense the reference page prints: `Profile(s) WEB appended.`
-    var pastTense: String {
-        switch self {
-        case .append: return "appended"
-        case .remove: return "removed"
-        case .set: return "set"
-        }
-    }
 }
 
 public enum OutputFormat: String, Equatable, Sendable, CaseIterable {

@@ -74,7 +74,7 @@ public enum Tokenizer {
             }
         }
         if quote != .none && !lenient {
-            throw .syntax("unterminated \(quote == .single ? "single" : "double") quote")
+            throw .unterminatedQuote(single: quote == .single)
         }
         if escaping { current.append("\\") }
         if inWord || quote != .none { words.append(Word(text: current, start: wordStart)) }

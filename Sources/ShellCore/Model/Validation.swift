@@ -13,12 +13,6 @@ public enum Validation {
         return !bytes.contains { $0 == UInt8(ascii: "/") || $0 < 0x20 || $0 == 0x7f }
     }
 
-    public static func checkIdentifier(_ value: String, name: String) throws(ShellError) {
-        guard isValidIdentifier(value) else {
-            throw .invalidValue("Invalid \(name) '\(printable(value))': it must be non-empty, contain no '/' and not be '.' or '..'.")
-        }
-    }
-
     /// Calico's profile name rule: `^[a-zA-Z0-9_.-]+$`.
     public static func isValidProfileName(_ name: String) -> Bool {
         !name.isEmpty && name.unicodeScalars.allSatisfy { scalar in

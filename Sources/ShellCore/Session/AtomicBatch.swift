@@ -43,7 +43,7 @@ public final class AtomicBatch {
     func stage(path: String, key: EndpointKey, baseRevision: Int64, value: [UInt8], edit: ProfileEdit) throws(ShellError) {
         let exact = ExactString(path)
         if staged[exact] == nil && staged.count >= Self.maximumOperations {
-            throw .script("--atomic: this script changes more than \(Self.maximumOperations) endpoints, more than etcd applies in one transaction (--max-txn-ops); nothing was written")
+            throw .atomic(.tooManyEndpoints(limit: Self.maximumOperations))
         }
         let base = staged[exact]?.baseRevision ?? baseRevision
         staged[exact] = Staged(key: key, baseRevision: base, value: value)
@@ -68,22 +68,22 @@ public final class AtomicBatch {
     /// Replays every recorded edit, in order, on the endpoints and profiles of a fresh `index`.
     func replay(on index: EndpointIndex, layout: KeyLayout) throws(ShellError) {
         for name in requiredProfiles where !index.profileExists(name) {
-            throw .script("--atomic: profile \(name) was deleted by another writer; nothing was written")
+            throw .atomic(.profileDeleted(name))
         }
         var values: [ExactString: Staged] = [:]
         for recorded in edits {
             let fresh = index.record(at: recorded.key).map { Staged(key: recorded.key, baseRevision: $0.modRevision, value: $0.value) }
             guard let current = values[ExactString(recorded.path)] ?? fresh else {
-                throw .script("--atomic: endpoint \(recorded.key.endpoint) was deleted by another writer; nothing was written")
+                throw .atomic(.endpointDeleted(recorded.key.endpoint))
             }
             let profiles: [String]
             do { profiles = try EndpointData.decode(current.value).profiles } catch {
-                throw .script("--atomic: endpoint \(recorded.key.endpoint) now has a malformed value (\(error.reason)); nothing was written")
+                throw .atomic(.malformedValue(endpoint: recorded.key.endpoint, reason: error.reason))
             }
             var next = current
             if let newProfiles = recorded.edit.plan(current: profiles).newProfiles {
                 do { next.value = try EndpointDocument.replacingProfiles(in: current.value, with: newProfiles) } catch {
-                    throw .script("--atomic: endpoint \(recorded.key.endpoint) now has a malformed value (\(error.reason)); nothing was written")
+                    throw .atomic(.malformedValue(endpoint: recorded.key.endpoint, reason: error.reason))
                 }
             }
             values[ExactString(recorded.path)] = next

@@ -52,12 +52,12 @@ public final class StreamLineSource: LineSource {
     public init(path: String) throws(ShellError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw .script("cannot read \(DisplayEscaping.visible(path)): \(String(cString: strerror(errno)))")
+            throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
         }
         var status = stat()
         if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
             close(descriptor)
-            throw .script("cannot read \(DisplayEscaping.visible(path)): \(String(cString: strerror(EISDIR)))")
+            throw .cannotRead(path: path, reason: String(cString: strerror(EISDIR)))
         }
         self.reader = BoundedLineReader(descriptor: descriptor, limit: maximumLineLength)
         self.ownsDescriptor = true
@@ -91,8 +91,8 @@ public final class StreamLineSource: LineSource {
             // The text only keeps whether the line continues (see `ScriptRunner.readLogicalLine`).
             return SourceLine(text: continues ? "\\" : "", number: lineNumber, problem: .lineTooLong(bytes: length))
         case .failed(let code):
-            let reason = "cannot read \(DisplayEscaping.visible(name)): \(String(cString: strerror(code)))"
-            return SourceLine(text: "", number: lineNumber, problem: .script(reason))
+            let problem = ShellError.cannotRead(path: name, reason: String(cString: strerror(code)))
+            return SourceLine(text: "", number: lineNumber, problem: problem)
         }
     }
 

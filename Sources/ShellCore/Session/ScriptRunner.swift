@@ -212,7 +212,7 @@ public final class ScriptRunner {
             let index = try await executor().freshIndex()
             let completion = Completer.complete(line, index: index)
             output.standardOutput(completion.candidates.map { DisplayEscaping.visible($0) + "\n" }.joined())
-        case .showEndpoints, .showProfiles, .editProfiles:
+        case .endpoint(let command):
             let result = try await executor().run(command, format: options.format, batch: batch)
             for warning in result.warnings { output.standardError(DisplayEscaping.visible(warning) + "\n") }
             output.standardOutput(result.output)
@@ -225,8 +225,8 @@ public final class ScriptRunner {
         case nil: return HelpText.overview
         case "endpoint"?: return HelpText.endpoint
         case let other?:
-            if CommandParser.commandWords.contains(other) { return HelpText.overview }
-            throw .usage("No help for '\(Validation.printable(other))': try 'help' or 'help endpoint'\(Suggestion.hint(for: other, in: CommandParser.commandWords))")
+            if Grammar.command(named: other) != nil { return HelpText.overview }
+            throw .usage(.noHelp(topic: other))
         }
     }
 
@@ -234,7 +234,7 @@ public final class ScriptRunner {
         let resolved = path.hasPrefix("/") ? path : (parent.directory == "." ? path : parent.directory + "/" + path)
         let canonical = Self.canonicalPath(resolved)
         if sourceStack.contains(canonical) {
-            throw ShellError.script("source: \(path) is already being run (a cycle: \((sourceStack + [canonical]).joined(separator: " -> ")))")
+            throw ShellError.sourceCycle(path: path, chain: sourceStack + [canonical])
         }
         var nested = try StreamLineSource(path: resolved)
         let failuresBefore = failures

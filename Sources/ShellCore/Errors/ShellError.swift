@@ -1,0 +1,93 @@
+/// Every failure a command can end with, as data: each case carries the values involved, and
+/// `ErrorMessages.swift` turns them into the one line a user reads. Callers match on cases, never
+/// on message text.
+public enum ShellError: Error, Equatable, Sendable, CustomStringConvertible {
+    // Reading a line
+    /// A quote opened and not closed on the line.
+    case unterminatedQuote(single: Bool)
+    /// A logical line (continuations included) over `maximumLineLength` bytes, refused unread.
+    case lineTooLong(bytes: Int)
+    /// The input ended right after a continuation backslash.
+    case unterminatedContinuation
+
+    /// The words do not fit the grammar.
+    case usage(UsageError)
+
+    // Values checked before anything is sent
+    /// A host, orchestrator, workload or endpoint ID that cannot be a part of an etcd key.
+    case invalidIdentifier(String, kind: IdentifierKind)
+    /// A profile name to add that breaks Calico's naming rule.
+    case invalidProfileName(String)
+    case repeatedProfile(String)
+
+    // What etcd holds
+    case endpointUnknown(String)
+    /// Several endpoints match: the first few (`EndpointLookup.namedMatches`) and how many in all.
+    case endpointAmbiguous(matches: [EndpointKey], total: Int)
+    case profileNotFound(String)
+    /// An endpoint's value cannot be read or rewritten; it is left as it is.
+    case malformedValue(endpoint: String, key: String, reason: String)
+
+    // Scripts
+    /// A script (or `source` target) that cannot be opened or read.
+    case cannotRead(path: String, reason: String)
+    /// `source` of a script that is already running further up.
+    case sourceCycle(path: String, chain: [String])
+    /// `--atomic`: the staged edits cannot be committed; nothing was written.
+    case atomic(AtomicFailure)
+    /// A `source`d script failed and has reported its own `FILE:LINE:` error already.
+    case nestedFailure
+
+    case etcd(EtcdError)
+    /// The command was interrupted (Ctrl-C).
+    case cancelled
+
+    /// Which key part an identifier is, for the message.
+    public enum IdentifierKind: String, Sendable {
+        case hostname = "hostname"
+        case orchestrator = "orchestrator ID"
+        case workload = "workload ID"
+        case endpoint = "endpoint ID"
+    }
+}
+
+/// Why an `--atomic` script's edits were not committed (nothing was written in every case).
+public enum AtomicFailure: Equatable, Sendable {
+    /// More endpoints than etcd applies in one transaction (`--max-txn-ops`).
+    case tooManyEndpoints(limit: Int)
+    case profileDeleted(String)
+    case endpointDeleted(String)
+    case malformedValue(endpoint: String, reason: String)
+    /// Other writers kept changing the touched endpoints for the whole retry budget.
+    case contended(seconds: Double)
+}
+
+/// A line whose words do not fit the grammar; the message says what was expected.
+public enum UsageError: Equatable, Sendable {
+    case unknownCommand(String)
+    /// A builtin given the wrong arguments: its usage line is the message.
+    case commandUsage(command: String)
+    case unknownOutputFormat(String)
+    case invalidExitStatus(String)
+    case noHelp(topic: String)
+    case unknownOption(String)
+    case ambiguousOption(String, candidates: [String])
+    case optionTakesNoValue(String)
+    case optionNeedsValue(Grammar.Option)
+    case optionGivenTwice(String)
+    /// An option that the command's form does not take (`--detailed` on `profile show`).
+    case optionNotForForm(Grammar.Option, endpointID: String)
+    /// `endpoint` alone.
+    case missingEndpointCommand
+    /// `endpoint shwo`: one word that is neither `show` nor an ID followed by `profile`.
+    case unknownEndpointCommand(String)
+    /// `endpoint <ID>` with nothing after it.
+    case missingProfileKeyword(endpointID: String)
+    case argumentAfterShow(String)
+    /// `endpoint <ID> <not profile>`.
+    case expectedProfileKeyword(String)
+    case missingProfileVerb
+    case argumentAfterProfileShow(String)
+    case unknownProfileVerb(String)
+    case missingProfileNames(verb: String)
+}

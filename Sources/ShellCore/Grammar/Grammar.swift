@@ -1,0 +1,139 @@
+/// The command language, declared once. The parser, the completer, the help text and (through the
+/// `complete` builtin) the shell completion scripts all read this; nothing else lists a command
+/// word, an option or a verb.
+///
+///     endpoint show [--host=<HOSTNAME>] [--orchestrator=<ORCHESTRATOR_ID>]
+///       [--workload=<WORKLOAD_ID>] [--endpoint=<ENDPOINT_ID>] [--detailed]
+///     endpoint <ENDPOINT_ID> profile (append|remove|set) [filters] [<PROFILES>...]
+///     endpoint <ENDPOINT_ID> profile show [filters]
+///
+/// To add an option: one `Option` below (which forms take it, its placeholder, its help line and
+/// where completion finds its values), then the field it fills in `EndpointFilter`.
+public enum Grammar {
+    /// The three shapes of an `endpoint` command; an option says which of them take it.
+    public enum EndpointForm: Sendable, CaseIterable {
+        /// `endpoint show …`
+        case show
+        /// `endpoint <ID> profile show …`
+        case profileShow
+        /// `endpoint <ID> profile (append|remove|set) …`
+        case profileEdit
+    }
+
+    /// Where TAB finds the values of an option: a view of the live index.
+    public enum ValueSource: Sendable {
+        case hostNames, orchestratorNames, workloadIDs, endpointIDs
+    }
+
+    /// One `--option` of the `endpoint` commands.
+    public struct Option: Sendable, Equatable {
+        /// `--host`
+        public let name: String
+        /// `HOSTNAME` in `--host=<HOSTNAME>`; nil for a flag such as `--detailed`.
+        public let placeholder: String?
+        /// The line `endpoint --help` prints for it (the reference page's words).
+        public let summary: String
+        public let values: ValueSource?
+        public let forms: Set<EndpointForm>
+
+        public var takesValue: Bool { placeholder != nil }
+        /// `--host=<HOSTNAME>`, or `--detailed`.
+        public var usage: String { placeholder.map { "\(name)=<\($0)>" } ?? name }
+        /// What completion inserts for the option itself: `--host=` waits for its value.
+        public var completion: String { takesValue ? name + "=" : name }
+    }
+
+    public static let options: [Option] = [
+        Option(name: "--host", placeholder: "HOSTNAME", summary: "Filters endpoints on a specific host",
+               values: .hostNames, forms: Set(EndpointForm.allCases)),
+        Option(name: "--orchestrator", placeholder: "ORCHESTRATOR_ID",
+               summary: "Filters endpoints created on a specific orchestrator",
+               values: .orchestratorNames, forms: Set(EndpointForm.allCases)),
+        Option(name: "--workload", placeholder: "WORKLOAD_ID", summary: "Filters endpoints on a specific workload",
+               values: .workloadIDs, forms: Set(EndpointForm.allCases)),
+        Option(name: "--endpoint", placeholder: "ENDPOINT_ID", summary: "Filters endpoints with a specific endpoint ID",
+               values: .endpointIDs, forms: [.show]),
+        Option(name: "--detailed", placeholder: nil, summary: "Show additional information", values: nil, forms: [.show]),
+    ]
+
+    /// `--help` (and `-h`) anywhere after `endpoint` prints the help: not a filter, so not in `options`.
+    public static let helpFlags = ["--help", "-h"]
+
+    public static let profileVerbs = ["append", "remove", "set", "show"]
+
+    /// What a spelling of an option stands for: the full name or an unambiguous prefix of it, as
+    /// docopt allows (`--det` for `--detailed`; at least one letter after `--`).
+    public enum OptionMatch: Equatable, Sendable {
+        case option(Option)
+        case help
+        case ambiguous([String])
+        case unknown
+    }
+
+    public static func option(spelled spelling: String) -> OptionMatch {
+        if helpFlags.contains(spelling) { return .help }
+        if let exact = options.first(where: { $0.name == spelling }) { return .option(exact) }
+        guard spelling.hasPrefix("--"), spelling.count > 2 else { return .unknown }
+        let named = options.map(\.name) + ["--help"]
+        let matches = named.filter { $0.hasPrefix(spelling) }
+        switch matches.count {
+        case 0: return .unknown
+        case 1: return matches[0] == "--help" ? .help : .option(options.first { $0.name == matches[0] }!)
+        default: return .ambiguous(matches)
+        }
+    }
+
+    /// Every option name, the help flag included (for "expected one of …" and suggestions).
+    public static var optionNames: [String] { options.map(\.name) + ["--help"] }
+
+    /// A builtin or the `endpoint` command: its words, its one-line usage and what it does.
+    public struct Command: Sendable {
+        public let name: String
+        /// Other spellings, psql-style (`\q`), accepted and completed like the name.
+        public let aliases: [String]
+        /// `source FILE`
+        public let usage: String
+        public let summary: String
+        /// Completion words for each argument position (`set output table|json`).
+        public let arguments: [ArgumentWords]
+    }
+
+    public enum ArgumentWords: Sendable {
+        case words([String])
+        /// The names of the commands (`help <TAB>`).
+        case commandNames
+    }
+
+    /// In the order error messages list them.
+    public static let commands: [Command] = [
+        Command(name: "endpoint", aliases: [], usage: "endpoint ...", summary: "show or change endpoints (see above)",
+                arguments: []),
+        Command(name: "help", aliases: ["\\?", "?"], usage: "help [COMMAND]",
+                summary: "this text, or the help of COMMAND (e.g. help endpoint)", arguments: [.commandNames]),
+        Command(name: "source", aliases: ["\\i"], usage: "source FILE",
+                summary: "run the commands in FILE (relative to the current script)", arguments: []),
+        Command(name: "echo", aliases: [], usage: "echo TEXT", summary: "print TEXT", arguments: []),
+        Command(name: "set", aliases: [], usage: "set output table|json", summary: "choose how results are printed",
+                arguments: [.words(["output"]), .words(OutputFormat.allCases.map(\.rawValue))]),
+        Command(name: "exit", aliases: [], usage: "exit [N]", summary: "leave the shell (with status N)", arguments: []),
+        Command(name: "quit", aliases: ["\\q"], usage: "quit", summary: "leave the shell", arguments: []),
+        Command(name: "complete", aliases: [], usage: "complete LINE",
+                summary: "list the completions for the last word of LINE", arguments: []),
+    ]
+
+    /// The names of every command, in the order of `commands`.
+    public static var commandNames: [String] { commands.map(\.name) }
+
+    /// The command a word names (its name or an alias).
+    public static func command(named word: String) -> Command? {
+        commands.first { $0.name == word || $0.aliases.contains(word) }
+    }
+
+    /// A leading `calicoctl` is ignored, so lines pasted from Calico's documentation work.
+    public static let ignoredLeadingWord = "calicoctl"
+
+    /// `[--host=<HOSTNAME>] [--orchestrator=<ORCHESTRATOR_ID>] …` for the options of `form`.
+    public static func optionUsage(for form: EndpointForm) -> [String] {
+        options.filter { $0.forms.contains(form) }.map { "[\($0.usage)]" }
+    }
+}
