@@ -69,3 +69,80 @@ final class GrammarTests: XCTestCase {
         XCTAssertNil(Suggestion.nearest(to: "zzzzzz", in: ["endpoint"]))
     }
 }
+
+/// The grammar is declared once (`Grammar`); these tests walk the declaration and prove that the
+/// parser, the completer and the help all follow it.
+final class GrammarDeclarationTests: XCTestCase {
+    let index = Golden.referenceIndex()
+    let id = "d50c35bc784511e5bd1a080027f532f6"
+
+    /// The line that reaches `form`, with `options` after it.
+    private func line(_ form: Grammar.EndpointForm, _ options: String) -> String {
+        switch form {
+        case .show: return "endpoint show \(options)"
+        case .profileShow: return "endpoint \(id) profile show \(options)"
+        case .profileEdit: return "endpoint \(id) profile append WEB \(options)"
+        }
+    }
+
+    /// Every spelling of every option the parser takes completes its values.
+    func testEveryOptionTheParserAcceptsCompletesInEverySpelling() throws {
+        for option in Grammar.options {
+            let shortest = (3...option.name.count).map { String(option.name.prefix($0)) }
+                .first { spelling in
+                    if case .option(let match) = Grammar.option(spelled: spelling) { return match == option }
+                    return false
+                }!
+            for form in option.forms {
+                guard option.takesValue else {
+                    for spelling in [option.name, shortest] {
+                        XCTAssertNoThrow(try CommandParser.parse(line(form, spelling)), "\(form) \(spelling)")
+                    }
+                    let typed = String(option.name.prefix(option.name.count - 1))
+                    XCTAssertTrue(Completer.complete(line(form, typed), index: index).candidates.contains(option.name))
+                    continue
+                }
+                let value = try XCTUnwrap(Completer.complete(line(form, "\(option.name)="), index: index).candidates.first,
+                                          "\(option.name)= completes in \(form)")
+                let plainValue = String(value.dropFirst(option.name.count + 1))
+                for spelling in [option.name, shortest] {
+                    // The parser takes `--opt=x` and `--opt x` …
+                    XCTAssertNoThrow(try CommandParser.parse(line(form, "\(spelling)=\(plainValue)")), "\(spelling)=")
+                    XCTAssertNoThrow(try CommandParser.parse(line(form, "\(spelling) \(plainValue)")), "\(spelling) x")
+                    // … and both complete the value.
+                    XCTAssertEqual(Completer.complete(line(form, "\(spelling) "), index: index).candidates.first, plainValue,
+                                   "\(spelling) <TAB> in \(form)")
+                    XCTAssertEqual(Completer.complete(line(form, "\(spelling)="), index: index).candidates.first,
+                                   "\(spelling)=\(plainValue)", "\(spelling)=<TAB> in \(form)")
+                }
+                // The option itself completes where it is allowed.
+                let typed = String(option.name.prefix(4))
+                XCTAssertTrue(Completer.complete(line(form, typed), index: index).candidates.contains(option.completion),
+                              "\(typed) in \(form)")
+            }
+            for form in Set(Grammar.EndpointForm.allCases).subtracting(option.forms) {
+                XCTAssertThrowsError(try CommandParser.parse(line(form, option.takesValue ? "\(option.name)=x" : option.name)))
+            }
+        }
+    }
+
+    /// Every command word and alias parses and completes, and the help lists it.
+    func testEveryCommandAndAliasParsesCompletesAndIsDocumented() throws {
+        for command in Grammar.commands {
+            for word in [command.name] + command.aliases {
+                let example = ["endpoint": " show", "source": " x.calico", "set": " output json"][command.name] ?? ""
+                XCTAssertNoThrow(try CommandParser.parse(word + example), word)
+                XCTAssertTrue(Completer.complete(word, index: index).candidates.contains(word), word)
+                if command.name != "endpoint" { XCTAssertTrue(HelpText.overview.contains(word), word) }
+            }
+        }
+    }
+
+    /// The reference page's help text documents exactly the declared options.
+    func testTheReferenceHelpDocumentsEveryDeclaredOption() {
+        for option in Grammar.options {
+            XCTAssertTrue(HelpText.endpoint.contains(" \(option.usage)"), option.name)
+            XCTAssertTrue(HelpText.endpoint.contains(option.summary), option.name)
+        }
+    }
+}

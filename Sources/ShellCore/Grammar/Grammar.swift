@@ -132,6 +132,15 @@ public enum Grammar {
     /// A leading `calicoctl` is ignored, so lines pasted from Calico's documentation work.
     public static let ignoredLeadingWord = "calicoctl"
 
+    /// How each form of `endpoint` reads in the help: its words before the options, what follows
+    /// them, and what it does.
+    public static let formUsage: [(form: EndpointForm, words: String, trailing: String?, summary: String)] = [
+        (.show, "endpoint show", nil, "show endpoints: one row per host, or per endpoint with --detailed"),
+        (.profileEdit, "endpoint <ENDPOINT_ID> profile (append|remove|set)", "[<PROFILES>...]",
+         "change the profiles of an endpoint"),
+        (.profileShow, "endpoint <ENDPOINT_ID> profile show", nil, "list the profiles of an endpoint"),
+    ]
+
     /// `[--host=<HOSTNAME>] [--orchestrator=<ORCHESTRATOR_ID>] …` for the options of `form`.
     public static func optionUsage(for form: EndpointForm) -> [String] {
         options.filter { $0.forms.contains(form) }.map { "[\($0.usage)]" }

@@ -32,28 +32,41 @@ public enum HelpText {
 
     """
 
-    /// What `help` prints: every command, one line each, like psql's `\\?`.
-    public static let overview = """
-    Commands:
-      endpoint show [--host=<HOSTNAME>] [--orchestrator=<ORCHESTRATOR_ID>]
-        [--workload=<WORKLOAD_ID>] [--endpoint=<ENDPOINT_ID>] [--detailed]
-                                    show endpoints: one row per host, or per endpoint with --detailed
-      endpoint <ENDPOINT_ID> profile (append|remove|set) [--host=<HOSTNAME>]
-        [--orchestrator=<ORCHESTRATOR_ID>] [--workload=<WORKLOAD_ID>] [<PROFILES>...]
-                                    change the profiles of an endpoint
-      endpoint <ENDPOINT_ID> profile show [--host=<HOSTNAME>]
-        [--orchestrator=<ORCHESTRATOR_ID>] [--workload=<WORKLOAD_ID>]
-                                    list the profiles of an endpoint
+    /// What `help` prints: every command, like psql's `\\?`, made from the grammar declaration.
+    public static let overview: String = {
+        var lines = ["Commands:"]
+        for (form, words, trailing, summary) in Grammar.formUsage {
+            let parts = [words] + Grammar.optionUsage(for: form) + (trailing.map { [$0] } ?? [])
+            lines += wrapped(parts, width: 78, first: "  ", rest: "    ")
+            lines.append(String(repeating: " ", count: summaryColumn) + summary)
+        }
+        lines += ["", "Shell commands:"]
+        for command in Grammar.commands where command.name != "endpoint" {
+            let usage = "  " + command.usage
+            let padding = String(repeating: " ", count: max(1, summaryColumn - usage.count))
+            let aliases = command.aliases.isEmpty ? "" : " (also \(command.aliases.joined(separator: ", ")))"
+            lines.append(usage + padding + command.summary + aliases)
+        }
+        lines += ["", "A leading '\(Grammar.ignoredLeadingWord)' is ignored, so lines from the documentation can be pasted as they are.",
+                  "Type 'endpoint --help' for the endpoint commands' options.", ""]
+        return lines.joined(separator: "\n") + "\n"
+    }()
 
-    Shell commands:
-      help [COMMAND]                this text, or the help of COMMAND (e.g. help endpoint)
-      source FILE                   run the commands in FILE (relative to the current script)
-      set output table|json         choose how results are printed
-      echo TEXT                     print TEXT
-      complete LINE                 list the completions for the last word of LINE
-      exit [N], quit                leave the shell (with status N)
+    private static let summaryColumn = 32
 
-    A leading 'calicoctl' is ignored, so lines from the documentation can be pasted as they are.
-
-    """
+    /// `parts` joined by spaces into lines of at most `width` columns (a part is never split).
+    static func wrapped(_ parts: [String], width: Int, first: String, rest: String) -> [String] {
+        var lines: [String] = []
+        var line = first
+        for part in parts {
+            let indent = lines.isEmpty ? first : rest
+            if line.count > indent.count && line.count + 1 + part.count > width {
+                lines.append(line)
+                line = rest
+            }
+            line += (line == first || line == rest ? "" : " ") + part
+        }
+        lines.append(line)
+        return lines
+    }
 }

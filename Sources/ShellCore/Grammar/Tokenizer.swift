@@ -5,7 +5,9 @@
 /// - `'single quotes'` keep everything literally;
 /// - `"double quotes"` allow `\"`, `\\` and `\` before any other character, which stays literal;
 /// - outside quotes a backslash escapes the next character;
-/// - `#` at the start of a word, outside quotes, starts a comment that runs to the end of the line.
+/// - `#` at the start of a word, outside quotes, starts a comment that runs to the end of the line;
+/// - a line's first word that starts with a backslash is taken as it is: psql-style aliases
+///   (`\q`, `\?`, `\i FILE`) are command words, not escapes.
 public enum Tokenizer {
     public static func tokenize(_ line: String) throws(ShellError) -> [String] {
         try tokenizeWithOffsets(line).map(\.text)
@@ -37,6 +39,11 @@ public enum Tokenizer {
 
         for character in line {
             defer { position += 1 }
+            if words.isEmpty && character == "\\" && !escaping && quote == .none && (!inWord || current.hasPrefix("\\")) {
+                if !inWord { inWord = true; wordStart = position }
+                current.append(character)
+                continue
+            }
             if escaping {
                 if quote == .double && character != "\"" && character != "\\" {
                     current.append("\\")
