@@ -14,11 +14,16 @@ import Glibc
 final class LineEditor: LineSource {
     let name = "<terminal>"
     let directory = "."
+    let isInteractive = true
     private let editline: OpaquePointer
     private let libeditHistory: OpaquePointer
     private let history: HistoryFile?
     private let completer: (String) -> Completer.Completion
+    /// The prompt libedit shows: `prompt`, or `continuationPrompt` while a line goes on.
     private var promptBuffer: UnsafeMutablePointer<CChar>
+    private let prompt: UnsafeMutablePointer<CChar>
+    /// `             > ` under `127.0.0.1:2379> `: the line that ended in a backslash goes on.
+    private let continuationPrompt: UnsafeMutablePointer<CChar>
     private var cancelled = false
     private var lastTabLine: String?
     private var number = 0
@@ -29,7 +34,9 @@ final class LineEditor: LineSource {
         DisplayWidth.useUTF8CharacterTypes()
         self.history = history
         self.completer = completer
-        self.promptBuffer = strdup(prompt)
+        self.prompt = strdup(prompt)
+        self.continuationPrompt = strdup(String(repeating: " ", count: max(0, prompt.count - 2)) + "> ")
+        self.promptBuffer = self.prompt
         editline = el_init("calico-shell", fdopen(0, "r"), fdopen(1, "w"), fdopen(2, "w"))
         libeditHistory = cedit_history_init()
         cedit_history_set_size(libeditHistory, Int32(HistoryFile.capacity))
@@ -64,7 +71,14 @@ final class LineEditor: LineSource {
     deinit {
         el_end(editline)
         history_end(libeditHistory)
-        free(promptBuffer)
+        free(prompt)
+        free(continuationPrompt)
+    }
+
+    func readContinuationLine() -> SourceLine? {
+        promptBuffer = continuationPrompt
+        defer { promptBuffer = prompt }
+        return readLine()
     }
 
     func readLine() -> SourceLine? {

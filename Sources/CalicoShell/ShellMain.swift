@@ -91,7 +91,7 @@ enum ShellMain {
         }
 
         let runOptions = RunOptions(continueOnError: options.continueOnError, echo: options.echo,
-                                    format: options.output, interactive: interactive, atomic: options.atomic)
+                                    format: options.output, atomic: options.atomic)
         let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
 
         if interactive {

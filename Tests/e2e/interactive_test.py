@@ -183,6 +183,15 @@ def main():
             child.expect("still-here")
             child.expect(PROMPT)
 
+        def backslash_continues_a_line():
+            """The terminal goes through the same loop as scripts: a trailing backslash continues
+            the line on the next one. Only running the joined command prints the word whole."""
+            child.send("echo contin\\\r")
+            child.expect("> ")
+            child.send("ued-line\r")
+            child.expect("\r\ncontinued-line\r\n")
+            child.expect(PROMPT)
+
         def ctrl_d_exits_zero():
             child.send("\x04")
             child.expect(pexpect.EOF)
@@ -199,7 +208,9 @@ def main():
                            ("the second TAB after --host= lists the hosts", second_tab_after_option_lists_hosts),
                            ("an endpoint written by another client completes", external_write_completes),
                            ("Up recalls the previous command", up_recalls_previous),
-                           ("an error keeps the shell alive", errors_keep_the_shell_alive), ("Ctrl-D exits 0", ctrl_d_exits_zero)]:
+                           ("a trailing backslash continues the line", backslash_continues_a_line),
+                           ("an error keeps the shell alive", errors_keep_the_shell_alive),
+                           ("Ctrl-D exits 0", ctrl_d_exits_zero)]:
             check(name, body)
 
         history = os.path.join(folder, "state", "calico-shell", "history")

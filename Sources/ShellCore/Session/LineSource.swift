@@ -18,7 +18,8 @@ public struct SourceLine: Equatable, Sendable {
 }
 
 /// Where commands come from: a script file, stdin, `-c` arguments or the terminal. One loop
-/// (`ScriptRunner`) reads them all; what differs is a property of the source, as in psql.
+/// (`ScriptRunner.run`) reads them all; what differs is a property of the source, as in psql:
+/// how it names its lines, whether a person is typing them, how it reads a continued line.
 public protocol LineSource {
     /// The name used in error messages: the script's path, `<stdin>` or `-c`.
     var name: String { get }
@@ -26,12 +27,19 @@ public protocol LineSource {
     var directory: String { get }
     /// The script file read, if any (for `source` cycle detection).
     var path: String? { get }
+    /// Whether a person types these lines: an error then prints without `FILE:LINE:` and never
+    /// ends the run, and Ctrl-C cancels just the command that runs.
+    var isInteractive: Bool { get }
     /// The next physical line, without its newline; nil at the end.
     mutating func readLine() -> SourceLine?
+    /// The line that continues one ending in a backslash; nil where a continuation cannot go on.
+    mutating func readContinuationLine() -> SourceLine?
 }
 
 extension LineSource {
     public var path: String? { nil }
+    public var isInteractive: Bool { false }
+    public mutating func readContinuationLine() -> SourceLine? { readLine() }
 }
 
 /// Lines longer than this are refused (one clear error) rather than parsed.
@@ -105,7 +113,7 @@ public final class StreamLineSource: LineSource {
 
 /// The `-c` commands, in order. Each `-c` may hold several lines, each a command as in a script.
 /// A one-line `-c` is "line" N of `-c` in messages (`-c:N:`); line L of a `-c` that has several
-/// is `-c:N:L:`.
+/// is `-c:N:L:`. A continuation never crosses from one `-c` into the next.
 public struct CommandsLineSource: LineSource {
     public let directory = "."
     private let commands: [String]
@@ -120,6 +128,14 @@ public struct CommandsLineSource: LineSource {
     public var name: String { lines.count > 1 ? "-c:\(current)" : "-c" }
 
     public mutating func readLine() -> SourceLine? {
+        while nextLine >= lines.count {
+            guard nextCommand() else { return nil }
+        }
+        return readContinuationLine()
+    }
+
+    /// The next line of the current `-c` only.
+    public mutating func readContinuationLine() -> SourceLine? {
         guard nextLine < lines.count else { return nil }
         nextLine += 1
         let text = lines[nextLine - 1]
@@ -132,9 +148,8 @@ public struct CommandsLineSource: LineSource {
         return SourceLine(text: String(text), number: number)
     }
 
-    /// Moves on to the next `-c`; false when there is none. A continuation never crosses from one
-    /// `-c` into the next: each is read to its end on its own.
-    public mutating func nextCommand() -> Bool {
+    /// Moves on to the next `-c`; false when there is none.
+    private mutating func nextCommand() -> Bool {
         guard current < commands.count else { return false }
         current += 1
         // "\r\n" is one Character in Swift: both it and "\n" end a line.

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 
+import Synchronization
+
 /// How a run behaves, from the command line.
 public struct RunOptions: Sendable {
     /// Go on after a failing command (the run still exits 1). Off by default: a script stops at its
@@ -10,23 +12,22 @@ public struct RunOptions: Sendable {
     /// Print each command (prefixed with `> `) before its output, for logs.
     public var echo = false
     public var format = OutputFormat.table
-    /// Errors print without a `FILE:LINE:` prefix and never stop the loop.
-    public var interactive = false
     /// Stage every edit and commit them all at the end in one transaction, or nothing.
     public var atomic = false
 
-    public init(continueOnError: Bool = false, echo: Bool = false, format: OutputFormat = .table, interactive: Bool = false, atomic: Bool = false) {
+    public init(continueOnError: Bool = false, echo: Bool = false, format: OutputFormat = .table, atomic: Bool = false) {
         self.continueOnError = continueOnError
         self.echo = echo
         self.format = format
-        self.interactive = interactive
         self.atomic = atomic
     }
 }
 
-/// The one loop every input goes through (terminal, script file, `-c`, stdin): read a line, join
-/// continuations, parse, run, print, flush; stop at the first error unless told otherwise.
-public final class ScriptRunner {
+/// The one loop every input goes through (terminal, script file, `-c`, stdin, `source`): read a
+/// line, join continuations, parse, dispatch, print, flush; stop at the first error unless the
+/// source is interactive or the run goes on after errors. Builtins and endpoint commands are
+/// dispatched here, in one place (`execute`).
+public final class ScriptRunner: Sendable {
     public enum Outcome: Equatable, Sendable {
         /// Every line was read.
         case finished
@@ -38,21 +39,42 @@ public final class ScriptRunner {
         case outputFailed(OutputFailure)
     }
 
+    /// What a command needs to know of the source its line came from.
+    struct Origin: Sendable {
+        var name: String
+        var directory: String
+        var isInteractive: Bool
+    }
+
+    private struct State {
+        var options: RunOptions
+        /// Commands that failed so far.
+        var failures = 0
+        /// Scripts being run, for `source` cycle detection.
+        var sourceStack: [String] = []
+    }
+
     private let output: any OutputWriter
     private let executor: @Sendable () async throws -> Executor
-    public private(set) var options: RunOptions
-    /// Commands that failed so far.
-    public private(set) var failures = 0
-    /// Scripts being run, for `source` cycle detection.
-    private var sourceStack: [String] = []
+    private let state: Mutex<State>
     /// With `--atomic`: the edits staged so far.
     private let batch: AtomicBatch?
+    /// The command a person is waiting for at the terminal: what Ctrl-C cancels.
+    private let running = Mutex<Task<Outcome?, Never>?>(nil)
 
     public init(options: RunOptions, output: any OutputWriter, executor: @escaping @Sendable () async throws -> Executor) {
-        self.options = options
+        self.state = Mutex(State(options: options))
         self.output = output
         self.executor = executor
         self.batch = options.atomic ? AtomicBatch() : nil
+    }
+
+    public var options: RunOptions { state.withLock { $0.options } }
+    public var failures: Int { state.withLock { $0.failures } }
+
+    /// Ctrl-C: cancels the command an interactive source is running, if any; the loop goes on.
+    public func cancelRunningCommand() {
+        running.withLock { $0?.cancel() }
     }
 
     /// Ends a run: with `--atomic`, commits the staged edits as one transaction when everything
@@ -91,22 +113,23 @@ public final class ScriptRunner {
         return failures > 0 ? 1 : 0
     }
 
+    /// Runs every line of `source`; returns how the run ended.
     public func run(_ source: inout some LineSource) async -> Outcome {
-        if let path = source.path { sourceStack.append(Self.canonicalPath(path)) }
-        defer { if source.path != nil { sourceStack.removeLast() } }
+        if let path = source.path { state.withLock { $0.sourceStack.append(Self.canonicalPath(path)) } }
+        defer { if source.path != nil { state.withLock { _ = $0.sourceStack.popLast() } } }
         while let line = Self.readLogicalLine(from: &source) {
-            let outcome = await runLine(line, source: source)
-            if let outcome { return outcome }
-        }
-        return .finished
-    }
-
-    /// The `-c` commands: each is read to its end on its own, like a small script.
-    public func run(_ source: inout CommandsLineSource) async -> Outcome {
-        while source.nextCommand() {
-            while let line = Self.readLogicalLine(from: &source) {
-                if let outcome = await runLine(line, source: source) { return outcome }
+            let origin = Origin(name: source.name, directory: source.directory, isInteractive: source.isInteractive)
+            let outcome: Outcome?
+            if origin.isInteractive {
+                // A task of its own, so that Ctrl-C cancels this command and not the loop.
+                let task = Task { await self.runLine(line, from: origin) }
+                running.withLock { $0 = task }
+                outcome = await task.value
+                running.withLock { $0 = nil }
+            } else {
+                outcome = await runLine(line, from: origin)
             }
+            if let outcome { return outcome }
         }
         return .finished
     }
@@ -118,7 +141,7 @@ public final class ScriptRunner {
         guard var line = source.readLine() else { return nil }
         var length = byteCount(of: line)
         while endsWithContinuation(line.text) {
-            guard let next = source.readLine() else {
+            guard let next = source.readContinuationLine() else {
                 if line.problem == nil { line.problem = .unterminatedContinuation }
                 break
             }
@@ -163,38 +186,39 @@ public final class ScriptRunner {
     }
 
     /// Runs one line; returns an outcome when the run must end here.
-    public func runLine(_ line: SourceLine, source: some LineSource) async -> Outcome? {
+    private func runLine(_ line: SourceLine, from origin: Origin) async -> Outcome? {
         do {
             if let problem = line.problem { throw problem }
             let command = try CommandParser.parse(line.text)
             if command == .nothing { return nil }
             if options.echo { output.standardOutput("> \(line.text.trimmingLeadingBlanks)\n") }
-            let outcome = try await execute(command, source: source)
+            let outcome = try await execute(command, from: origin)
             // A failed write ends the run at once: nothing that follows may run unseen.
             if let failure = output.failure { return .outputFailed(failure) }
             return outcome
         } catch {
             if let failure = output.failure { return .outputFailed(failure) }
             let shellError = Executor.shellError(error)
-            failures += 1
-            report(shellError, at: line, source: source)
-            if options.interactive || options.continueOnError { return nil }
+            state.withLock { $0.failures += 1 }
+            report(shellError, at: line, from: origin)
+            if origin.isInteractive || options.continueOnError { return nil }
             return .stopped
         }
     }
 
-    private func report(_ error: ShellError, at line: SourceLine, source: some LineSource) {
+    private func report(_ error: ShellError, at line: SourceLine, from origin: Origin) {
         if case .nestedFailure = error { return }
         // Errors echo keys, IDs and names that may come from etcd: none reaches the terminal raw.
         let message = DisplayEscaping.visible(error.description)
-        if options.interactive {
+        if origin.isInteractive {
             output.standardError("\(message)\n")
         } else {
-            output.standardError("\(source.name):\(line.number): \(message)\n")
+            output.standardError("\(origin.name):\(line.number): \(message)\n")
         }
     }
 
-    private func execute(_ command: Command, source: some LineSource) async throws -> Outcome? {
+    /// Every command, builtin or not, is dispatched here.
+    private func execute(_ command: Command, from origin: Origin) async throws -> Outcome? {
         switch command {
         case .nothing:
             return nil
@@ -203,11 +227,11 @@ public final class ScriptRunner {
         case .echo(let text):
             output.standardOutput(text + "\n")
         case .setOutput(let format):
-            options.format = format
+            state.withLock { $0.options.format = format }
         case .exit(let status):
             return .exit(status)
         case .source(let path):
-            return try await runSourced(path, from: source)
+            return try await runSourced(path, from: origin)
         case .complete(let line):
             let index = try await executor().freshIndex()
             let completion = Completer.complete(line, index: index)
@@ -230,12 +254,11 @@ public final class ScriptRunner {
         }
     }
 
-    private func runSourced(_ path: String, from parent: some LineSource) async throws -> Outcome? {
+    private func runSourced(_ path: String, from parent: Origin) async throws -> Outcome? {
         let resolved = path.hasPrefix("/") ? path : (parent.directory == "." ? path : parent.directory + "/" + path)
         let canonical = Self.canonicalPath(resolved)
-        if sourceStack.contains(canonical) {
-            throw ShellError.sourceCycle(path: path, chain: sourceStack + [canonical])
-        }
+        let stack = state.withLock { $0.sourceStack }
+        if stack.contains(canonical) { throw ShellError.sourceCycle(path: path, chain: stack + [canonical]) }
         var nested = try StreamLineSource(path: resolved)
         let failuresBefore = failures
         let outcome = await run(&nested)
@@ -246,7 +269,7 @@ public final class ScriptRunner {
             return outcome
         case .stopped:
             // The nested script already reported its own FILE:LINE; the `source` line fails with it.
-            failures = failuresBefore
+            state.withLock { $0.failures = failuresBefore }
             throw ShellError.nestedFailure
         }
     }
