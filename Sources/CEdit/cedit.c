@@ -2,7 +2,6 @@
 #include <string.h>
 
 int cedit_set_prompt(EditLine *el, cedit_prompt_fn prompt) { return el_set(el, EL_PROMPT, prompt); }
-int cedit_set_rprompt(EditLine *el, cedit_prompt_fn prompt) { return el_set(el, EL_RPROMPT, prompt); }
 int cedit_set_editor(EditLine *el, const char *mode) { return el_set(el, EL_EDITOR, mode); }
 int cedit_set_signal(EditLine *el, int handle_signals) { return el_set(el, EL_SIGNAL, handle_signals); }
 int cedit_set_client_data(EditLine *el, void *data) { return el_set(el, EL_CLIENTDATA, data); }
@@ -24,11 +23,6 @@ int cedit_bind(EditLine *el, const char *key, const char *function_name) {
 // EL_HIST takes the history function itself, then the History it works on.
 int cedit_use_history(EditLine *el, History *h) { return el_set(el, EL_HIST, history, h); }
 int cedit_insert(EditLine *el, const char *text) { return el_insertstr(el, text); }
-
-int cedit_delete_back(EditLine *el, int count) {
-    el_deletestr(el, count);
-    return 0;
-}
 
 int cedit_line_before_cursor(EditLine *el, char *buffer, int size) {
     const LineInfo *info = el_line(el);
@@ -54,16 +48,6 @@ int cedit_history_set_unique(History *h, int unique) {
 int cedit_history_enter(History *h, const char *line) {
     HistEvent event;
     return history(h, &event, H_ENTER, line);
-}
-
-int cedit_history_load(History *h, const char *path) {
-    HistEvent event;
-    return history(h, &event, H_LOAD, path);
-}
-
-int cedit_history_save(History *h, const char *path) {
-    HistEvent event;
-    return history(h, &event, H_SAVE, path);
 }
 
 #include <signal.h>

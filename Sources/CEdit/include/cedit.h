@@ -11,7 +11,6 @@ typedef char *(*cedit_prompt_fn)(EditLine *);
 typedef unsigned char (*cedit_command_fn)(EditLine *, int);
 
 int cedit_set_prompt(EditLine *el, cedit_prompt_fn prompt);
-int cedit_set_rprompt(EditLine *el, cedit_prompt_fn prompt);
 int cedit_set_editor(EditLine *el, const char *mode);
 int cedit_set_signal(EditLine *el, int handle_signals);
 int cedit_set_client_data(EditLine *el, void *data);
@@ -20,7 +19,6 @@ int cedit_add_function(EditLine *el, const char *name, const char *help, cedit_c
 int cedit_bind(EditLine *el, const char *key, const char *function_name);
 int cedit_use_history(EditLine *el, History *history);
 int cedit_insert(EditLine *el, const char *text);
-int cedit_delete_back(EditLine *el, int count);
 /// The line being edited: its text up to the cursor, copied into `buffer`.
 int cedit_line_before_cursor(EditLine *el, char *buffer, int size);
 
@@ -28,8 +26,6 @@ History *cedit_history_init(void);
 int cedit_history_set_size(History *h, int size);
 int cedit_history_set_unique(History *h, int unique);
 int cedit_history_enter(History *h, const char *line);
-int cedit_history_load(History *h, const char *path);
-int cedit_history_save(History *h, const char *path);
 
 /// Installs a SIGINT handler that only writes one byte to `write_fd` (async-signal-safe), so the
 /// application can react to Ctrl-C outside the handler, e.g. by cancelling the running command.

@@ -10,7 +10,7 @@ enum Suggestion {
         guard let best else { return nil }
         // A third of the word may be wrong (at least one letter, at most three): beyond that it is
         // another word, not a typo, and a suggestion would only confuse.
-        let allowed = max(1, min(3, candidateLength(best.word) / 3))
+        let allowed = max(1, min(3, best.word.count / 3))
         return best.distance <= allowed ? best.word : nil
     }
 
@@ -18,8 +18,6 @@ enum Suggestion {
     static func hint(for word: String, in candidates: [String]) -> String {
         nearest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
-
-    private static func candidateLength(_ word: String) -> Int { word.count }
 
     /// Damerau–Levenshtein distance (optimal string alignment): a swap of two neighbours counts as one
     /// edit, so `endpiont` is one edit from `endpoint`.
