@@ -42,8 +42,22 @@ public struct EndpointIndex: Sendable {
     /// False after a load that skipped sorting (one-shot summaries need no ID order): lookups then
     /// scan instead of searching, until the first change sorts the records.
     private var sorted = true
-    private var workloadsByGroup: [HostOrchestrator: [ExactString: Int]] = [:]
-    private var endpointCountByGroup: [HostOrchestrator: Int] = [:]
+    /// Per (host, orchestrator): its endpoints, and how many of them each workload has. One
+    /// dictionary, changed in place: a full load touches it once per key.
+    private var groups: [HostOrchestrator: GroupCounts] = [:]
+
+    private struct GroupCounts {
+        var endpoints = 0
+        var workloads: [ExactString: Int] = [:]
+
+        /// Counts an endpoint of `workload` added (+1) or removed (-1); returns the endpoints left.
+        mutating func add(_ change: Int, to workload: ExactString) -> Int {
+            endpoints += change
+            let count = workloads[workload, default: 0] + change
+            workloads[workload] = count > 0 ? count : nil
+            return endpoints
+        }
+    }
     /// Profile name → its keys under `policy/profile/<name>/` (a profile exists while it has any).
     private var profileKeys: [ExactString: Set<ExactString>] = [:]
     /// Keys under a host's `workload/` tree that do not fit the endpoint layout.
@@ -177,11 +191,9 @@ public struct EndpointIndex: Sendable {
     private mutating func count(_ key: EndpointKey, by change: Int) {
         let group = HostOrchestrator(host: key.host, orchestrator: key.orchestrator)
         let workload = ExactString(key.workload)
-        let perWorkload = (workloadsByGroup[group]?[workload] ?? 0) + change
-        workloadsByGroup[group, default: [:]][workload] = perWorkload > 0 ? perWorkload : nil
-        let endpoints = (endpointCountByGroup[group] ?? 0) + change
-        endpointCountByGroup[group] = endpoints > 0 ? endpoints : nil
-        if endpoints <= 0 { workloadsByGroup[group] = nil }
+        // The `default:` subscript's modify access changes the counts in place, hashing the group once.
+        let remaining = groups[group, default: GroupCounts()].add(change, to: workload)
+        if remaining <= 0 { groups[group] = nil }
     }
 
     private func isUnderWorkloads(_ path: String) -> Bool {
@@ -224,14 +236,14 @@ public struct EndpointIndex: Sendable {
     /// a workload or endpoint filter needs the matching endpoints.
     public func summary(matching filter: EndpointFilter) -> [SummaryRow] {
         if filter.workload == nil && filter.endpoint == nil {
-            return endpointCountByGroup.keys
+            return groups.keys
                 .filter { group in
                     (filter.host.map { KeyText.equal($0, group.host) } ?? true)
                         && (filter.orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true)
                 }
                 .sorted()
                 .map { SummaryRow(host: $0.host, orchestrator: $0.orchestrator,
-                                  workloads: workloadsByGroup[$0]?.count ?? 0, endpoints: endpointCountByGroup[$0] ?? 0) }
+                                  workloads: groups[$0]?.workloads.count ?? 0, endpoints: groups[$0]?.endpoints ?? 0) }
         }
         var workloads: [HostOrchestrator: Set<ExactString>] = [:]
         var endpoints: [HostOrchestrator: Int] = [:]
@@ -282,18 +294,18 @@ public struct EndpointIndex: Sendable {
         return count
     }
 
-    public var hostNames: [String] { Set(endpointCountByGroup.keys.map { ExactString($0.host) }).sorted().map(\.text) }
+    public var hostNames: [String] { Set(groups.keys.map { ExactString($0.host) }).sorted().map(\.text) }
     public var orchestratorNames: [String] {
-        Set(endpointCountByGroup.keys.map { ExactString($0.orchestrator) }).sorted().map(\.text)
+        Set(groups.keys.map { ExactString($0.orchestrator) }).sorted().map(\.text)
     }
 
     /// Workload IDs, optionally only those on `host` / under `orchestrator`.
     public func workloadIDs(host: String? = nil, orchestrator: String? = nil) -> [String] {
         var names = Set<ExactString>()
-        for (group, workloads) in workloadsByGroup
+        for (group, counts) in groups
         where (host.map { KeyText.equal($0, group.host) } ?? true)
             && (orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true) {
-            names.formUnion(workloads.keys)
+            names.formUnion(counts.workloads.keys)
         }
         return names.sorted().map(\.text)
     }

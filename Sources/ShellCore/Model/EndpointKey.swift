@@ -20,11 +20,11 @@ public struct EndpointKey: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Rows sort by hostname, then orchestrator, workload and endpoint, as the detailed table does.
     public static func < (lhs: EndpointKey, rhs: EndpointKey) -> Bool {
-        for (a, b) in [(lhs.host, rhs.host), (lhs.orchestrator, rhs.orchestrator), (lhs.workload, rhs.workload)] {
-            let order = KeyText.compare(a, b)
-            if order != 0 { return order < 0 }
-        }
-        return KeyText.less(lhs.endpoint, rhs.endpoint)
+        var order = KeyText.compare(lhs.host, rhs.host)
+        if order == 0 { order = KeyText.compare(lhs.orchestrator, rhs.orchestrator) }
+        if order == 0 { order = KeyText.compare(lhs.workload, rhs.workload) }
+        if order == 0 { order = KeyText.compare(lhs.endpoint, rhs.endpoint) }
+        return order < 0
     }
 
     public static func == (lhs: EndpointKey, rhs: EndpointKey) -> Bool {
@@ -33,7 +33,10 @@ public struct EndpointKey: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     public func hash(into hasher: inout Hasher) {
-        for part in [host, orchestrator, workload, endpoint] { KeyText.hash(part, into: &hasher) }
+        KeyText.hash(host, into: &hasher)
+        KeyText.hash(orchestrator, into: &hasher)
+        KeyText.hash(workload, into: &hasher)
+        KeyText.hash(endpoint, into: &hasher)
     }
 
     public var description: String { "\(host)/\(orchestrator)/\(workload)/\(endpoint)" }

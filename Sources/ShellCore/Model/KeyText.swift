@@ -16,7 +16,14 @@ public enum KeyText {
 
     /// The string for `bytes`, keeping every byte (see above).
     public static func decode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        if !bytes.contains(0xF4), let text = String(validating: bytes, as: UTF8.self) { return text }
+        // Every key of a load comes through here: work on the contiguous bytes when there are any
+        // (etcd's `Data`), where the scan for an escape byte is one memchr.
+        let fast = bytes.withContiguousStorageIfAvailable { buffer -> String? in
+            guard buffer.isEmpty || memchr(buffer.baseAddress!, 0xF4, buffer.count) == nil else { return nil }
+            return String(validating: buffer, as: UTF8.self)
+        }
+        if let fast, let text = fast { return text }
+        if fast == nil, !bytes.contains(0xF4), let text = String(validating: bytes, as: UTF8.self) { return text }
         return decodeSlowly(Array(bytes))
     }
 
@@ -88,7 +95,12 @@ public enum KeyText {
 
     /// Whether `text`'s bytes start with `prefix`'s.
     public static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        text.utf8.count >= prefix.utf8.count && text.utf8.starts(with: prefix.utf8)
+        var text = text, prefix = prefix
+        return text.withUTF8 { whole in
+            prefix.withUTF8 { start in
+                start.count <= whole.count && (start.isEmpty || memcmp(whole.baseAddress!, start.baseAddress!, start.count) == 0)
+            }
+        }
     }
 
     /// memcmp order of the two strings' bytes: negative, zero or positive.
