@@ -16,11 +16,13 @@ enum CommandTextCompletion {
     /// `words` is the command line, `index` the word being completed, `prefix` its text up to the cursor
     /// (with the quote the user opened, in bash and zsh).
     @Sendable static func candidates(words: [String], index: Int, prefix: String) -> [String] {
-        var text = prefix
+        // The whole word: zsh's script measures the cursor wrongly inside an unclosed quote with spaces.
+        var text = index < words.count ? words[index] : prefix
         var quote = ""
         if let first = text.first, first == "\"" || first == "'" {
-            quote = String(first)
             text.removeFirst()
+            // bash compares candidates with the word as typed, quote included; zsh without it.
+            if getenv("SAP_SHELL").map({ String(cString: $0) }) != "zsh" { quote = String(first) }
         }
         let head = text.lastIndex(of: " ").map { String(text[...$0]) } ?? ""
         var arguments = connectionArguments(Array(words.prefix(index)))
@@ -29,7 +31,8 @@ enum CommandTextCompletion {
         return output.split(separator: "\n").map { quote + head + $0 }
     }
 
-    static func connectionArguments(_ words: [String]) -> [String] {
+    static func connectionArguments(_ typed: [String]) -> [String] {
+        let words = rejoinedAtWordBreaks(typed)
         var result: [String] = []
         var index = 1
         while index < words.count {
@@ -44,6 +47,25 @@ enum CommandTextCompletion {
                 result.append(word)
             }
             index += 1
+        }
+        return result
+    }
+
+    /// bash splits its words at `:` and `=` too (COMP_WORDBREAKS): `http://h:2379` arrives as `http`, `:`,
+    /// `//h`, `:`, `2379`. A word that is just `:` or `=` joins its neighbours back into one.
+    static func rejoinedAtWordBreaks(_ words: [String]) -> [String] {
+        var result: [String] = []
+        var joinNext = false
+        for word in words {
+            if word == ":" || word == "=", !result.isEmpty {
+                result[result.count - 1] += word
+                joinNext = true
+            } else if joinNext {
+                result[result.count - 1] += word
+                joinNext = false
+            } else {
+                result.append(word)
+            }
         }
         return result
     }
