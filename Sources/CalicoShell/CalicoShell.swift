@@ -31,7 +31,8 @@ struct CalicoShellOptions: ParsableCommand {
     @Option(name: .customShort("f"), help: ArgumentHelp("Run the commands in FILE.", valueName: "FILE"))
     var file: String?
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Run COMMAND; may be repeated and runs in order.", valueName: "COMMAND"),
+    @Option(name: .customShort("c"),
+            help: ArgumentHelp("Run COMMAND; may be repeated and runs in order.", valueName: "COMMAND"),
             completion: .custom(CommandTextCompletion.candidates))
     var commands: [String] = []
 

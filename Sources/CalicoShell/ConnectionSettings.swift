@@ -14,7 +14,8 @@ enum ConnectionSettings {
         return (settings, choice)
     }
 
-    static func configuration(from options: CalicoShellOptions, environment: [String: String], interactive: Bool) throws -> EtcdConfiguration {
+    static func configuration(from options: CalicoShellOptions, environment: [String: String],
+                              interactive: Bool) throws -> EtcdConfiguration {
         let settings = try resolve(from: options, environment: environment).settings
         try settings.requireSupportedDatastore()
         var password = settings.password?.value

@@ -12,7 +12,8 @@ final class ConfigFileTests: XCTestCase {
     var folder: URL!
 
     override func setUp() async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-config-\(UUID().uuidString)")
+        folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("calico-shell-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
@@ -38,7 +39,8 @@ final class ConfigFileTests: XCTestCase {
         let typo = try ShellBinary.run(["--endpoint", "http://127.0.0.1:1", "-c", "endpoint show"])
         XCTAssertEqual(typo.status, 2)
         XCTAssertEqual(typo.errors,
-                       "calico-shell: Unknown option '--endpoint'. Did you mean '--endpoints'? (see calico-shell --help)\n")
+                       "calico-shell: Unknown option '--endpoint'. Did you mean '--endpoints'? "
+                       + "(see calico-shell --help)\n")
         let unknown = try ShellBinary.run(["--datastore", "etcdv2", "-c", "endpoint show"])
         XCTAssertEqual(unknown.status, 2)
         XCTAssertTrue(unknown.errors.hasPrefix("calico-shell: Unknown option '--datastore'"), unknown.errors)
@@ -46,7 +48,8 @@ final class ConfigFileTests: XCTestCase {
         // A real conflict is still reported as one.
         let both = try ShellBinary.run(["script.calico", "-c", "endpoint show"])
         XCTAssertEqual(both.status, 2)
-        XCTAssertEqual(both.errors, "calico-shell: Give either a script or -c commands, not both. (see calico-shell --help)\n")
+        XCTAssertEqual(both.errors,
+                       "calico-shell: Give either a script or -c commands, not both. (see calico-shell --help)\n")
     }
 
     func testVersion() throws {
@@ -142,7 +145,8 @@ final class ConfigFileTests: XCTestCase {
     }
 
     private func indented(_ path: String) throws -> String {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { "    \($0)" }
+            .joined(separator: "\n")
     }
 
     /// Flags, then environment, then file, then defaults; `--show-config` says which, never a password.
@@ -158,7 +162,7 @@ final class ConfigFileTests: XCTestCase {
         let fileOnly = try ShellBinary.run(["--config", config, "--show-config"], environment: ["ETCD_ENDPOINTS": ""])
         XCTAssertEqual(fileOnly.status, 0, fileOnly.errors)
         XCTAssertEqual(fileOnly.errors, "")
-        let lines = fileOnly.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        let lines = columns(fileOnly.output)
         XCTAssertEqual(lines.first, ["setting", "value", "source"])
         XCTAssertTrue(lines.contains(["endpoints", "http://10.0.0.1:2379", "file:\(config)"]), fileOnly.output)
         XCTAssertTrue(lines.contains(["datastore", "etcdv3", "default"]), fileOnly.output)
@@ -171,22 +175,29 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertTrue(environment.output.contains("http://10.0.0.2:2379"), environment.output)
         XCTAssertTrue(environment.output.contains("env ETCD_ENDPOINTS"), environment.output)
 
-        let flag = try ShellBinary.run(["--config", config, "--endpoints", "http://10.0.0.3:2379", "--user", "me:secret",
+        let flag = try ShellBinary.run(["--config", config, "--endpoints", "http://10.0.0.3:2379",
+                                        "--user", "me:secret",
                                         "--show-config"], environment: ["ETCD_ENDPOINTS": "http://10.0.0.2:2379"])
-        let flagLines = flag.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        let flagLines = columns(flag.output)
         XCTAssertTrue(flagLines.contains(["endpoints", "http://10.0.0.3:2379", "flag", "--endpoints"]), flag.output)
         XCTAssertTrue(flagLines.contains(["user", "me", "flag", "--user"]), flag.output)
         XCTAssertTrue(flagLines.contains(["password", "(set)", "flag", "--user"]), flag.output)
         XCTAssertFalse(flag.output.contains("secret"))
     }
 
+    private func columns(_ output: String) -> [[Substring]] {
+        output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+    }
+
     /// A broken file: one line naming the file and the line, status 2, nothing run.
     func testBrokenFileIsOneLineWithItsLine() throws {
-        let broken = try write("apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nspec:\n  etcdEndpoints: [unclosed\n")
+        let broken = try write("apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\n"
+                               + "spec:\n  etcdEndpoints: [unclosed\n")
         let result = try ShellBinary.run(["--config", broken, "-c", "echo never"])
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.output, "")
-        XCTAssertTrue(result.errors.hasPrefix("calico-shell: config file \(broken):5: is not valid YAML: "), result.errors)
+        XCTAssertTrue(result.errors.hasPrefix("calico-shell: config file \(broken):5: is not valid YAML: "),
+                      result.errors)
         XCTAssertEqual(result.errors.filter { $0 == "\n" }.count, 1, result.errors)
 
         let wrongKind = try write("apiVersion: v1\nkind: CalicoAPIConfig\n", name: "kind.cfg")
@@ -195,24 +206,28 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(kind.errors, "calico-shell: config file \(wrongKind):2: kind 'CalicoAPIConfig' does not go "
                        + "with apiVersion v1: expected calicoApiConfig\n")
 
-        let missing = try ShellBinary.run(["--config", folder.appendingPathComponent("nope.cfg").path, "-c", "echo never"])
+        let nope = folder.appendingPathComponent("nope.cfg").path
+        let missing = try ShellBinary.run(["--config", nope, "-c", "echo never"])
         XCTAssertEqual(missing.status, 2)
-        XCTAssertEqual(missing.errors, "calico-shell: config file \(folder.appendingPathComponent("nope.cfg").path): no such file\n")
+        XCTAssertEqual(missing.errors, "calico-shell: config file \(nope): no such file\n")
     }
 
     /// Datastores other than etcd v3: Kubernetes is refused as the file is read; etcdv2 is understood and
     /// refused when connecting, naming where it was asked for.
     func testOtherDatastoresAreRefusedClearly() throws {
-        let kubernetes = try write("apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\nspec:\n  datastoreType: kubernetes\n")
+        let kubernetes = try write("apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\n"
+                                   + "spec:\n  datastoreType: kubernetes\n")
         let k8s = try ShellBinary.run(["--config", kubernetes, "-c", "echo never"])
         XCTAssertEqual(k8s.status, 2)
-        XCTAssertEqual(k8s.errors, "calico-shell: config file \(kubernetes):4: datastoreType 'kubernetes' is not supported: "
+        XCTAssertEqual(k8s.errors, "calico-shell: config file \(kubernetes):4: datastoreType 'kubernetes' "
+                       + "is not supported: "
                        + "calico-shell works on Calico data in etcd only (datastoreType etcdv3)\n")
 
         let v2 = try write("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  datastoreType: etcdv2\n", name: "v2.cfg")
         let refused = try ShellBinary.run(["--config", v2, "-c", "echo never"])
         XCTAssertEqual(refused.status, 2)
-        XCTAssertEqual(refused.errors, "calico-shell: datastoreType etcdv2 (file:\(v2)): the etcd v2 API is not supported "
+        XCTAssertEqual(refused.errors, "calico-shell: datastoreType etcdv2 (file:\(v2)): the etcd v2 API "
+                       + "is not supported "
                        + "yet; calico-shell speaks etcd's v3 API only (datastoreType etcdv3)\n")
         let shown = try ShellBinary.run(["--config", v2, "--show-config"])
         XCTAssertEqual(shown.status, 0, shown.errors)

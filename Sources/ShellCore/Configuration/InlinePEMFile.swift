@@ -14,7 +14,7 @@ enum InlinePEMFile {
         var template = Array((NSTemporaryDirectory() + "/calico-shell-pem-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw .configuration("cannot keep \(field) in a private temporary file: \(String(cString: strerror(errno)))")
+            throw failure(field)
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         var bytes = Array(text.utf8)[...]
@@ -23,12 +23,16 @@ enum InlinePEMFile {
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else {
                 close(descriptor)
-                throw .configuration("cannot keep \(field) in a private temporary file: \(String(cString: strerror(errno)))")
+                throw failure(field)
             }
             bytes = bytes.dropFirst(written)
         }
         // The descriptor stays open on purpose: the TLS code opens the path when it connects.
         return "/proc/self/fd/\(descriptor)"
+    }
+
+    private static func failure(_ field: String) -> EtcdError {
+        .configuration("cannot keep \(field) in a private temporary file: \(String(cString: strerror(errno)))")
     }
 }
 
@@ -46,6 +50,7 @@ extension ResolvedSettings {
                                              certificate: try path(certificate, field: "etcdCert"),
                                              key: try path(key, field: "etcdKey"), skipVerify: skipVerify)
         let credentials = user.map { EtcdConfiguration.Credentials(user: $0.value, password: password ?? "") }
-        return EtcdConfiguration(endpoints: endpoints.value, tls: tls, credentials: credentials, dialTimeout: dialTimeout)
+        return EtcdConfiguration(endpoints: endpoints.value, tls: tls, credentials: credentials,
+                                 dialTimeout: dialTimeout)
     }
 }
