@@ -27,28 +27,39 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(file.etcdPassword, "pw")
         XCTAssertEqual(file.etcdCACertFile, "/ca.pem")
         XCTAssertEqual(file.etcdCert, "-----BEGIN CERTIFICATE-----")
-        let v1 = try CalicoctlConfigFile.parse("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  datastoreType: etcdv2\n",
+        let v1 = try CalicoctlConfigFile.parse("apiVersion: v1\nkind: calicoApiConfig\n"
+                                               + "spec:\n  datastoreType: etcdv2\n",
                                                path: "c.cfg")
         XCTAssertEqual(v1.shape, .v1)
         XCTAssertEqual(v1.datastoreType, .etcdv2)
         // JSON is YAML too, as calicoctl allows.
-        let json = try CalicoctlConfigFile.parse(#"{"apiVersion":"v1","kind":"calicoApiConfig","spec":{"etcdEndpoints":"http://x:1"}}"#,
+        let json = try CalicoctlConfigFile.parse(
+            #"{"apiVersion":"v1","kind":"calicoApiConfig","spec":{"etcdEndpoints":"http://x:1"}}"#,
                                                  path: "c.json")
         XCTAssertEqual(json.etcdEndpoints, "http://x:1")
     }
 
     func testErrorsNameTheLine() {
         func error(_ text: String) -> String {
-            do { _ = try CalicoctlConfigFile.parse(text, path: "c.cfg"); return "no error" } catch { return error.description }
+            do {
+                _ = try CalicoctlConfigFile.parse(text, path: "c.cfg")
+                return "no error"
+            } catch {
+                return error.description
+            }
         }
         XCTAssertEqual(error("apiVersion: v2\nkind: x\n"),
                        "config file c.cfg:1: apiVersion 'v2' is not calicoctl's: expected projectcalico.org/v3 or v1")
-        XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec: 3\n"), "config file c.cfg:3: spec must be a mapping of settings")
+        XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec: 3\n"),
+                       "config file c.cfg:3: spec must be a mapping of settings")
         XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdEndpoints:\n    - a\n"),
                        "config file c.cfg:5: etcdEndpoints must be a single value")
         XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdCACertFile: /a\n  etcdCACert: x\n"),
                        "config file c.cfg:5: give etcdCACertFile or etcdCACert, not both")
-        XCTAssertTrue(error("a: b\n  c: d\n").hasPrefix("config file c.cfg:2: is not valid YAML"), error("a: b\n  c: d\n"))
+        XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdDiscoverySrv: example.com\n"),
+                       "config file c.cfg:4: etcdDiscoverySrv (DNS SRV discovery) is not supported: give etcdEndpoints")
+        let notYAML = error("a: b\n  c: d\n")
+        XCTAssertTrue(notYAML.hasPrefix("config file c.cfg:2: is not valid YAML"), notYAML)
     }
 
     func testPrecedenceFlagThenEnvironmentThenFileThenDefault() throws {
@@ -60,8 +71,10 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(fromFile.certificate, Sourced(.inline("-----BEGIN CERTIFICATE-----"), from: .file("c.cfg")))
         XCTAssertEqual(fromFile.password, Sourced("pw", from: .file("c.cfg")))
 
-        let environment = ["ETCD_ENDPOINTS": "https://e:2379", "ETCD_CA_CERT_FILE": "/env-ca.pem", "ETCD_USERNAME": "env"]
-        let fromEnvironment = try ResolvedSettings.resolve(flags: ConnectionFlags(), environment: environment, file: file)
+        let environment = ["ETCD_ENDPOINTS": "https://e:2379", "ETCD_CA_CERT_FILE": "/env-ca.pem",
+                           "ETCD_USERNAME": "env"]
+        let fromEnvironment = try ResolvedSettings.resolve(flags: ConnectionFlags(), environment: environment,
+                                                           file: file)
         XCTAssertEqual(fromEnvironment.endpoints.source, .environment("ETCD_ENDPOINTS"))
         XCTAssertEqual(fromEnvironment.caCertificate?.source, .environment("ETCD_CA_CERT_FILE"))
         XCTAssertEqual(fromEnvironment.user, Sourced("env", from: .environment("ETCD_USERNAME")))
@@ -81,11 +94,12 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testDatastoreKinds() throws {
-        let v2 = try ResolvedSettings.resolve(flags: ConnectionFlags(), environment: ["DATASTORE_TYPE": "etcdv2"], file: nil)
+        let v2 = try ResolvedSettings.resolve(flags: ConnectionFlags(), environment: ["DATASTORE_TYPE": "etcdv2"],
+                                              file: nil)
         XCTAssertEqual(v2.datastore, Sourced(.etcdv2, from: .environment("DATASTORE_TYPE")))
         XCTAssertThrowsError(try v2.requireSupportedDatastore())
-        XCTAssertThrowsError(try ResolvedSettings.resolve(flags: ConnectionFlags(datastore: "kubernetes"), environment: [:],
-                                                          file: nil)) { error in
+        let kubernetes = ConnectionFlags(datastore: "kubernetes")
+        XCTAssertThrowsError(try ResolvedSettings.resolve(flags: kubernetes, environment: [:], file: nil)) { error in
             XCTAssertEqual("\(error)", "--datastore 'kubernetes' is not supported: calico-shell works on Calico data "
                            + "in etcd only (datastoreType etcdv3)")
         }
@@ -93,7 +107,8 @@ final class ConfigurationTests: XCTestCase {
 
     /// The version compiled in is the VERSION file's.
     func testVersionMatchesTheVersionFile() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let file = try String(contentsOf: root.appendingPathComponent("VERSION"), encoding: .utf8)
         XCTAssertEqual(file.trimmingCharacters(in: .whitespacesAndNewlines), ProductVersion.number)
     }

@@ -84,6 +84,11 @@ public struct CalicoctlConfigFile: Equatable, Sendable {
                 throw ConfigFileError(path: path, line: line, message: error.description)
             }
         }
+        if let (_, line) = try settings.string("etcdDiscoverySrv") {
+            // Ignoring it would quietly connect to the default endpoint instead.
+            throw ConfigFileError(path: path, line: line,
+                                  message: "etcdDiscoverySrv (DNS SRV discovery) is not supported: give etcdEndpoints")
+        }
         file.etcdEndpoints = try settings.string("etcdEndpoints")?.value
         file.etcdUsername = try settings.string("etcdUsername")?.value
         file.etcdPassword = try settings.string("etcdPassword")?.value
@@ -139,11 +144,13 @@ private struct FieldReader {
                                     + "projectcalico.org/v3 or v1")
         }
         guard let (kind, kindLine) = try string("kind") else {
-            throw ConfigFileError(path: path, line: mapping.mark?.line, message: "no kind: expected kind: \(expectedKind)")
+            throw ConfigFileError(path: path, line: mapping.mark?.line,
+                                  message: "no kind: expected kind: \(expectedKind)")
         }
         guard kind == expectedKind else {
             throw ConfigFileError(path: path, line: kindLine,
-                                  message: "kind '\(kind)' does not go with apiVersion \(apiVersion): expected \(expectedKind)")
+                                  message: "kind '\(kind)' does not go with apiVersion \(apiVersion): "
+                                    + "expected \(expectedKind)")
         }
         return shape
     }
