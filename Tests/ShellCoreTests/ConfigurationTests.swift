@@ -105,6 +105,26 @@ final class ConfigurationTests: XCTestCase {
         }
     }
 
+    /// calicoctl's choice: `--config` must exist; the default path is read only when it exists.
+    func testWhichFileIsRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let absent = folder.appendingPathComponent("absent.cfg").path
+        let none = try ConfigFileChoice.choose(explicit: nil, defaultPath: absent)
+        XCTAssertNil(none.file)
+        XCTAssertEqual(none.value, "(none: \(absent) does not exist)")
+        XCTAssertThrowsError(try ConfigFileChoice.choose(explicit: absent, defaultPath: absent)) { error in
+            XCTAssertEqual("\(error)", "config file \(absent): no such file")
+        }
+        let present = folder.appendingPathComponent("calicoctl.cfg").path
+        try "apiVersion: v1\nkind: calicoApiConfig\n".write(toFile: present, atomically: true, encoding: .utf8)
+        let byDefault = try ConfigFileChoice.choose(explicit: nil, defaultPath: present)
+        XCTAssertEqual(byDefault.file?.shape, .v1)
+        XCTAssertEqual(byDefault.source, "default")
+        XCTAssertEqual(try ConfigFileChoice.choose(explicit: present, defaultPath: absent).source, "flag --config")
+    }
+
     /// The version compiled in is the VERSION file's.
     func testVersionMatchesTheVersionFile() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
