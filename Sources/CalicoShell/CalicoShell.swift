@@ -15,11 +15,15 @@ struct CalicoShellOptions: ParsableCommand {
             TAB completion) or, when stdin is not a terminal, from stdin. Try 'help' and 'endpoint --help'.
 
             Environment: ETCD_ENDPOINTS, ETCD_AUTHORITY and ETCD_SCHEME (calicoctl), ETCD_CA_CERT_FILE, \
-            ETCD_CERT_FILE, ETCD_KEY_FILE, ETCD_USERNAME, ETCD_PASSWORD, XDG_STATE_HOME.
+            ETCD_CERT_FILE, ETCD_KEY_FILE, ETCD_USERNAME, ETCD_PASSWORD, DATASTORE_TYPE, XDG_STATE_HOME.
+
+            Settings come from flags, then the environment, then calicoctl's config file (--config, default \
+            /etc/calico/calicoctl.cfg when it exists), then defaults; --show-config shows which.
 
             Exit status: 0 when every command succeeded, 1 when a command failed (or output could not be \
             written), 2 for bad arguments. An interactive session ends with 0 (Ctrl-D, quit) or N (exit N).
-            """)
+            """,
+        version: ProductVersion.description)
 
     @Argument(help: ArgumentHelp("A script of calico-shell commands to run (also: -f).", valueName: "SCRIPT"))
     var script: String?
@@ -27,11 +31,21 @@ struct CalicoShellOptions: ParsableCommand {
     @Option(name: .customShort("f"), help: ArgumentHelp("Run the commands in FILE.", valueName: "FILE"))
     var file: String?
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Run COMMAND; may be repeated and runs in order.", valueName: "COMMAND"))
+    @Option(name: .customShort("c"),
+            help: ArgumentHelp("Run COMMAND; may be repeated and runs in order.", valueName: "COMMAND"),
+            completion: .custom(CommandTextCompletion.candidates))
     var commands: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("etcd members, comma-separated (default: $ETCD_ENDPOINTS, else $ETCD_SCHEME://$ETCD_AUTHORITY, else http://127.0.0.1:2379).", valueName: "URL[,URL...]"))
     var endpoints: String?
+
+    @Option(name: [.customShort("C"), .long],
+            help: ArgumentHelp("calicoctl's config file (default: /etc/calico/calicoctl.cfg when it exists).",
+                               valueName: "FILE"))
+    var config: String?
+
+    @Flag(name: .long, help: "Print each connection setting and where it came from (flag, env, file, default); exit.")
+    var showConfig = false
 
     @Option(name: .long, help: ArgumentHelp("Key prefix of the Calico data.", valueName: "PREFIX"))
     var prefix: String = "/calico/v1"
@@ -108,6 +122,8 @@ struct CalicoShellOptions: ParsableCommand {
     var rawBenchmarkKey: String = "/calico/bench/raw"
 
     func validate() throws {
+        // An unknown option must be reported as such, not as a conflict its stray value caused.
+        if Self.onlyLookingForUnknownOptions { return }
         if script != nil && file != nil { throw ValidationError("Give the script either as SCRIPT or with -f, not both.") }
         if (script != nil || file != nil) && !commands.isEmpty { throw ValidationError("Give either a script or -c commands, not both.") }
         try NumericOption.check("--dial-timeout", dialTimeout, in: 0.001...3600, unit: "seconds")

@@ -3,27 +3,31 @@ import ShellCore
 import Glibc
 #endif
 
-/// Options and environment → `EtcdConfiguration`, asking for a missing password on the terminal.
+/// Options, environment and calicoctl's config file → `EtcdConfiguration`, asking for a missing password
+/// on the terminal. Which source wins is `ResolvedSettings`' business.
 enum ConnectionSettings {
-    static func configuration(from options: CalicoShellOptions, environment: [String: String], interactive: Bool) throws -> EtcdConfiguration {
-        let endpoints = try EtcdConfiguration.resolveEndpoints(option: options.endpoints, environment: environment)
-        let tls = EtcdConfiguration.TLSFiles(
-            caCertificate: options.cacert ?? environment["ETCD_CA_CERT_FILE"].nonEmpty,
-            certificate: options.cert ?? environment["ETCD_CERT_FILE"].nonEmpty,
-            key: options.key ?? environment["ETCD_KEY_FILE"].nonEmpty,
-            skipVerify: options.insecureSkipTlsVerify)
-        var credentials: EtcdConfiguration.Credentials?
-        if let (user, password) = EtcdConfiguration.resolveUser(option: options.user, password: options.password, environment: environment) {
-            if let password {
-                credentials = .init(user: user, password: password)
-            } else if isatty(0) == 1 {
-                credentials = .init(user: user, password: try askPassword(for: user))
-            } else {
-                throw EtcdError.configuration("no password for etcd user '\(user)': give --user \(user):PASSWORD, --password or ETCD_PASSWORD")
+    static func resolve(from options: CalicoShellOptions, environment: [String: String]) throws
+        -> (settings: ResolvedSettings, choice: ConfigFileChoice) {
+        let choice = try ConfigFileChoice.choose(explicit: options.config)
+        let settings = try ResolvedSettings.resolve(flags: options.connectionFlags, environment: environment,
+                                                    file: choice.file)
+        return (settings, choice)
+    }
+
+    static func configuration(from options: CalicoShellOptions, environment: [String: String],
+                              interactive: Bool) throws -> EtcdConfiguration {
+        let settings = try resolve(from: options, environment: environment).settings
+        try settings.requireSupportedDatastore()
+        var password = settings.password?.value
+        if let user = settings.user?.value, password == nil {
+            guard isatty(0) == 1 else {
+                throw EtcdError.configuration("no password for etcd user '\(user)': give --user \(user):PASSWORD, "
+                                              + "--password or ETCD_PASSWORD")
             }
+            password = try askPassword(for: user)
         }
-        let configuration = EtcdConfiguration(endpoints: endpoints, tls: tls, credentials: credentials,
-                                              dialTimeout: .milliseconds(Int(options.dialTimeout * 1000)))
+        let configuration = try settings.etcdConfiguration(password: password,
+                                                           dialTimeout: .milliseconds(Int(options.dialTimeout * 1000)))
         try configuration.validate()
         return configuration
     }
@@ -34,6 +38,13 @@ enum ConnectionSettings {
             throw EtcdError.configuration("could not read the password for etcd user '\(user)'")
         }
         return String(cString: pointer)
+    }
+}
+
+extension CalicoShellOptions {
+    var connectionFlags: ConnectionFlags {
+        ConnectionFlags(endpoints: endpoints, caCertificate: cacert, certificate: cert, key: key, user: user,
+                        password: password, insecureSkipTLSVerify: insecureSkipTlsVerify)
     }
 }
 

@@ -27,7 +27,7 @@ struct InteractiveShell {
             if let client = try? await session.connection() as? GRPCEtcdClient, let status = try? await client.status() {
                 version = status.version
             }
-            output.standardOutput("calico-shell: etcd \(version) at \(configuration.endpoints.map(\.description).joined(separator: ",")), \(count) endpoints indexed. Type 'help' for help.\n")
+            output.standardOutput("calico-shell \(ProductVersion.number): etcd \(version) at \(configuration.endpoints.map(\.description).joined(separator: ",")), \(count) endpoints indexed. Type 'help' for help.\n")
         } catch {
             output.standardError("calico-shell: \(Executor.shellError(error))\n")
         }

@@ -13,7 +13,7 @@ enum ShellMain {
         SignalHandling.install()
         let options: CalicoShellOptions
         do {
-            options = try CalicoShellOptions.parse()
+            options = try CalicoShellOptions.parseReportingUnknownOptionsFirst()
         } catch {
             let code = CalicoShellOptions.exitCode(for: error)
             if code == .success {
@@ -50,6 +50,7 @@ enum ShellMain {
             output.standardError("calico-shell: --atomic is for scripts: give a SCRIPT, -c commands or commands on stdin\n")
             return 2
         }
+        if options.showConfig { return ShowConfig.run(options, environment: environment, output: output) }
         let configuration: EtcdConfiguration
         do {
             configuration = try ConnectionSettings.configuration(from: options, environment: environment, interactive: interactive)

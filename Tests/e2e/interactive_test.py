@@ -246,28 +246,60 @@ def main():
             frozen.send("quit\r")
             frozen.expect(pexpect.EOF)
 
-        def bash_completion():
-            # The completion script as bash runs it: COMP_WORDS holds the line, the function fills
-            # COMPREPLY, here through `calico-shell -c "complete ..."` against the same etcd.
-            script = os.path.abspath("scripts/calico-shell.bash-completion")
+        prefix = os.path.join(folder, "prefix")
+        installed = subprocess.run(["scripts/install", "--prefix", prefix, "--binary", BINARY],
+                                   capture_output=True, text=True, timeout=120)
+        assert installed.returncode == 0, installed.stderr
 
-            def complete(*words):
-                program = (f"source {script}; COMP_WORDS=({' '.join(repr(w) for w in words)}); "
-                           f"COMP_CWORD={len(words) - 1}; _calico_shell; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
-                env = dict(os.environ, PATH=os.path.dirname(BINARY) + ":" + os.environ["PATH"])
-                result = subprocess.run(["bash", "-c", program], env=env, capture_output=True, text=True, timeout=30)
-                assert result.returncode == 0, result.stderr
-                return result.stdout.splitlines()
+        def completing_shell(name):
+            """An interactive bash, zsh or fish with only the completion scripts scripts/install put in the
+            prefix (no user configuration), and the installed calico-shell on PATH."""
+            env = dict(os.environ, PATH=os.path.join(prefix, "bin") + ":" + os.environ["PATH"], TERM="dumb",
+                       HOME=folder, XDG_CONFIG_HOME=os.path.join(folder, "config"))
+            share = os.path.join(prefix, "share")
+            if name == "bash":
+                child = pexpect.spawn("bash", ["--norc", "--noprofile", "-i"], env=env, encoding="utf-8",
+                                      timeout=TIMEOUT, dimensions=(40, 400))
+                child.sendline(f"source {share}/bash-completion/completions/calico-shell")
+            elif name == "zsh":
+                child = pexpect.spawn("zsh", ["-f", "-i"], env=env, encoding="utf-8", timeout=TIMEOUT,
+                                      dimensions=(40, 400))
+                child.sendline(f"fpath=({share}/zsh/site-functions $fpath); autoload -U compinit; compinit -u")
+            else:
+                child = pexpect.spawn("fish", ["--no-config", "-i"], env=env, encoding="utf-8", timeout=TIMEOUT,
+                                      dimensions=(40, 400))
+                child.sendline(f"source {share}/fish/vendor_completions.d/calico-shell.fish")
+            child.sendline("printf '<%s>\\n' ready")
+            child.expect("<ready>")
+            return child
 
-            ids = complete("calico-shell", "--endpoints", url, "-c", '"endpoint d50c')
-            assert ids == [f'"endpoint {E2}'], ids
-            verbs = complete("calico-shell", "--endpoints", url, "-c", f'"endpoint {E2} profile ')
-            assert verbs == [f'"endpoint {E2} profile {v}' for v in ("append", "remove", "set", "show")], verbs
-            assert complete("calico-shell", "--out") == ["--output"]
-            assert complete("calico-shell", "-o", "j") == ["json"]
+        def shell_completion(name):
+            def body():
+                child = completing_shell(name)
+                try:
+                    # zsh lists a lone option with its description on the first TAB, inserts it on the second.
+                    tabs = "\t\t" if name == "zsh" else "\t"
+                    child.send("calico-shell --out" + tabs)
+                    time.sleep(0.5)
+                    child.send(" json -c 'echo option-completed'\r")
+                    child.expect("\r\noption-completed\r\n")
+                    # An endpoint ID inside -c "...", from the live etcd named by --endpoints on the line.
+                    child.send(f'calico-shell --endpoints {url} -c "endpoint d50c\t')
+                    time.sleep(3)
+                    child.send("\r")
+                    child.expect(f"Incomplete command: expected 'endpoint {E2} profile")
+                    # A host after --host=, then the command runs with it.
+                    child.send(f'calico-shell --endpoints {url} -c "endpoint show --host=cal\t')
+                    time.sleep(3)
+                    child.send("\r")
+                    child.expect(r"\|  calico  \|      docker     \|          5          \|          5          \|")
+                finally:
+                    child.close(force=True)
+            return body
 
         check("the history file exists with mode 0600", history_file_is_private)
-        check("bash completion of options and of -c commands from etcd", bash_completion)
+        for name in ["bash", "zsh", "fish"]:
+            check(f"{name} completes options, and endpoint IDs and hosts inside -c from etcd", shell_completion(name))
         check("Up recalls the previous command after a restart", up_after_restart)
         check("Ctrl-C stops a running command and the shell lives on", ctrl_c_stops_a_running_command)
     finally:
