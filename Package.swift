@@ -54,7 +54,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ShellCoreTests", dependencies: ["ShellCore"], exclude: ["Golden"]),
+        .testTarget(
+            name: "ShellCoreTests",
+            dependencies: ["ShellCore", .product(name: "GRPCCore", package: "grpc-swift-2")],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["ShellCore"]),
     ]
 )

@@ -22,6 +22,14 @@ public actor InMemoryStore: KeyValueStore {
 
     public func get(_ key: String) async throws -> KeyValue? { pairs[key] }
 
+    public func status() async throws -> StoreStatus { StoreStatus(version: "in-memory", revision: revision) }
+
+    /// Ends every watch, as a closed connection would.
+    public func shutdown() async {
+        for watcher in watchers.values { watcher.continuation.finish() }
+        watchers = [:]
+    }
+
     public func position(readingKey key: String) async throws -> StorePosition {
         StorePosition(clusterID: clusterID, revision: revision)
     }

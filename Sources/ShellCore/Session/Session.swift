@@ -85,7 +85,7 @@ public actor Session {
 
     public func close() async {
         if let started { await started.synchronizer.stop() }
-        if let client = store as? GRPCEtcdClient { await client.shutdown() }
+        await store?.shutdown()
     }
 }
 
