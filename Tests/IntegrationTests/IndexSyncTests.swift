@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 /// The watch-synced index against a real etcd: restarts, compaction, and counts.
 final class IndexSyncTests: XCTestCase {

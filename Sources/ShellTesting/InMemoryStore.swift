@@ -1,3 +1,5 @@
+import ShellCore
+
 /// An etcd stand-in for unit tests of the logic above `KeyValueStore`: revisions, ranges at a
 /// revision (current only), compare-and-swap transactions and watches behave as etcd's do.
 /// Integration tests use a real etcd; this only makes pure-logic tests fast.
