@@ -114,7 +114,8 @@ struct LoadSynthetic: AsyncParsableCommand {
 
     func run() async throws {
         try await store.withStore { client in
-            try await BulkLoader.load(SampleData.synthetic(count: count, hosts: hosts, layout: store.layout), into: client)
+            let pairs = SampleData.synthetic(count: count, hosts: hosts, layout: store.layout)
+            try await BulkLoader.load(pairs, into: client)
         }
     }
 }

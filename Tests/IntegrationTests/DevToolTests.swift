@@ -27,7 +27,8 @@ final class DevToolTests: XCTestCase {
         XCTAssertEqual(try dev(["load-demo", "--endpoints", etcd.url]).status, 0)
         let shown = try ShellBinary.run(["--endpoints", etcd.url, "-c", "endpoint show --host=calico"])
         XCTAssertEqual(shown.status, 0, shown.errors)
-        XCTAssertTrue(shown.output.contains("|  calico  |      docker     |          5          |          5          |"), shown.output)
+        let row = "|  calico  |      docker     |          5          |          5          |"
+        XCTAssertTrue(shown.output.contains(row), shown.output)
         let profile = try ShellBinary.run(["--endpoints", etcd.url, "-c",
                                            "endpoint d50c35bc784511e5bd1a080027f532f6 profile show"])
         XCTAssertTrue(profile.output.contains("| PROF |"), profile.output)
@@ -50,7 +51,7 @@ final class DevToolTests: XCTestCase {
         for operation in ["get", "put"] {
             let result = try dev(["raw-benchmark", operation, "--count", "20", "--endpoints", etcd.url])
             XCTAssertEqual(result.status, 0, result.errors)
-            let figures = result.output.split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let figures = result.output.split(whereSeparator: \.isWhitespace).map { Int($0) }
             XCTAssertEqual(figures.count, 2, result.output)
             XCTAssertTrue(figures.allSatisfy { ($0 ?? 0) > 0 }, result.output)
         }
@@ -66,6 +67,7 @@ final class DevToolTests: XCTestCase {
         let port = try EtcdProcess.freePort()
         let dead = try dev(["load-demo", "--endpoints", "http://127.0.0.1:\(port)"])
         XCTAssertEqual(dead.status, 1)
-        XCTAssertTrue(dead.errors.hasPrefix("calico-shell-dev: cannot reach etcd at http://127.0.0.1:\(port)"), dead.errors)
+        let expected = "calico-shell-dev: cannot reach etcd at http://127.0.0.1:\(port)"
+        XCTAssertTrue(dead.errors.hasPrefix(expected), dead.errors)
     }
 }
