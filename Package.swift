@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "calico-shell", targets: ["CalicoShell"]),
+        // Developer tools (demo data, bulk loading, raw benchmarks): built here, never installed.
+        .executable(name: "calico-shell-dev", targets: ["CalicoShellDev"]),
         .library(name: "ShellCore", targets: ["ShellCore"]),
     ],
     dependencies: [
@@ -57,7 +59,26 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ShellCoreTests", dependencies: ["ShellCore"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ShellCore"]),
+        // Sample data, the bulk loader and the raw benchmark: for calico-shell-dev and the tests.
+        .target(name: "ShellDevTools", dependencies: ["ShellCore"]),
+        // `calico-shell-dev`: loads demo and synthetic data, measures raw etcd calls.
+        .executableTarget(
+            name: "CalicoShellDev",
+            dependencies: [
+                "ShellCore",
+                "ShellDevTools",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Test doubles (an in-memory store, captured output): for the tests only, in no product.
+        .target(name: "ShellTesting", dependencies: ["ShellCore"]),
+        .testTarget(
+            name: "ShellCoreTests",
+            dependencies: [
+                "ShellCore", "ShellTesting", "ShellDevTools", .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
+            exclude: ["Golden"]
+        ),
+        .testTarget(name: "IntegrationTests", dependencies: ["ShellCore", "ShellTesting", "ShellDevTools"]),
     ]
 )

@@ -100,27 +100,6 @@ struct CalicoShellOptions: ParsableCommand {
     @Flag(name: .long, help: "Show index loading progress on stderr even when not interactive.")
     var progress = false
 
-    @Flag(name: .long, help: "Load the demo data (the reference page's endpoints and profiles, and a few hundred more) before running.")
-    var loadDemoData = false
-
-    @Option(name: .long, parsing: .unconditional,
-            help: ArgumentHelp("Load N synthetic endpoints (for benchmarks) before running.", valueName: "N"))
-    var loadEndpoints: Int?
-
-    @Option(name: .long, parsing: .unconditional,
-            help: ArgumentHelp("Hosts to spread --load-endpoints over.", valueName: "N"))
-    var loadHosts: Int = 500
-
-    /// For scripts/bench: the baseline, N raw etcd calls from this same keep-alive client.
-    @Option(name: .long, help: .hidden)
-    var rawBenchmark: RawBenchmark.Operation?
-
-    @Option(name: .long, parsing: .unconditional, help: .hidden)
-    var rawBenchmarkCount: Int = 1_000
-
-    @Option(name: .long, help: .hidden)
-    var rawBenchmarkKey: String = "/calico/bench/raw"
-
     func validate() throws {
         // An unknown option must be reported as such, not as a conflict its stray value caused.
         if Self.onlyLookingForUnknownOptions { return }
@@ -128,9 +107,6 @@ struct CalicoShellOptions: ParsableCommand {
         if (script != nil || file != nil) && !commands.isEmpty { throw ValidationError("Give either a script or -c commands, not both.") }
         try NumericOption.check("--dial-timeout", dialTimeout, in: 0.001...3600, unit: "seconds")
         try NumericOption.check("--page-size", pageSize, in: 1...1_000_000)
-        if let loadEndpoints { try NumericOption.check("--load-endpoints", loadEndpoints, in: 0...10_000_000) }
-        try NumericOption.check("--load-hosts", loadHosts, in: 1...1_000_000)
-        try NumericOption.check("--raw-benchmark-count", rawBenchmarkCount, in: 1...10_000_000)
     }
 }
 

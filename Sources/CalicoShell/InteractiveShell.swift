@@ -24,7 +24,7 @@ struct InteractiveShell {
             await executor.synchronizer.publishSnapshots()
             let count = await executor.synchronizer.currentIndex().count
             var version = "?"
-            if let client = try? await session.connection() as? GRPCEtcdClient, let status = try? await client.status() {
+            if let status = try? await session.connection().status() {
                 version = status.version
             }
             output.standardOutput("calico-shell \(ProductVersion.number): etcd \(version) at \(configuration.endpoints.map(\.description).joined(separator: ",")), \(count) endpoints indexed. Type 'help' for help.\n")

@@ -78,19 +78,6 @@ enum ShellMain {
             return 2
         }
 
-        if let operation = options.rawBenchmark {
-            return await RawBenchmark.run(operation, count: options.rawBenchmarkCount, key: options.rawBenchmarkKey,
-                                          store: try? await session.connection(), output: output)
-        }
-        if options.loadDemoData || options.loadEndpoints != nil {
-            do {
-                try await session.loadSampleData(demo: options.loadDemoData, synthetic: options.loadEndpoints, hosts: options.loadHosts)
-            } catch {
-                output.standardError("calico-shell: \(Executor.shellError(error))\n")
-                return 1
-            }
-        }
-
         let runOptions = RunOptions(continueOnError: options.continueOnError, echo: options.echo,
                                     format: options.output, atomic: options.atomic)
         let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
+import ShellTesting
 
 /// The `calicoctl endpoint` commands through the real binary against a real etcd holding the
 /// reference page's data.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 /// calicoctl's config file, precedence, `--show-config`, `--version` and option errors, through the real
 /// binary against a real etcd (TLS and users included).

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 /// Edits and the index while other writers change etcd, or etcd itself is replaced: every decision
 /// is made on data at least as new as the command, contention never makes an edit give up, and a

@@ -101,6 +101,37 @@ final class EtcdClientTests: XCTestCase {
         XCTAssertEqual(batch.revision, revision)
     }
 
+    /// A compaction reports the revision it knows: etcd's compact revision from a watch, and from
+    /// a read at a compacted revision (etcd's error names none) the first revision after it.
+    func testCompactionReportsItsRevision() async throws {
+        let first = try await client.put("/c/a", [1])
+        _ = try await client.put("/c/a", [2])
+        let last = try await client.put("/c/a", [3])
+        try etcd.etcdctl(["compact", String(last)])
+        do {
+            _ = try await client.range(from: "/c/", to: "/c0", revision: first, limit: 0, keysOnly: false)
+            XCTFail("expected the read at a compacted revision to fail")
+        } catch let error as EtcdError {
+            XCTAssertEqual(error, .compacted(revision: first + 1))
+            XCTAssertEqual(error.description, "etcd history before revision \(first + 1) was compacted")
+        }
+        let watch = WatchRecorder(client.watch(prefix: "/c/", startRevision: first))
+        do {
+            while true { _ = try await watch.next() }
+        } catch let error as EtcdError {
+            XCTAssertEqual(error, .compacted(revision: last))
+        }
+    }
+
+    /// What the banner shows, through the store protocol.
+    func testStatusHasTheVersionAndRevision() async throws {
+        let written = try await client.put("/s/a", [1])
+        let store: any KeyValueStore = client
+        let status = try await store.status()
+        XCTAssertEqual(status.revision, written)
+        XCTAssertTrue(status.version.hasPrefix("3."), status.version)
+    }
+
     func testUnreachableIsOneClearErrorWithinTheDialTimeout() async throws {
         let port = try EtcdProcess.freePort()
         let configuration = EtcdConfiguration(endpoints: try EtcdConfiguration.parseEndpoints("http://127.0.0.1:\(port)", source: "test"), dialTimeout: .seconds(1))

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 /// Production faults against real etcd processes: a 3-member cluster losing a member, mutual TLS,
 /// etcd users and roles, and bad bytes on stdin.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
+import ShellTesting
 
 /// The watch-synced index against a real etcd: restarts, compaction, and counts.
 final class IndexSyncTests: XCTestCase {
@@ -58,16 +60,17 @@ final class IndexSyncTests: XCTestCase {
         defer { etcd.stop() }
         let client = try await etcd.client()
         try await BulkLoader.load(SampleData.reference(layout: layout), into: client)
-        let synchronizer = IndexSynchronizer(store: client, layout: layout)
+        let store = WatchOutageStore(wrapping: client)
+        let synchronizer = IndexSynchronizer(store: store, layout: layout)
         try await synchronizer.start()
-        await synchronizer.suspendWatch()
+        await store.cutWatches()
         // While the watch is away: a delete, a new endpoint, then the history is compacted.
         let gone = EndpointKey(host: "calico", orchestrator: "docker", workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", endpoint: "d79123c4784511e5bd1a080027f532f6")
         _ = try await client.commit(Transaction(operations: [.delete(key: gone.path(in: layout))]))
         let added = EndpointKey(host: "new", orchestrator: "k8s", workload: "w", endpoint: "added")
         let revision = try await client.put(added.path(in: layout), value())
         try etcd.etcdctl(["compact", String(revision)])
-        await synchronizer.resumeWatch()
+        await store.restoreWatches()
         let index = try await synchronizer.freshIndex()
         XCTAssertEqual(index.count, 5)
         XCTAssertEqual(index.records(matching: EndpointFilter(endpoint: "d79123c4784511e5bd1a080027f532f6")).count, 0)

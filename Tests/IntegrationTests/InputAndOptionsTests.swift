@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 /// How calico-shell reads its input and its options, and how it fails on bad ones: through the
 /// real binary (against a real etcd where data is involved).
@@ -100,7 +101,7 @@ final class InputAndOptionsTests: XCTestCase {
     func testNumericOptionsAreValidated() throws {
         let bad: [[String]] = [["--dial-timeout", "nan"], ["--dial-timeout", "inf"], ["--dial-timeout", "1e300"],
                                ["--dial-timeout", "-1"], ["--dial-timeout", "0"], ["--dial-timeout", "0.0001"],
-                               ["--page-size", "0"], ["--page-size", "-5"], ["--page-size", "x"], ["--load-hosts", "0"]]
+                               ["--page-size", "0"], ["--page-size", "-5"], ["--page-size", "x"]]
         for arguments in bad {
             let result = try ShellBinary.run(arguments + ["-c", "echo never"])
             XCTAssertEqual(result.status, 2, "\(arguments): \(result.errors)")

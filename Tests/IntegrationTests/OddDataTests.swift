@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 /// Data that is legal in etcd but odd: keys that differ only in bytes (invalid UTF-8, NFC vs NFD),
 /// values that cannot be read, JSON with a repeated field, stored profile names that today's rules

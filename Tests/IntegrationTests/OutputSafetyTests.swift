@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 /// What reaches the terminal and what happens when output cannot be written, through the real
 /// binary against a real etcd.

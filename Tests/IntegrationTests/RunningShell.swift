@@ -5,12 +5,22 @@ enum ShellBinary {
     static var path: String {
         // CALICO_SHELL_BINARY runs the tests against another build, e.g. to see a new test fail on
         // the code before a fix.
-        if let chosen = ProcessInfo.processInfo.environment["CALICO_SHELL_BINARY"], !chosen.isEmpty { return chosen }
+        built("calico-shell", unlessSetIn: "CALICO_SHELL_BINARY")
+    }
+
+    /// The developer tool (`calico-shell-dev`); CALICO_SHELL_DEV_BINARY chooses another build.
+    static var devPath: String {
+        built("calico-shell-dev", unlessSetIn: "CALICO_SHELL_DEV_BINARY")
+    }
+
+    private static func built(_ name: String, unlessSetIn variable: String) -> String {
+        if let chosen = ProcessInfo.processInfo.environment[variable], !chosen.isEmpty { return chosen }
         // Tests run from the package root; the binary sits next to the test bundle.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let candidates = [
-            Bundle.main.bundleURL.appendingPathComponent("calico-shell").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/calico-shell").path,
+            Bundle.main.bundleURL.appendingPathComponent(name).path,
+            root.appendingPathComponent(".build/debug/\(name)").path,
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 /// Scripts, stdin, `-c` and `--atomic` through the real binary against a real etcd.
 final class ScriptingTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 final class EndpointIndexTests: XCTestCase {
     let layout = KeyLayout()

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ShellCore
+import ShellDevTools
 
 final class EndpointLookupTests: XCTestCase {
     /// One endpoint ID under several hosts: the error names the matches (the first five, then how

@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import ShellCore
+import ShellDevTools
+import ShellTesting
 
 /// Edits decide on data at least as new as the command, even while the watch lags behind etcd:
 /// the in-memory store holds its watch answers back, as a slow network would, while reads and

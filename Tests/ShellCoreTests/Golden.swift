@@ -1,5 +1,6 @@
 import Foundation
 import ShellCore
+import ShellDevTools
 
 /// The reference page's example outputs, byte for byte (extracted into Golden/).
 enum Golden {

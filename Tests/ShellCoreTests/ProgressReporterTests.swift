@@ -1,5 +1,6 @@
 import XCTest
 @testable import ShellCore
+import ShellTesting
 
 /// The interactive loading line: shown only when enabled and only once loading has been slow.
 final class ProgressReporterTests: XCTestCase {

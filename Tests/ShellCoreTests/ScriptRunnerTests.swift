@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import ShellCore
+import ShellDevTools
+import ShellTesting
 
 /// The script loop over an in-memory etcd: the real-etcd versions are in IntegrationTests.
 final class ScriptRunnerTests: XCTestCase {

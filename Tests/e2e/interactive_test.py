@@ -16,6 +16,8 @@ import pexpect
 
 # CALICO_SHELL_BINARY runs these tests against another build (e.g. to see a new test fail on old code).
 BINARY = os.path.abspath(os.environ.get("CALICO_SHELL_BINARY") or ".build/debug/calico-shell")
+# The developer tool that loads the demo data (CALICO_SHELL_DEV_BINARY: another build of it).
+DEV_BINARY = os.path.abspath(os.environ.get("CALICO_SHELL_DEV_BINARY") or ".build/debug/calico-shell-dev")
 PROMPT = "> "
 TIMEOUT = 15
 E1 = "d79123c4784511e5bd1a080027f532f6"   # no profiles in the reference data
@@ -65,7 +67,7 @@ def main():
     etcd, url = start_etcd(folder)
     try:
         deadline = time.time() + 20
-        while subprocess.run([BINARY, "--endpoints", url, "--load-demo-data", "-c", "echo ok"],
+        while subprocess.run([DEV_BINARY, "load-demo", "--endpoints", url],
                              capture_output=True, timeout=30).returncode != 0:
             if time.time() > deadline:
                 raise SystemExit("etcd did not start")

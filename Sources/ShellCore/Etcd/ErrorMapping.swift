@@ -1,6 +1,8 @@
 import GRPCCore
 
-/// Turns gRPC failures into `EtcdError`s an operator can act on.
+/// Turns gRPC failures into `EtcdError`s an operator can act on. This is the one place that decides
+/// what a failure means (unreachable, interrupted, compacted…); callers look at the cases, never at
+/// the text.
 enum ErrorMapping {
     enum Mapped {
         case error(EtcdError)
@@ -15,15 +17,21 @@ enum ErrorMapping {
         }
     }
 
-    static func map(_ error: any Error, operation: String, configuration: EtcdConfiguration) -> Mapped {
+    /// `revision` is the one the failed call asked for (0: none, or the current one): etcd's
+    /// "required revision has been compacted" names no revision, so a compaction reports the
+    /// first revision known to be still there.
+    static func map(
+        _ error: any Error, operation: String, revision: Int64 = 0, configuration: EtcdConfiguration
+    ) -> Mapped {
         if let error = error as? EtcdError { return .error(error) }
         guard let rpc = error as? RPCError else {
             return .error(.server(operation: operation, message: String(describing: error)))
         }
         let message = rpc.message.replacingOccurrences(of: "etcdserver: ", with: "")
+        let timeout = configuration.dialTimeout.components
         let unreachable = EtcdError.unreachable(
             endpoints: configuration.endpoints.map(\.description),
-            seconds: Double(configuration.dialTimeout.components.seconds) + Double(configuration.dialTimeout.components.attoseconds) / 1e18)
+            seconds: Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
         switch rpc.code {
         case .unavailable, .deadlineExceeded:
             return .error(unreachable)
@@ -32,11 +40,13 @@ enum ErrorMapping {
         case .unauthenticated where message.contains("invalid auth token"):
             return .tokenExpired
         case .outOfRange where message.contains("compacted"):
-            return .error(.compacted(revision: 0))
+            // The revision asked for is gone, so history up to it at least was compacted.
+            return .error(.compacted(revision: max(revision, 0) + 1))
         case .invalidArgument where message.contains("user name is empty"):
             return .error(.configuration("etcd requires authentication: give --user (or set ETCD_USERNAME)"))
         case .cancelled:
-            return .error(.server(operation: operation, message: "cancelled"))
+            // Cut off in flight (by us or by the server): a write may or may not have been applied.
+            return .error(.interrupted(operation: operation, message: "cancelled"))
         default:
             return .error(.server(operation: operation, message: message))
         }

@@ -8,10 +8,15 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     case authenticationFailed(user: String)
     /// Compare-and-swap kept losing against other writers for `seconds` (callers retry until then).
     case contended(key: String, seconds: Double)
-    /// The requested revision was compacted away; the index reloads.
+    /// The history a read or watch needed was compacted away (the index reloads): everything before
+    /// `revision` is gone. From a watch, `revision` is etcd's compact revision; from a read at a
+    /// revision etcd names none, so it is the first one after the revision that was asked for.
     case compacted(revision: Int64)
     /// etcd answered with an error not listed above.
     case server(operation: String, message: String)
+    /// The call was cut off while in flight (cancelled by the client or the server): a write sent
+    /// this way may or may not have been applied.
+    case interrupted(operation: String, message: String)
     /// Bad `--endpoints`, `ETCD_*` variables, TLS files or credentials.
     case configuration(String)
     /// The watch stream ended; the synchronizer resumes it.
@@ -23,9 +28,10 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     /// while it was in flight): the caller must re-read to know.
     public var outcomeUnknown: Bool {
         switch self {
-        case .unreachable, .timeout: return true
-        case .server(_, let message): return message.contains("cancelled") || message.contains("closed")
-        default: return false
+        case .unreachable, .timeout, .interrupted: return true
+        case .permissionDenied, .authenticationFailed, .contended, .compacted, .server, .configuration,
+            .watchEnded, .tlsRefused:
+            return false
         }
     }
 
@@ -43,7 +49,8 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(key) kept being changed by other writers for \(Self.format(seconds)) s; nothing was written"
         case .compacted(let revision):
             return "etcd history before revision \(revision) was compacted"
-        case .server(let operation, let message):
+        case .server(let operation, let message), .interrupted(let operation, let message):
+            // The wording an interrupted call always had, kept so that scripts see the same line.
             return "etcd refused \(operation): \(message)"
         case .configuration(let message):
             return message

@@ -1,10 +1,18 @@
-/// What calico-shell needs from etcd, as a small protocol: `GRPCEtcdClient` talks to a real etcd,
-/// `InMemoryStore` serves unit tests of the logic above it. Keys and values are bytes on the wire;
-/// keys are UTF-8 strings here because every Calico key is.
+/// What calico-shell needs from its datastore, as a small protocol: `GRPCEtcdClient` talks to a real
+/// etcd (v3 API); an in-memory double (in the ShellTesting target) serves unit tests of the logic
+/// above it. Keys and values are bytes on the wire; keys are UTF-8 strings here because every
+/// Calico key is.
+///
+/// Written so that a store without etcd v3's every feature can implement it: revisions are the
+/// store's change counter (etcd v2's index), a range at a past revision may be refused with
+/// `EtcdError.compacted`, and a store without multi-key transactions may refuse a transaction of
+/// several operations. Errors are `EtcdError`s, so that callers can tell an unknown outcome
+/// (`outcomeUnknown`) from a refusal.
 public protocol KeyValueStore: Sendable {
     /// One page of `[start, end)` at `revision` (0: the current one), at most `limit` keys (0: all);
     /// with `keysOnly` the values come back empty.
-    func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws -> RangePage
+    func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws
+        -> RangePage
     /// One key, linearizable.
     func get(_ key: String) async throws -> KeyValue?
     /// The cluster's identity and current revision, learnt with one cheap linearizable request that
@@ -15,6 +23,23 @@ public protocol KeyValueStore: Sendable {
     /// Events under `prefix` from `startRevision` on, in revision order, until cancelled.
     /// The stream ends with `EtcdError.compacted` when that revision is gone.
     func watch(prefix: String, startRevision: Int64) -> WatchSubscription
+    /// The server's version and the current revision, for the interactive banner.
+    func status() async throws -> StoreStatus
+    /// Closes the store's connections; calls still running get a short grace, then fail. Nothing may
+    /// be called after it.
+    func shutdown() async
+}
+
+/// What the interactive banner says about the store: `etcd 3.4.23 at …`.
+public struct StoreStatus: Equatable, Sendable {
+    /// The server's version as it reports it (`3.4.23`).
+    public var version: String
+    public var revision: Int64
+
+    public init(version: String, revision: Int64) {
+        self.version = version
+        self.revision = revision
+    }
 }
 
 public struct KeyValue: Equatable, Sendable {

@@ -18,22 +18,19 @@ public actor IndexSynchronizer {
     public let store: any KeyValueStore
     public let layout: KeyLayout
     private var index: EndpointIndex
+    /// Where the index stands and what the watch's answers mean: every freshness rule is there.
+    private var state = WatchState()
     private var subscription: WatchSubscription?
     private var watchTask: Task<Void, Never>?
-    private var waiters: [(revision: Int64, progress: Int, continuation: CheckedContinuation<Void, Never>)] = []
-    /// How many progress reports (batches without events) have arrived: see `freshIndex`.
-    private var progressReports = 0
-    private var lastWatchError: EtcdError?
-    /// Where the current watch started, the store revision when it was created, and whether it
-    /// has caught up with that revision (see `apply`).
-    private var watchStart: Int64 = 0
-    private var creationRevision: Int64 = .max
-    private var watchSynced = false
+    /// Counts watches, so that a late answer of one already replaced is told apart and dropped.
+    private var watchGeneration = 0
+    /// Commands waiting for the index to reach a goal, each resumed once: by the answer that
+    /// reaches it, or by its deadline.
+    private var waiters: [Int: Waiter] = [:]
+    private var nextWaiter = 0
     private var stopped = false
     /// How long a command waits for the watch to catch up before reporting etcd as unreachable.
     private let catchUpTimeout: Duration
-    /// The cluster the index was loaded from (0: not known yet, or a store without IDs).
-    private var clusterID: UInt64 = 0
     /// A reload after etcd was found replaced, shared by everyone who finds it.
     private var replacementReload: Task<Void, any Error>?
     /// Tells the user, in words that follow "etcd at <address> ", that etcd was replaced.
@@ -43,8 +40,10 @@ public actor IndexSynchronizer {
     /// page, so fewer, larger pages load much faster; the cost is one page in memory at a time.
     public let pageSize: Int64
 
-    public init(store: any KeyValueStore, layout: KeyLayout, catchUpTimeout: Duration = .seconds(5), pageSize: Int64 = 10_000,
-                onNotice: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        store: any KeyValueStore, layout: KeyLayout, catchUpTimeout: Duration = .seconds(5), pageSize: Int64 = 10_000,
+        onNotice: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.store = store
         self.onNotice = onNotice
         self.pageSize = pageSize
@@ -65,68 +64,54 @@ public actor IndexSynchronizer {
 
     public func stop() {
         stopped = true
-        watchTask?.cancel()
-        subscription?.cancel()
-        watchTask = nil
-        subscription = nil
+        cancelWatch()
+        for id in Array(waiters.keys) {
+            resume(id, with: .failure(state.lastError ?? EtcdError.watchEnded("the index was stopped")))
+        }
     }
 
     /// The index as of at least the cluster's current revision: every write committed before this
     /// call, by anyone, is in it.
     public func freshIndex() async throws -> EndpointIndex {
         let position = try await store.position(readingKey: layout.prefix + "/")
-        if let reason = replacement(seen: position) {
+        if let reason = state.replacement(seen: position) {
+            // The reload may be one a watch answer started before `position` was read, and have
+            // read the new etcd before a write this command must see: the checks below still apply
+            // (the watch the reload started brings what it missed).
             try await reloadAfterReplacement(reason)
-            return index
         }
         let current = position.revision
-        if index.revision >= current { return index }
+        if state.appliedRevision >= current { return index }
         if subscription == nil {
             // The watch broke and its recovery is still waiting: etcd answers again, so recover now.
-            if case .compacted? = lastWatchError { try await reload(progress: { _ in }) } else { startWatch(from: index.revision + 1) }
-            if index.revision >= current { return index }
+            switch state.recovery {
+            case .reload: try await reload(progress: { _ in })
+            case .resume(let revision): startWatch(from: revision)
+            }
+            if state.appliedRevision >= current { return index }
         }
-        guard let subscription else { throw lastWatchError ?? EtcdError.watchEnded("not started") }
+        guard let subscription else { throw state.lastError ?? EtcdError.watchEnded("not started") }
         // Nothing under the prefix may have changed (other keys move the revision too): ask the watch
-        // where it stands. etcd 3.4 answers a progress request with its current revision at once and
-        // may send it ahead of events still queued, so a progress answer counts only once a second
-        // one has come back after it.
-        let reportsBefore = progressReports
+        // where it stands (see `WatchState` for why one answer may not be enough).
+        let goal = state.goal(reaching: current)
         subscription.requestProgress()
         do {
-            try await waitFor(revision: current, progressReports: reportsBefore + 1,
-                              timeout: watchSynced ? catchUpTimeout : .milliseconds(300))
-        } catch where !watchSynced {
+            try await wait(for: goal, timeout: state.isSynced ? catchUpTimeout : .milliseconds(300))
+        } catch let error where !(error is CancellationError) && !stopped && !state.isSynced {
             // A resumed watch that is still catching up cannot prove where it stands (etcd 3.4
             // answers progress requests with its own revision, not the watcher's): load afresh.
             try await reload(progress: { _ in })
             return index
         }
-        if index.revision >= current, progressReports > reportsBefore, !eventsReached(current) {
-            let reports = progressReports
+        if let confirmation = state.confirmation(of: goal) {
             subscription.requestProgress()
-            try await waitFor(revision: current, progressReports: reports + 1, timeout: catchUpTimeout)
+            try await wait(for: confirmation, timeout: catchUpTimeout)
         }
         return index
     }
 
-    private var lastEventRevision: Int64 = 0
     /// How many full loads there have been (1 after `start`; more after compactions).
     public private(set) var loads = 0
-
-    /// Tests: stop the watch without resuming it, as a long network cut would.
-    func suspendWatch() {
-        watchTask?.cancel()
-        subscription?.cancel()
-        watchTask = nil
-        subscription = nil
-    }
-
-    /// Tests: resume a suspended watch from the last revision applied + 1.
-    func resumeWatch() {
-        startWatch(from: index.revision + 1)
-    }
-    private func eventsReached(_ revision: Int64) -> Bool { lastEventRevision >= revision }
 
     /// The index as it is now, without asking etcd.
     public func currentIndex() -> EndpointIndex { index }
@@ -146,19 +131,6 @@ public actor IndexSynchronizer {
 
     // MARK: A replaced etcd
 
-    /// Why `position` (from any response header) cannot come from the history the index was loaded
-    /// from, or nil if it can: in one history, the store's revision never goes below what the index
-    /// has applied.
-    private func replacement(seen position: StorePosition) -> String? {
-        if clusterID != 0, position.clusterID != 0, position.clusterID != clusterID {
-            return "its cluster ID changed (\(String(clusterID, radix: 16)) → \(String(position.clusterID, radix: 16)))"
-        }
-        if position.revision < index.revision {
-            return "its revision went back from \(index.revision) to \(position.revision)"
-        }
-        return nil
-    }
-
     /// Loads the index from the new etcd, telling the user why, once however many find it.
     private func reloadAfterReplacement(_ reason: String) async throws {
         if let replacementReload { return try await replacementReload.value }
@@ -172,10 +144,7 @@ public actor IndexSynchronizer {
     // MARK: Loading and watching
 
     private func reload(progress: @escaping @Sendable (Int) -> Void) async throws {
-        watchTask?.cancel()
-        subscription?.cancel()
-        watchTask = nil
-        subscription = nil
+        cancelWatch()
         // Pages go straight into the new index: the whole data set is never held twice.
         var fresh = EndpointIndex(layout: layout)
         fresh.startLoading()
@@ -184,7 +153,9 @@ public actor IndexSynchronizer {
         var cluster: UInt64 = 0
         for prefix in [layout.hostsPrefix, layout.profilesPrefix] {
             var first = prefix == layout.hostsPrefix
-            revision = try await store.scan(prefix: prefix, revision: revision, pageSize: pageSize, keysOnly: keysOnly) { page in
+            revision = try await store.scan(
+                prefix: prefix, revision: revision, pageSize: pageSize, keysOnly: keysOnly
+            ) { page in
                 if first { fresh.reserve(Int(page.remaining)) }
                 first = false
                 cluster = page.clusterID
@@ -197,115 +168,138 @@ public actor IndexSynchronizer {
         fresh.finishLoading(sort: !keysOnly)
         fresh.revision = revision
         loads += 1
-        clusterID = cluster
         index = fresh
+        state.loaded(revision: revision, clusterID: cluster)
         publish()
-        lastEventRevision = revision
         startWatch(from: revision + 1)
+        resumeReachedWaiters()
+    }
+
+    private func cancelWatch() {
+        watchTask?.cancel()
+        subscription?.cancel()
+        watchTask = nil
+        subscription = nil
     }
 
     private func startWatch(from revision: Int64) {
-        watchStart = revision
-        watchSynced = false
-        creationRevision = .max
+        cancelWatch()
+        watchGeneration += 1
+        let generation = watchGeneration
+        state.watchStarted(from: revision)
         let subscription = store.watch(prefix: layout.prefix + "/", startRevision: revision)
         self.subscription = subscription
         watchTask = Task { [weak self] in
             do {
                 for try await batch in subscription.batches {
                     guard let self else { return }
-                    await self.apply(batch)
+                    await self.apply(batch, generation: generation)
                 }
             } catch {
-                await self?.watchFailed(error)
+                await self?.watchFailed(error, generation: generation)
             }
         }
     }
 
-    private func apply(_ batch: WatchBatch) {
-        lastWatchError = nil
-        let position = StorePosition(clusterID: batch.clusterID, revision: batch.revision)
-        if replacementReload == nil, let reason = replacement(seen: position) {
+    private func apply(_ batch: WatchBatch, generation: Int) {
+        guard generation == watchGeneration else { return }
+        switch state.apply(batch) {
+        case .replaced(let reason):
             // Not from this watch's task: the reload cancels the watch that runs it.
-            Task { try? await self.reloadAfterReplacement(reason) }
+            if replacementReload == nil { Task { try? await self.reloadAfterReplacement(reason) } }
             return
-        }
-        if batch.isCreation {
-            // A watch that starts after the store's revision is current from the start; one that
-            // starts in the past is current once its events reach the revision it was created at.
-            creationRevision = batch.revision
-            watchSynced = batch.revision < watchStart
-        } else if batch.events.isEmpty {
-            // A progress report: only a current watch's report says where the index stands.
-            guard watchSynced else { return }
+        case .ignore:
+            break
+        case .applyProgress:
             index.apply(batch)
-            progressReports += 1
-        } else {
+        case .applyEvents:
             index.apply(batch)
             publish()
-            lastEventRevision = max(lastEventRevision, batch.revision)
-            if batch.revision >= creationRevision { watchSynced = true }
         }
-        resumeWaiters()
+        resumeReachedWaiters()
     }
 
-    private func watchFailed(_ error: any Error) {
-        // A watch cancelled on purpose (stop, reload, test suspension) is not a failure.
-        guard !Task.isCancelled, !stopped else { return }
-        let etcdError = error as? EtcdError ?? .watchEnded(String(describing: error))
-        lastWatchError = etcdError
+    private func watchFailed(_ error: any Error, generation: Int) {
+        // A watch cancelled on purpose (stop, reload, a newer watch) is not a failure.
+        guard !Task.isCancelled, !stopped, generation == watchGeneration else { return }
+        _ = state.watchFailed(error as? EtcdError ?? .watchEnded(String(describing: error)))
         subscription = nil
         watchTask = nil
-        var compacted = false
-        if case .compacted = etcdError { compacted = true }
         // Recovery runs in a task of its own: this one is the failed watch's and is ending.
-        Task { await self.recover(compacted: compacted) }
+        Task { await self.recover() }
     }
 
     /// After a broken watch: resume from the last revision applied + 1 after a short pause (the
     /// gRPC channel reconnects, to another member if there are several). After a compaction the
     /// history the watch needs is gone, and only a full reload is correct.
-    private func recover(compacted: Bool) async {
-        var delay = Duration.milliseconds(200)
+    private func recover() async {
+        // etcd answered the compacted watch, so a reload can start at once; a break needs a pause.
+        var delay = state.recovery == .reload ? Duration.zero : .milliseconds(200)
         while !stopped && subscription == nil {
             try? await Task.sleep(for: delay)
             guard !stopped, subscription == nil else { return }
-            if !compacted {
-                startWatch(from: index.revision + 1)
+            switch state.recovery {
+            case .resume(let revision):
+                startWatch(from: revision)
                 return
-            }
-            do {
-                try await reload(progress: { _ in })
-                return
-            } catch {
-                lastWatchError = error as? EtcdError ?? lastWatchError
-                delay = min(delay * 2, .seconds(2))
-            }
-        }
-    }
-
-    private func waitFor(revision: Int64, progressReports needed: Int, timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !(index.revision >= revision && (progressReports >= needed || lastEventRevision >= revision)) {
-            if ContinuousClock.now >= deadline {
-                throw lastWatchError ?? EtcdError.timeout(operation: "the watch (index at revision \(index.revision), cluster at \(revision))")
-            }
-            await withCheckedContinuation { continuation in
-                waiters.append((revision, needed, continuation))
-                Task { [weak self] in
-                    try? await Task.sleep(for: .milliseconds(50))
-                    await self?.resumeWaiters(force: true)
+            case .reload:
+                do {
+                    try await reload(progress: { _ in })
+                    return
+                } catch {
+                    if let error = error as? EtcdError { state.recoveryFailed(error) }
+                    delay = min(max(delay * 2, .milliseconds(200)), .seconds(2))
                 }
             }
         }
     }
 
-    private func resumeWaiters(force: Bool = false) {
-        var remaining: [(revision: Int64, progress: Int, continuation: CheckedContinuation<Void, Never>)] = []
-        for waiter in waiters {
-            let reached = index.revision >= waiter.revision && (progressReports >= waiter.progress || lastEventRevision >= waiter.revision)
-            if reached || force { waiter.continuation.resume() } else { remaining.append(waiter) }
+    // MARK: Waiting for a goal
+
+    private struct Waiter {
+        var goal: WatchState.Goal
+        var continuation: CheckedContinuation<Void, any Error>
+        var deadline: Task<Void, Never>
+    }
+
+    /// Returns once the index has reached `goal`; throws when `timeout` passes first (with why the
+    /// watch last failed, if it did) or when the calling task is cancelled.
+    private func wait(for goal: WatchState.Goal, timeout: Duration) async throws {
+        if state.reached(goal) { return }
+        nextWaiter += 1
+        let id = nextWaiter
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                let deadline = Task { [weak self] in
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                    await self?.expire(id)
+                }
+                waiters[id] = Waiter(goal: goal, continuation: continuation, deadline: deadline)
+            }
+        } onCancel: {
+            Task { await self.resume(id, with: .failure(CancellationError())) }
         }
-        waiters = remaining
+    }
+
+    private func resumeReachedWaiters() {
+        for (id, waiter) in waiters where state.reached(waiter.goal) { resume(id, with: .success(())) }
+    }
+
+    private func expire(_ id: Int) {
+        guard let waiter = waiters[id] else { return }
+        let error = state.lastError ?? EtcdError.timeout(
+            operation: "the watch (index at revision \(state.appliedRevision), cluster at \(waiter.goal.revision))")
+        resume(id, with: .failure(error))
+    }
+
+    /// Resumes waiter `id`, if it is still waiting: each is resumed exactly once.
+    private func resume(_ id: Int, with result: Result<Void, any Error>) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        waiter.deadline.cancel()
+        waiter.continuation.resume(with: result)
     }
 }

@@ -72,20 +72,9 @@ public actor Session {
         return await started.synchronizer.currentIndex().count
     }
 
-    public func loadSampleData(demo: Bool, synthetic: Int?, hosts: Int) async throws {
-        let store = try connection()
-        var pairs: [(key: String, value: [UInt8])] = []
-        if demo {
-            pairs += SampleData.reference(layout: layout)
-            pairs += SampleData.synthetic(count: 300, hosts: 6, layout: layout)
-        }
-        if let synthetic { pairs += SampleData.synthetic(count: synthetic, hosts: hosts, layout: layout) }
-        try await BulkLoader.load(pairs, into: store)
-    }
-
     public func close() async {
         if let started { await started.synchronizer.stop() }
-        if let client = store as? GRPCEtcdClient { await client.shutdown() }
+        await store?.shutdown()
     }
 }
 

@@ -1,3 +1,5 @@
+import ShellCore
+
 /// Writes many keys fast, for demos and benchmarks: transactions of up to 128 puts (etcd's default
 /// `--max-txn-ops`), several in flight at once on the one connection.
 public enum BulkLoader {

@@ -1,3 +1,5 @@
+import ShellCore
+
 /// Data for the demo and the benchmarks, in the Calico v1 layout.
 public enum SampleData {
     /// The five endpoints of the reference page's example (host `calico`, orchestrator `docker`).
@@ -39,6 +41,12 @@ public enum SampleData {
         return pairs
     }
 
+    /// What `scripts/demo` loads: the reference page's data, and a few hundred more endpoints over
+    /// six hosts so that filters and completion have something to choose from.
+    public static func demo(layout: KeyLayout) -> [(key: String, value: [UInt8])] {
+        reference(layout: layout) + synthetic(count: 300, hosts: 6, layout: layout)
+    }
+
     /// `count` synthetic endpoints over `hosts` hosts and two orchestrators, one or two endpoints per
     /// workload, with a few profiles: deterministic, so runs compare.
     public static func synthetic(count: Int, hosts: Int, layout: KeyLayout) -> [(key: String, value: [UInt8])] {
@@ -46,7 +54,7 @@ public enum SampleData {
         var pairs = profiles.flatMap { profilePairs($0, layout: layout) }
         pairs.reserveCapacity(count + pairs.count)
         for n in 0..<count {
-            let host = "node-\(String(n % max(hosts, 1)).leftPadded(to: 3))"
+            let host = "node-\(padded(String(n % max(hosts, 1)), to: 3))"
             let orchestrator = n % 5 == 0 ? "k8s" : "docker"
             let workload = "wl-" + hex(UInt64(n / 2), width: 16)
             // 32 hex digits, like Calico's own endpoint IDs (no common prefix).
@@ -61,6 +69,10 @@ public enum SampleData {
     }
 
     private static func hex(_ value: UInt64, width: Int) -> String {
-        String(String(value, radix: 16).leftPadded(to: width).suffix(width))
+        String(padded(String(value, radix: 16), to: width).suffix(width))
+    }
+
+    private static func padded(_ text: String, to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }

@@ -1,3 +1,5 @@
+import ShellCore
+
 /// An etcd stand-in for unit tests of the logic above `KeyValueStore`: revisions, ranges at a
 /// revision (current only), compare-and-swap transactions and watches behave as etcd's do.
 /// Integration tests use a real etcd; this only makes pure-logic tests fast.
@@ -21,6 +23,14 @@ public actor InMemoryStore: KeyValueStore {
     }
 
     public func get(_ key: String) async throws -> KeyValue? { pairs[key] }
+
+    public func status() async throws -> StoreStatus { StoreStatus(version: "in-memory", revision: revision) }
+
+    /// Ends every watch, as a closed connection would.
+    public func shutdown() async {
+        for watcher in watchers.values { watcher.continuation.finish() }
+        watchers = [:]
+    }
 
     public func position(readingKey key: String) async throws -> StorePosition {
         StorePosition(clusterID: clusterID, revision: revision)

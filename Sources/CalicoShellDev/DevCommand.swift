@@ -1,0 +1,153 @@
+import ArgumentParser
+import ShellCore
+import ShellDevTools
+
+/// `calico-shell-dev`: what developers, `scripts/demo`, `scripts/bench` and the tests need around
+/// calico-shell, kept out of the shipped binary: loading demo and synthetic data, and the raw
+/// etcd baseline the benchmarks compare with.
+@main
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calico-shell-dev",
+        abstract: "Developer tools for calico-shell: sample data and raw etcd benchmarks.",
+        discussion: """
+            Not installed with calico-shell. Examples:
+              calico-shell-dev load-demo --endpoints http://127.0.0.1:2379
+              calico-shell-dev load --count 100000 --hosts 500
+              calico-shell-dev raw-benchmark get --count 2000
+            """,
+        subcommands: [LoadDemo.self, LoadSynthetic.self, RawBenchmarkCommand.self])
+}
+
+/// Where the data goes: the same `--endpoints`, `ETCD_*` variables and key prefix as calico-shell.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "etcd members, comma-separated (default: $ETCD_ENDPOINTS, else http://127.0.0.1:2379).",
+            valueName: "URL[,URL...]"))
+    var endpoints: String?
+
+    @Option(name: .long, help: ArgumentHelp("Key prefix of the Calico data.", valueName: "PREFIX"))
+    var prefix: String = "/calico/v1"
+
+    @Option(name: .long, help: ArgumentHelp("CA certificate of etcd's server certificate.", valueName: "FILE"))
+    var cacert: String?
+
+    @Option(name: .long, help: ArgumentHelp("Client certificate for mutual TLS.", valueName: "FILE"))
+    var cert: String?
+
+    @Option(name: .long, help: ArgumentHelp("Client key for mutual TLS.", valueName: "FILE"))
+    var key: String?
+
+    @Option(name: .long, help: ArgumentHelp("etcd user and password.", valueName: "USER:PASSWORD"))
+    var user: String?
+
+    var layout: KeyLayout { KeyLayout(prefix: prefix) }
+
+    /// A connected client; the caller shuts it down.
+    func store() throws -> any KeyValueStore {
+        let environment = ProcessEnvironment.current
+        let endpoints = try EtcdConfiguration.resolveEndpoints(option: endpoints, environment: environment)
+        var credentials: EtcdConfiguration.Credentials?
+        if let user {
+            guard let colon = user.firstIndex(of: ":") else {
+                throw ValidationError("--user needs USER:PASSWORD")
+            }
+            credentials = .init(user: String(user[..<colon]), password: String(user[user.index(after: colon)...]))
+        }
+        let configuration = EtcdConfiguration(
+            endpoints: endpoints, tls: .init(caCertificate: cacert, certificate: cert, key: key),
+            credentials: credentials)
+        try configuration.validate()
+        return try GRPCEtcdClient(configuration: configuration)
+    }
+
+    /// Runs `body` with a client, shutting it down however `body` ends. Failures are one line on
+    /// stderr and exit status 1.
+    func withStore(_ body: (any KeyValueStore) async throws -> Void) async throws {
+        let store = try store()
+        do {
+            try await body(store)
+            await store.shutdown()
+        } catch {
+            await store.shutdown()
+            StandardStreams().standardError("calico-shell-dev: \(Executor.shellError(error))\n")
+            throw ExitCode.failure
+        }
+    }
+}
+
+struct LoadDemo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load-demo",
+        abstract: "Write the demo data: the reference page's endpoints and profiles, and 300 more endpoints.",
+        discussion: "Idempotent: loading twice leaves the same data.")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await store.withStore { client in
+            try await BulkLoader.load(SampleData.demo(layout: store.layout), into: client)
+        }
+    }
+}
+
+struct LoadSynthetic: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Write N synthetic endpoints (deterministic, for benchmarks) in batched transactions.")
+
+    @OptionGroup var store: StoreOptions
+
+    // Numbers are taken as they come (`.unconditional`): `-1` is a bad value, not a missing one.
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Endpoints to write.", valueName: "N"))
+    var count: Int
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Hosts to spread them over.", valueName: "N"))
+    var hosts: Int = 500
+
+    func validate() throws {
+        guard (0...10_000_000).contains(count) else { throw ValidationError("--count must be 0 to 10000000") }
+        guard (1...1_000_000).contains(hosts) else { throw ValidationError("--hosts must be 1 to 1000000") }
+    }
+
+    func run() async throws {
+        try await store.withStore { client in
+            let pairs = SampleData.synthetic(count: count, hosts: hosts, layout: store.layout)
+            try await BulkLoader.load(pairs, into: client)
+        }
+    }
+}
+
+extension RawBenchmark.Operation: ExpressibleByArgument {}
+
+struct RawBenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "raw-benchmark",
+        abstract: "Time raw etcd calls from one keep-alive client; prints 'MEAN_US P50_US'.",
+        discussion: "The baseline scripts/bench compares calico-shell with: the same client, nothing around it.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("A linearizable read or a write of one key.", valueName: "get|put"))
+    var operation: RawBenchmark.Operation
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Calls to time.", valueName: "N"))
+    var count: Int = 1_000
+
+    // Not `--key`: that is the TLS client key, as in calico-shell.
+    @Option(name: .long, help: ArgumentHelp("The key read or written.", valueName: "KEY"))
+    var benchKey: String = "/calico/bench/raw"
+
+    func validate() throws {
+        guard (1...10_000_000).contains(count) else { throw ValidationError("--count must be 1 to 10000000") }
+    }
+
+    func run() async throws {
+        try await store.withStore { client in
+            let figures = try await RawBenchmark.run(operation, count: count, key: benchKey, store: client)
+            StandardStreams().standardOutput("\(figures.meanMicroseconds) \(figures.medianMicroseconds)\n")
+        }
+    }
+}
