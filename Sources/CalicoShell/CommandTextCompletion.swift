@@ -1,4 +1,5 @@
 import ArgumentParser
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,8 +10,10 @@ import Glibc
 /// a child so that it uses the connection options already on the command line.
 enum CommandTextCompletion {
     /// Connection options worth passing on to the child, with or without a value.
-    static let optionsWithValue: Set<String> = ["--endpoints", "--prefix", "--cacert", "--cert", "--key", "--user",
-                                                "--password", "--config", "-C"]
+    static let optionsWithValue: Set<String> = [
+        "--endpoints", "--prefix", "--cacert", "--cert", "--key", "--user",
+        "--password", "--config", "-C",
+    ]
     static let flags: Set<String> = ["--insecure-skip-tls-verify"]
 
     /// `words` is the command line, `index` the word being completed, `prefix` its text up to the cursor
@@ -83,7 +86,7 @@ enum CommandTextCompletion {
         posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
         let executable = "/proc/self/exe"
         let argv = ([CommandLine.arguments.first ?? "calico-shell"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         var child: pid_t = 0
         let spawned = posix_spawn(&child, executable, &actions, nil, argv, environ)
         close(pipeEnds[1])

@@ -1,5 +1,6 @@
 import Foundation
 import ShellCore
+
 #if canImport(Glibc)
 import Glibc
 #endif

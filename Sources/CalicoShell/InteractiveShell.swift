@@ -1,6 +1,7 @@
 import CEdit
 import Foundation
 import ShellCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,12 +28,15 @@ struct InteractiveShell {
             if let status = try? await session.connection().status() {
                 version = status.version
             }
-            output.standardOutput("calico-shell \(ProductVersion.number): etcd \(version) at \(configuration.endpoints.map(\.description).joined(separator: ",")), \(count) endpoints indexed. Type 'help' for help.\n")
+            output.standardOutput(
+                "calico-shell \(ProductVersion.number): etcd \(version) at \(configuration.endpoints.map(\.description).joined(separator: ",")), \(count) endpoints indexed. Type 'help' for help.\n"
+            )
         } catch {
             output.standardError("calico-shell: \(Executor.shellError(error))\n")
         }
 
-        let historyPath = options.noHistory ? nil : (options.historyFile ?? HistoryFile.defaultPath(environment: Environment.current))
+        let historyPath =
+            options.noHistory ? nil : (options.historyFile ?? HistoryFile.defaultPath(environment: Environment.current))
         let layout = await session.layout
         let editor = LineEditor(prompt: "\(cluster)> ", history: historyPath.map(HistoryFile.init)) { line in
             let index = synchronizer?.snapshot ?? EndpointIndex(layout: layout)

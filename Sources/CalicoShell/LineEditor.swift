@@ -1,5 +1,6 @@
 import CEdit
 import ShellCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -132,7 +133,9 @@ final class LineEditor: LineSource {
             return UInt8(CC_REFRESH)
         }
         if lastTabLine == line {
-            StandardStreams().standardOutput("\n" + Self.columns(Array(completion.candidates.prefix(100)), total: completion.total))
+            StandardStreams().standardOutput(
+                "\n" + Self.columns(Array(completion.candidates.prefix(100)), total: completion.total)
+            )
             lastTabLine = nil
             return UInt8(CC_REDISPLAY)
         }

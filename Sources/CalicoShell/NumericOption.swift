@@ -5,15 +5,19 @@ import ArgumentParser
 enum NumericOption {
     static func check(_ name: String, _ value: Double, in range: ClosedRange<Double>, unit: String) throws {
         guard value.isFinite, range.contains(value) else {
-            throw ValidationError("\(name) must be a number of \(unit) from \(format(range.lowerBound)) to "
-                                  + "\(format(range.upperBound)), not \(format(value))")
+            throw ValidationError(
+                "\(name) must be a number of \(unit) from \(format(range.lowerBound)) to "
+                    + "\(format(range.upperBound)), not \(format(value))"
+            )
         }
     }
 
     static func check(_ name: String, _ value: Int, in range: ClosedRange<Int>) throws {
         guard range.contains(value) else {
-            throw ValidationError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), "
-                                  + "not \(value)")
+            throw ValidationError(
+                "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), "
+                    + "not \(value)"
+            )
         }
     }
 

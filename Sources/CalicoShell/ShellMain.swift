@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOCore
 import NIOPosix
 import ShellCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +36,8 @@ enum ShellMain {
     static func run(_ options: CalicoShellOptions) async -> Int32 {
         let output = StandardStreams()
         let environment = Environment.current
-        let interactive = (options.script ?? options.file) == nil && options.commands.isEmpty
+        let interactive =
+            (options.script ?? options.file) == nil && options.commands.isEmpty
             && isatty(0) == 1 && isatty(1) == 1
         if !interactive && Self.inputNeverWaits(options) {
             // Scripts run their async work on NIO's event loops instead of hopping between them and
@@ -47,27 +49,40 @@ enum ShellMain {
         }
 
         if interactive && options.atomic {
-            output.standardError("calico-shell: --atomic is for scripts: give a SCRIPT, -c commands or commands on stdin\n")
+            output.standardError(
+                "calico-shell: --atomic is for scripts: give a SCRIPT, -c commands or commands on stdin\n"
+            )
             return 2
         }
         if options.showConfig { return ShowConfig.run(options, environment: environment, output: output) }
         let configuration: EtcdConfiguration
         do {
-            configuration = try ConnectionSettings.configuration(from: options, environment: environment, interactive: interactive)
+            configuration = try ConnectionSettings.configuration(
+                from: options,
+                environment: environment,
+                interactive: interactive
+            )
         } catch {
             output.standardError("calico-shell: \(error)\n")
             return 2
         }
         if configuration.tls.skipVerify {
-            output.standardError("warning: --insecure-skip-tls-verify: etcd's certificate is not checked; anyone on the path can read and change what this shell sends\n")
+            output.standardError(
+                "warning: --insecure-skip-tls-verify: etcd's certificate is not checked; anyone on the path can read and change what this shell sends\n"
+            )
         }
         // Configuration that only connecting would reject (a host that does not resolve, a file that
         // is no certificate) is a bad argument too: found here, before any command runs.
         // One-shot summaries need keys only, about a third of the bytes: they take larger pages too.
         let keysOnly = Self.onlySummaries(options.commands)
-        let session = Session(configuration: configuration, layout: KeyLayout(prefix: options.prefix),
-                              showProgress: interactive || options.progress, output: output,
-                              keysOnly: keysOnly, pageSize: Int64(keysOnly ? max(options.pageSize, 50_000) : options.pageSize))
+        let session = Session(
+            configuration: configuration,
+            layout: KeyLayout(prefix: options.prefix),
+            showProgress: interactive || options.progress,
+            output: output,
+            keysOnly: keysOnly,
+            pageSize: Int64(keysOnly ? max(options.pageSize, 50_000) : options.pageSize)
+        )
         defer { Task { await session.close() } }
         // Configuration that only connecting would reject (a host name that does not resolve) is a
         // bad argument too: the client is made here, before any command runs (it connects lazily).
@@ -78,8 +93,12 @@ enum ShellMain {
             return 2
         }
 
-        let runOptions = RunOptions(continueOnError: options.continueOnError, echo: options.echo,
-                                    format: options.output, atomic: options.atomic)
+        let runOptions = RunOptions(
+            continueOnError: options.continueOnError,
+            echo: options.echo,
+            format: options.output,
+            atomic: options.atomic
+        )
         let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
 
         if interactive {

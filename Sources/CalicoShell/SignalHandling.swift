@@ -1,4 +1,5 @@
 import CEdit
+
 #if canImport(Glibc)
 import Glibc
 #endif

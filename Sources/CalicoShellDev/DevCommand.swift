@@ -16,7 +16,8 @@ struct DevCommand: AsyncParsableCommand {
               calico-shell-dev load --count 100000 --hosts 500
               calico-shell-dev raw-benchmark get --count 2000
             """,
-        subcommands: [LoadDemo.self, LoadSynthetic.self, RawBenchmarkCommand.self])
+        subcommands: [LoadDemo.self, LoadSynthetic.self, RawBenchmarkCommand.self]
+    )
 }
 
 /// Where the data goes: the same `--endpoints`, `ETCD_*` variables and key prefix as calico-shell.
@@ -25,7 +26,9 @@ struct StoreOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "etcd members, comma-separated (default: $ETCD_ENDPOINTS, else http://127.0.0.1:2379).",
-            valueName: "URL[,URL...]"))
+            valueName: "URL[,URL...]"
+        )
+    )
     var endpoints: String?
 
     @Option(name: .long, help: ArgumentHelp("Key prefix of the Calico data.", valueName: "PREFIX"))
@@ -57,8 +60,10 @@ struct StoreOptions: ParsableArguments {
             credentials = .init(user: String(user[..<colon]), password: String(user[user.index(after: colon)...]))
         }
         let configuration = EtcdConfiguration(
-            endpoints: endpoints, tls: .init(caCertificate: cacert, certificate: cert, key: key),
-            credentials: credentials)
+            endpoints: endpoints,
+            tls: .init(caCertificate: cacert, certificate: cert, key: key),
+            credentials: credentials
+        )
         try configuration.validate()
         return try GRPCEtcdClient(configuration: configuration)
     }
@@ -82,7 +87,8 @@ struct LoadDemo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load-demo",
         abstract: "Write the demo data: the reference page's endpoints and profiles, and 300 more endpoints.",
-        discussion: "Idempotent: loading twice leaves the same data.")
+        discussion: "Idempotent: loading twice leaves the same data."
+    )
 
     @OptionGroup var store: StoreOptions
 
@@ -96,7 +102,8 @@ struct LoadDemo: AsyncParsableCommand {
 struct LoadSynthetic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Write N synthetic endpoints (deterministic, for benchmarks) in batched transactions.")
+        abstract: "Write N synthetic endpoints (deterministic, for benchmarks) in batched transactions."
+    )
 
     @OptionGroup var store: StoreOptions
 
@@ -126,7 +133,8 @@ struct RawBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "raw-benchmark",
         abstract: "Time raw etcd calls from one keep-alive client; prints 'MEAN_US P50_US'.",
-        discussion: "The baseline scripts/bench compares calico-shell with: the same client, nothing around it.")
+        discussion: "The baseline scripts/bench compares calico-shell with: the same client, nothing around it."
+    )
 
     @OptionGroup var store: StoreOptions
 

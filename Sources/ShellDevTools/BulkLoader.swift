@@ -5,7 +5,11 @@ import ShellCore
 public enum BulkLoader {
     public static let operationsPerTransaction = 128
 
-    public static func load(_ pairs: [(key: String, value: [UInt8])], into store: any KeyValueStore, concurrency: Int = 8) async throws {
+    public static func load(
+        _ pairs: [(key: String, value: [UInt8])],
+        into store: any KeyValueStore,
+        concurrency: Int = 8
+    ) async throws {
         let batches = stride(from: 0, to: pairs.count, by: operationsPerTransaction).map {
             Array(pairs[$0..<min($0 + operationsPerTransaction, pairs.count)])
         }
@@ -15,7 +19,9 @@ public enum BulkLoader {
                 let batch = batches[next]
                 next += 1
                 group.addTask {
-                    _ = try await store.commit(Transaction(operations: batch.map { .put(key: $0.key, value: $0.value) }))
+                    _ = try await store.commit(
+                        Transaction(operations: batch.map { .put(key: $0.key, value: $0.value) })
+                    )
                 }
             }
             while next < batches.count && next < concurrency { submit() }

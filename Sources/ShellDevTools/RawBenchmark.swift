@@ -17,7 +17,12 @@ public enum RawBenchmark {
     }
 
     /// Writes `key` once, then times `count` calls of `operation` on it, one after another.
-    public static func run(_ operation: Operation, count: Int, key: String, store: any KeyValueStore) async throws
+    public static func run(
+        _ operation: Operation,
+        count: Int,
+        key: String,
+        store: any KeyValueStore
+    ) async throws
         -> Figures
     {
         let value = Array(#"{"bench":true}"#.utf8)

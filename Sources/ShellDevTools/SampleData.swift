@@ -3,18 +3,41 @@ import ShellCore
 /// Data for the demo and the benchmarks, in the Calico v1 layout.
 public enum SampleData {
     /// The five endpoints of the reference page's example (host `calico`, orchestrator `docker`).
-    public static let referenceEndpoints: [(workload: String, endpoint: String, address: String, mac: String, profiles: [String])] = [
-        ("0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", "d79123c4784511e5bd1a080027f532f6", "192.168.1.4/32", "d6:43:59:f7:93:d3", []),
-        ("26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6", "d50c35bc784511e5bd1a080027f532f6", "192.168.1.3/32", "0e:61:2a:84:30:51", ["PROF"]),
-        ("838a52d2809845a1092c9cb0f8ff5a09437339cbd39b597924eaefacbf50b4ae", "d0bd03d8784511e5bd1a080027f532f6", "192.168.0.1/32", "b6:bc:87:55:54:a0", ["PROF"]),
-        ("b75d50055975385f0f26ecfc545e91c10a911dbfff4894a03510a617c4b232fc", "d2b58ef8784511e5bd1a080027f532f6", "192.168.1.2/32", "f2:42:82:f6:1f:a4", ["PROF"]),
-        ("ccc8d2e81b8ef7d4eeb8634e61ed515da47f7d5d7803f40408af21c002f379db", "d9d6c3a0784511e5bd1a080027f532f6", "192.168.1.5/32", "f6:ed:d8:c5:dd:ac", []),
-    ]
+    public static let referenceEndpoints:
+        [(workload: String, endpoint: String, address: String, mac: String, profiles: [String])] = [
+            (
+                "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", "d79123c4784511e5bd1a080027f532f6",
+                "192.168.1.4/32", "d6:43:59:f7:93:d3", []
+            ),
+            (
+                "26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6", "d50c35bc784511e5bd1a080027f532f6",
+                "192.168.1.3/32", "0e:61:2a:84:30:51", ["PROF"]
+            ),
+            (
+                "838a52d2809845a1092c9cb0f8ff5a09437339cbd39b597924eaefacbf50b4ae", "d0bd03d8784511e5bd1a080027f532f6",
+                "192.168.0.1/32", "b6:bc:87:55:54:a0", ["PROF"]
+            ),
+            (
+                "b75d50055975385f0f26ecfc545e91c10a911dbfff4894a03510a617c4b232fc", "d2b58ef8784511e5bd1a080027f532f6",
+                "192.168.1.2/32", "f2:42:82:f6:1f:a4", ["PROF"]
+            ),
+            (
+                "ccc8d2e81b8ef7d4eeb8634e61ed515da47f7d5d7803f40408af21c002f379db", "d9d6c3a0784511e5bd1a080027f532f6",
+                "192.168.1.5/32", "f6:ed:d8:c5:dd:ac", []
+            ),
+        ]
 
     public static let referenceProfiles = ["PROF", "WEB"]
 
     /// An endpoint's JSON value as Calico writes it.
-    public static func endpointValue(name: String, mac: String?, profiles: [String], ipv4: [String], ipv6: [String] = [], state: String = "active") -> [UInt8] {
+    public static func endpointValue(
+        name: String,
+        mac: String?,
+        profiles: [String],
+        ipv4: [String],
+        ipv6: [String] = [],
+        state: String = "active"
+    ) -> [UInt8] {
         let json = JSONValue.object([
             ("state", .string(state)), ("name", .string(name)), ("mac", .optional(mac)),
             ("profile_ids", .strings(profiles)), ("ipv4_nets", .strings(ipv4)), ("ipv6_nets", .strings(ipv6)),
@@ -26,7 +49,13 @@ public enum SampleData {
     /// A profile's keys: `rules` and `tags`, as calicoctl creates them.
     public static func profilePairs(_ name: String, layout: KeyLayout) -> [(key: String, value: [UInt8])] {
         [
-            (layout.profilesPrefix + name + "/rules", Array(#"{"inbound_rules":[{"action":"allow","src_tag":"\#(name)"}],"outbound_rules":[{"action":"allow"}]}"#.utf8)),
+            (
+                layout.profilesPrefix + name + "/rules",
+                Array(
+                    #"{"inbound_rules":[{"action":"allow","src_tag":"\#(name)"}],"outbound_rules":[{"action":"allow"}]}"#
+                        .utf8
+                )
+            ),
             (layout.profilesPrefix + name + "/tags", Array(#"["\#(name)"]"#.utf8)),
         ]
     }
@@ -35,8 +64,23 @@ public enum SampleData {
     public static func reference(layout: KeyLayout) -> [(key: String, value: [UInt8])] {
         var pairs = referenceProfiles.flatMap { profilePairs($0, layout: layout) }
         for item in referenceEndpoints {
-            let key = EndpointKey(host: "calico", orchestrator: "docker", workload: item.workload, endpoint: item.endpoint)
-            pairs.append((key.path(in: layout), endpointValue(name: "cali\(item.endpoint.prefix(11))", mac: item.mac, profiles: item.profiles, ipv4: [item.address])))
+            let key = EndpointKey(
+                host: "calico",
+                orchestrator: "docker",
+                workload: item.workload,
+                endpoint: item.endpoint
+            )
+            pairs.append(
+                (
+                    key.path(in: layout),
+                    endpointValue(
+                        name: "cali\(item.endpoint.prefix(11))",
+                        mac: item.mac,
+                        profiles: item.profiles,
+                        ipv4: [item.address]
+                    )
+                )
+            )
         }
         return pairs
     }
@@ -62,7 +106,12 @@ public enum SampleData {
             let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
             let address = "10.\((n >> 16) & 0xff).\((n >> 8) & 0xff).\(n & 0xff)/32"
             let mac = "ee:ee:" + [24, 16, 8, 0].map { hex(UInt64((n >> $0) & 0xff), width: 2) }.joined(separator: ":")
-            let value = endpointValue(name: "cali" + endpoint.prefix(11), mac: mac, profiles: [profiles[n % profiles.count]], ipv4: [address])
+            let value = endpointValue(
+                name: "cali" + endpoint.prefix(11),
+                mac: mac,
+                profiles: [profiles[n % profiles.count]],
+                ipv4: [address]
+            )
             pairs.append((key.path(in: layout), value))
         }
         return pairs

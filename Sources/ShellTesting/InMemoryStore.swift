@@ -7,19 +7,33 @@ public actor InMemoryStore: KeyValueStore {
     private var pairs: [String: KeyValue] = [:]
     private var revision: Int64 = 1
     private var clusterID: UInt64 = 1
-    private var watchers: [Int: (prefix: String, continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation)] = [:]
+    private var watchers:
+        [Int: (prefix: String, continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation)] = [:]
     private var nextWatcher = 0
     /// Every change, so a watch registered late still starts exactly at its start revision.
     private var history: [WatchBatch] = []
 
     public init() {}
 
-    public func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws -> RangePage {
+    public func range(
+        from start: String,
+        to end: String,
+        revision: Int64,
+        limit: Int64,
+        keysOnly: Bool
+    ) async throws -> RangePage {
         let keys = pairs.keys.filter { $0 >= start && $0 < end }.sorted()
         let taken = limit > 0 ? Array(keys.prefix(Int(limit))) : keys
-        let found = taken.compactMap { pairs[$0] }.map { keysOnly ? KeyValue(key: $0.key, value: [], modRevision: $0.modRevision) : $0 }
-        return RangePage(pairs: found, more: taken.count < keys.count, revision: self.revision, remaining: Int64(keys.count),
-                         clusterID: clusterID)
+        let found = taken.compactMap { pairs[$0] }.map {
+            keysOnly ? KeyValue(key: $0.key, value: [], modRevision: $0.modRevision) : $0
+        }
+        return RangePage(
+            pairs: found,
+            more: taken.count < keys.count,
+            revision: self.revision,
+            remaining: Int64(keys.count),
+            clusterID: clusterID
+        )
     }
 
     public func get(_ key: String) async throws -> KeyValue? { pairs[key] }
@@ -73,7 +87,12 @@ public actor InMemoryStore: KeyValueStore {
         history.append(WatchBatch(events: events, revision: revision))
         for watcher in watchers.values {
             let matching = events.filter { $0.pair.key.hasPrefix(watcher.prefix) }
-            if !matching.isEmpty { deliver(WatchBatch(events: matching, revision: revision, clusterID: clusterID), to: watcher.continuation) }
+            if !matching.isEmpty {
+                deliver(
+                    WatchBatch(events: matching, revision: revision, clusterID: clusterID),
+                    to: watcher.continuation
+                )
+            }
         }
         return TransactionResult(succeeded: true, revision: revision)
     }
@@ -92,7 +111,8 @@ public actor InMemoryStore: KeyValueStore {
         for item in waiting { item.to.yield(item.batch) }
     }
 
-    private func deliver(_ batch: WatchBatch, to continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation) {
+    private func deliver(_ batch: WatchBatch, to continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation)
+    {
         if held != nil { held?.append((batch, continuation)) } else { continuation.yield(batch) }
     }
 
@@ -101,18 +121,32 @@ public actor InMemoryStore: KeyValueStore {
 
     public nonisolated func watch(prefix: String, startRevision: Int64) -> WatchSubscription {
         let (stream, continuation) = AsyncThrowingStream<WatchBatch, any Error>.makeStream()
-        let registration = Task { await self.register(prefix: prefix, startRevision: startRevision, continuation: continuation) }
+        let registration = Task {
+            await self.register(prefix: prefix, startRevision: startRevision, continuation: continuation)
+        }
         return WatchSubscription(
             batches: stream,
-            requestProgress: { Task { _ = await registration.value; await self.reportProgress() } },
-            cancel: { continuation.finish() })
+            requestProgress: {
+                Task {
+                    _ = await registration.value
+                    await self.reportProgress()
+                }
+            },
+            cancel: { continuation.finish() }
+        )
     }
 
-    private func register(prefix: String, startRevision: Int64, continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation) {
+    private func register(
+        prefix: String,
+        startRevision: Int64,
+        continuation: AsyncThrowingStream<WatchBatch, any Error>.Continuation
+    ) {
         deliver(WatchBatch(events: [], revision: revision, isCreation: true, clusterID: clusterID), to: continuation)
         for batch in history where batch.revision >= startRevision {
             let matching = batch.events.filter { $0.pair.key.hasPrefix(prefix) }
-            if !matching.isEmpty { deliver(WatchBatch(events: matching, revision: batch.revision, clusterID: clusterID), to: continuation) }
+            if !matching.isEmpty {
+                deliver(WatchBatch(events: matching, revision: batch.revision, clusterID: clusterID), to: continuation)
+            }
         }
         nextWatcher += 1
         let id = nextWatcher
@@ -123,6 +157,8 @@ public actor InMemoryStore: KeyValueStore {
     private func unregister(_ id: Int) { watchers[id] = nil }
 
     private func reportProgress() {
-        for watcher in watchers.values { deliver(WatchBatch(events: [], revision: revision, clusterID: clusterID), to: watcher.continuation) }
+        for watcher in watchers.values {
+            deliver(WatchBatch(events: [], revision: revision, clusterID: clusterID), to: watcher.continuation)
+        }
     }
 }

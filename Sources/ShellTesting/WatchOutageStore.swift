@@ -17,7 +17,13 @@ public final class WatchOutageStore: KeyValueStore {
 
     public func restoreWatches() async { await outage.restore() }
 
-    public func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws
+    public func range(
+        from start: String,
+        to end: String,
+        revision: Int64,
+        limit: Int64,
+        keysOnly: Bool
+    ) async throws
         -> RangePage
     {
         try await wrapped.range(from: start, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
@@ -62,7 +68,8 @@ public final class WatchOutageStore: KeyValueStore {
         return WatchSubscription(
             batches: batches,
             requestProgress: { inner.requestProgress() },
-            cancel: { continuation.finish() })
+            cancel: { continuation.finish() }
+        )
     }
 }
 

@@ -18,8 +18,14 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable`. A nil descriptor means /dev/null. The caller keeps (and closes) its own
     /// descriptors; the child gets duplicates.
-    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-         stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil) throws {
+    init(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        stdin: Int32? = nil,
+        stdout: Int32? = nil,
+        stderr: Int32? = nil
+    ) throws {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         guard null >= 0 else { throw ChildProcessError.spawn(executable, errno) }
         defer { close(null) }
@@ -36,7 +42,8 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         // Default signal handling and no blocked signals in the child, whatever the test process set.
-        var empty = sigset_t(), all = sigset_t()
+        var empty = sigset_t()
+        var all = sigset_t()
         sigemptyset(&empty)
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attributes, &empty)
@@ -47,8 +54,7 @@ final class ChildProcess: @unchecked Sendable {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv + envp { free(pointer) }
         }
         var pid = pid_t()
         let result = Self.spawnLock.withLock { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }

@@ -1,8 +1,9 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
 import ShellTesting
+import XCTest
+
+@testable import ShellCore
 
 /// The `calicoctl endpoint` commands through the real binary against a real etcd holding the
 /// reference page's data.
@@ -11,7 +12,8 @@ final class CommandSetTests: XCTestCase {
     var client: GRPCEtcdClient!
     let layout = KeyLayout()
     let endpointID = "d79123c4784511e5bd1a080027f532f6"
-    let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("ShellCoreTests/Golden")
+    let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ShellCoreTests/Golden")
 
     override func setUp() async throws {
         etcd = try EtcdProcess()
@@ -60,21 +62,40 @@ final class CommandSetTests: XCTestCase {
 
     func testFailedCommandsWriteNothing() async throws {
         // A second endpoint with the same ID on another host makes ID-only lookups ambiguous.
-        let duplicate = EndpointKey(host: "other", orchestrator: "docker", workload: "w", endpoint: "d50c35bc784511e5bd1a080027f532f6")
-        _ = try await client.put(duplicate.path(in: layout), SampleData.endpointValue(name: "x", mac: nil, profiles: [], ipv4: []))
+        let duplicate = EndpointKey(
+            host: "other",
+            orchestrator: "docker",
+            workload: "w",
+            endpoint: "d50c35bc784511e5bd1a080027f532f6"
+        )
+        _ = try await client.put(
+            duplicate.path(in: layout),
+            SampleData.endpointValue(name: "x", mac: nil, profiles: [], ipv4: [])
+        )
         let before = try await snapshot()
         let cases: [(String, String)] = [
             ("endpoint nosuch profile append WEB", "-c:1: Endpoint nosuch is unknown to Calico.\n"),
-            ("endpoint d50c35bc784511e5bd1a080027f532f6 profile append WEB",
-             "-c:1: More than 1 endpoint matches the provided criteria. Please provide additional parameters to refine the "
-                + "search. It matches --host=calico --orchestrator=docker "
-                + "--workload=26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6; "
-                + "--host=other --orchestrator=docker --workload=w.\n"),
+            (
+                "endpoint d50c35bc784511e5bd1a080027f532f6 profile append WEB",
+                "-c:1: More than 1 endpoint matches the provided criteria. Please provide additional parameters to refine the "
+                    + "search. It matches --host=calico --orchestrator=docker "
+                    + "--workload=26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6; "
+                    + "--host=other --orchestrator=docker --workload=w.\n"
+            ),
             ("endpoint \(endpointID) profile append WEB MISSING", "-c:1: Profile with name MISSING was not found.\n"),
-            ("endpoint \(endpointID) profile set WEB bad/name", "-c:1: Invalid profile name 'bad/name': names may contain only letters, digits, '_', '.' and '-'.\n"),
+            (
+                "endpoint \(endpointID) profile set WEB bad/name",
+                "-c:1: Invalid profile name 'bad/name': names may contain only letters, digits, '_', '.' and '-'.\n"
+            ),
             ("endpoint \(endpointID) profile append WEB WEB", "-c:1: Profile WEB is given more than once.\n"),
-            ("endpoint \(endpointID) profile append WEB --host=..", "-c:1: Invalid hostname '..': it must be non-empty, contain no '/' and not be '.' or '..'.\n"),
-            ("endpoint \(endpointID) profile set WEB --host=nosuchhost", "-c:1: Endpoint \(endpointID) is unknown to Calico.\n"),
+            (
+                "endpoint \(endpointID) profile append WEB --host=..",
+                "-c:1: Invalid hostname '..': it must be non-empty, contain no '/' and not be '.' or '..'.\n"
+            ),
+            (
+                "endpoint \(endpointID) profile set WEB --host=nosuchhost",
+                "-c:1: Endpoint \(endpointID) is unknown to Calico.\n"
+            ),
         ]
         for (command, message) in cases {
             let result = try shell(command, "echo not reached")
@@ -83,10 +104,15 @@ final class CommandSetTests: XCTestCase {
             XCTAssertEqual(result.output, "", command)
         }
         // Already in the desired state: said so, nothing written, success.
-        let same = try shell("endpoint d50c35bc784511e5bd1a080027f532f6 profile append PROF --host=calico",
-                             "endpoint \(endpointID) profile remove WEB")
+        let same = try shell(
+            "endpoint d50c35bc784511e5bd1a080027f532f6 profile append PROF --host=calico",
+            "endpoint \(endpointID) profile remove WEB"
+        )
         XCTAssertEqual(same.status, 0)
-        XCTAssertEqual(same.output, "Profile PROF is already in endpoint profile list\nProfile WEB is not in endpoint profile list.\n")
+        XCTAssertEqual(
+            same.output,
+            "Profile PROF is already in endpoint profile list\nProfile WEB is not in endpoint profile list.\n"
+        )
         let after = try await snapshot()
         XCTAssertEqual(after, before)
 
@@ -99,7 +125,12 @@ final class CommandSetTests: XCTestCase {
     func testConcurrentWritersLoseNothing() async throws {
         let profiles = (0..<20).map { "P\($0)" }
         try await BulkLoader.load(profiles.flatMap { SampleData.profilePairs($0, layout: layout) }, into: client)
-        let path = EndpointKey(host: "calico", orchestrator: "docker", workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", endpoint: endpointID).path(in: layout)
+        let path = EndpointKey(
+            host: "calico",
+            orchestrator: "docker",
+            workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a",
+            endpoint: endpointID
+        ).path(in: layout)
         let url = etcd.url
         let id = endpointID
         let writer = try await etcd.client()
@@ -118,10 +149,17 @@ final class CommandSetTests: XCTestCase {
                     while true {
                         let fetched = try await writer.get(path)
                         let current = try XCTUnwrap(fetched)
-                        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(current.value)) as? [String: Any])
+                        var object = try XCTUnwrap(
+                            try JSONSerialization.jsonObject(with: Data(current.value)) as? [String: Any]
+                        )
                         object["outside_counter"] = n
                         let value = Array(try JSONSerialization.data(withJSONObject: object))
-                        let result = try await writer.commit(Transaction(compares: [.modRevision(key: path, equals: current.modRevision)], operations: [.put(key: path, value: value)]))
+                        let result = try await writer.commit(
+                            Transaction(
+                                compares: [.modRevision(key: path, equals: current.modRevision)],
+                                operations: [.put(key: path, value: value)]
+                            )
+                        )
                         if result.succeeded { break }
                     }
                 }
@@ -148,7 +186,10 @@ final class CommandSetTests: XCTestCase {
         _ = await runner.run(&warmUp)
         for n in 0..<50 {
             let key = EndpointKey(host: "h\(n % 3)", orchestrator: "k8s", workload: "w\(n)", endpoint: "fresh\(n)")
-            _ = try await client.put(key.path(in: layout), SampleData.endpointValue(name: "x", mac: nil, profiles: ["WEB"], ipv4: []))
+            _ = try await client.put(
+                key.path(in: layout),
+                SampleData.endpointValue(name: "x", mac: nil, profiles: ["WEB"], ipv4: [])
+            )
             if n % 2 == 0 { _ = try await client.put("/calico/v1/config/unrelated", [UInt8(n)]) }
             var source = CommandsLineSource(["set output json", "endpoint fresh\(n) profile show"])
             let outcome = await runner.run(&source)

@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
+import XCTest
+
+@testable import ShellCore
 
 /// calicoctl's config file, precedence, `--show-config`, `--version` and option errors, through the real
 /// binary against a real etcd (TLS and users included).
@@ -39,9 +40,11 @@ final class ConfigFileTests: XCTestCase {
     func testUnknownOptionWithAValueIsNamed() throws {
         let typo = try ShellBinary.run(["--endpoint", "http://127.0.0.1:1", "-c", "endpoint show"])
         XCTAssertEqual(typo.status, 2)
-        XCTAssertEqual(typo.errors,
-                       "calico-shell: Unknown option '--endpoint'. Did you mean '--endpoints'? "
-                       + "(see calico-shell --help)\n")
+        XCTAssertEqual(
+            typo.errors,
+            "calico-shell: Unknown option '--endpoint'. Did you mean '--endpoints'? "
+                + "(see calico-shell --help)\n"
+        )
         let unknown = try ShellBinary.run(["--datastore", "etcdv2", "-c", "endpoint show"])
         XCTAssertEqual(unknown.status, 2)
         XCTAssertTrue(unknown.errors.hasPrefix("calico-shell: Unknown option '--datastore'"), unknown.errors)
@@ -49,8 +52,10 @@ final class ConfigFileTests: XCTestCase {
         // A real conflict is still reported as one.
         let both = try ShellBinary.run(["script.calico", "-c", "endpoint show"])
         XCTAssertEqual(both.status, 2)
-        XCTAssertEqual(both.errors,
-                       "calico-shell: Give either a script or -c commands, not both. (see calico-shell --help)\n")
+        XCTAssertEqual(
+            both.errors,
+            "calico-shell: Give either a script or -c commands, not both. (see calico-shell --help)\n"
+        )
     }
 
     func testVersion() throws {
@@ -64,16 +69,20 @@ final class ConfigFileTests: XCTestCase {
         let etcd = try EtcdProcess()
         defer { etcd.stop() }
         try await loaded(etcd)
-        let config = try write("""
+        let config = try write(
+            """
             apiVersion: v1
             kind: calicoApiConfig
             metadata:
             spec:
               datastoreType: etcdv3
               etcdEndpoints: \(etcd.url)
-            """)
-        let result = try ShellBinary.run(["--config", config, "-c", "endpoint \(endpointID) profile show"],
-                                         environment: ["ETCD_ENDPOINTS": ""])
+            """
+        )
+        let result = try ShellBinary.run(
+            ["--config", config, "-c", "endpoint \(endpointID) profile show"],
+            environment: ["ETCD_ENDPOINTS": ""]
+        )
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(result.output, profileTable)
         let short = try ShellBinary.run(["-C", config, "-c", "endpoint \(endpointID) profile show"])
@@ -94,7 +103,8 @@ final class ConfigFileTests: XCTestCase {
         try etcd.etcdctl(["user", "add", "ro:ropw"])
         try etcd.etcdctl(["user", "grant-role", "ro", "reader"])
         try etcd.etcdctl(["auth", "enable"])
-        let config = try write("""
+        let config = try write(
+            """
             apiVersion: projectcalico.org/v3
             kind: CalicoAPIConfig
             metadata: {}
@@ -106,21 +116,27 @@ final class ConfigFileTests: XCTestCase {
               etcdCACertFile: \(tls.caCertificate)
               etcdCertFile: \(tls.clientCertificate)
               etcdKeyFile: \(tls.clientKey)
-            """)
-        let result = try ShellBinary.run(["--config", config, "-c", "endpoint \(endpointID) profile show",
-                                          "-c", "endpoint \(endpointID) profile remove PROF"])
+            """
+        )
+        let result = try ShellBinary.run([
+            "--config", config, "-c", "endpoint \(endpointID) profile show",
+            "-c", "endpoint \(endpointID) profile remove PROF",
+        ])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.output, profileTable)
         XCTAssertTrue(result.errors.hasPrefix("-c:2: permission denied"), result.errors)
 
         // A flag wins over the file: root may write.
-        let root = try ShellBinary.run(["--config", config, "--user", "root:rootpw",
-                                        "-c", "endpoint \(endpointID) profile append WEB"])
+        let root = try ShellBinary.run([
+            "--config", config, "--user", "root:rootpw",
+            "-c", "endpoint \(endpointID) profile append WEB",
+        ])
         XCTAssertEqual(root.status, 0, root.errors)
         XCTAssertEqual(root.output, "Profile(s) WEB appended.\n")
 
         // Inline PEM, calicoctl's other form, and a wrong password from the file.
-        let inline = try write("""
+        let inline = try write(
+            """
             apiVersion: projectcalico.org/v3
             kind: CalicoAPIConfig
             spec:
@@ -133,12 +149,16 @@ final class ConfigFileTests: XCTestCase {
             \(try indented(tls.clientCertificate))
               etcdKey: |
             \(try indented(tls.clientKey))
-            """, name: "inline.cfg")
+            """,
+            name: "inline.cfg"
+        )
         let wrong = try ShellBinary.run(["--config", inline, "-c", "endpoint show"])
         XCTAssertEqual(wrong.status, 1)
         XCTAssertEqual(wrong.errors, "-c:1: etcd authentication failed for user 'ro': wrong user name or password\n")
-        let right = try ShellBinary.run(["--config", inline, "-c", "endpoint \(endpointID) profile show"],
-                                        environment: ["ETCD_PASSWORD": "ropw"])
+        let right = try ShellBinary.run(
+            ["--config", inline, "-c", "endpoint \(endpointID) profile show"],
+            environment: ["ETCD_PASSWORD": "ropw"]
+        )
         XCTAssertEqual(right.status, 0, right.errors)
         XCTAssertEqual(right.output, "+------+\n| Name |\n+------+\n| PROF |\n| WEB  |\n+------+\n")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
@@ -152,14 +172,16 @@ final class ConfigFileTests: XCTestCase {
 
     /// Flags, then environment, then file, then defaults; `--show-config` says which, never a password.
     func testShowConfigNamesSourcesAndHidesPasswords() throws {
-        let config = try write("""
+        let config = try write(
+            """
             apiVersion: projectcalico.org/v3
             kind: CalicoAPIConfig
             spec:
               etcdEndpoints: http://10.0.0.1:2379
               etcdUsername: calico
               etcdPassword: pa55word-in-file
-            """)
+            """
+        )
         let fileOnly = try ShellBinary.run(["--config", config, "--show-config"], environment: ["ETCD_ENDPOINTS": ""])
         XCTAssertEqual(fileOnly.status, 0, fileOnly.errors)
         XCTAssertEqual(fileOnly.errors, "")
@@ -171,14 +193,21 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertTrue(lines.contains(["password", "(set)", "file:\(config)"]), fileOnly.output)
         XCTAssertFalse(fileOnly.output.contains("pa55word"))
 
-        let environment = try ShellBinary.run(["--config", config, "--show-config"],
-                                              environment: ["ETCD_ENDPOINTS": "http://10.0.0.2:2379"])
+        let environment = try ShellBinary.run(
+            ["--config", config, "--show-config"],
+            environment: ["ETCD_ENDPOINTS": "http://10.0.0.2:2379"]
+        )
         XCTAssertTrue(environment.output.contains("http://10.0.0.2:2379"), environment.output)
         XCTAssertTrue(environment.output.contains("env ETCD_ENDPOINTS"), environment.output)
 
-        let flag = try ShellBinary.run(["--config", config, "--endpoints", "http://10.0.0.3:2379",
-                                        "--user", "me:secret",
-                                        "--show-config"], environment: ["ETCD_ENDPOINTS": "http://10.0.0.2:2379"])
+        let flag = try ShellBinary.run(
+            [
+                "--config", config, "--endpoints", "http://10.0.0.3:2379",
+                "--user", "me:secret",
+                "--show-config",
+            ],
+            environment: ["ETCD_ENDPOINTS": "http://10.0.0.2:2379"]
+        )
         let flagLines = columns(flag.output)
         XCTAssertTrue(flagLines.contains(["endpoints", "http://10.0.0.3:2379", "flag", "--endpoints"]), flag.output)
         XCTAssertTrue(flagLines.contains(["user", "me", "flag", "--user"]), flag.output)
@@ -192,20 +221,27 @@ final class ConfigFileTests: XCTestCase {
 
     /// A broken file: one line naming the file and the line, status 2, nothing run.
     func testBrokenFileIsOneLineWithItsLine() throws {
-        let broken = try write("apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\n"
-                               + "spec:\n  etcdEndpoints: [unclosed\n")
+        let broken = try write(
+            "apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\n"
+                + "spec:\n  etcdEndpoints: [unclosed\n"
+        )
         let result = try ShellBinary.run(["--config", broken, "-c", "echo never"])
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.output, "")
-        XCTAssertTrue(result.errors.hasPrefix("calico-shell: config file \(broken):5: is not valid YAML: "),
-                      result.errors)
+        XCTAssertTrue(
+            result.errors.hasPrefix("calico-shell: config file \(broken):5: is not valid YAML: "),
+            result.errors
+        )
         XCTAssertEqual(result.errors.filter { $0 == "\n" }.count, 1, result.errors)
 
         let wrongKind = try write("apiVersion: v1\nkind: CalicoAPIConfig\n", name: "kind.cfg")
         let kind = try ShellBinary.run(["--config", wrongKind, "-c", "echo never"])
         XCTAssertEqual(kind.status, 2)
-        XCTAssertEqual(kind.errors, "calico-shell: config file \(wrongKind):2: kind 'CalicoAPIConfig' does not go "
-                       + "with apiVersion v1: expected calicoApiConfig\n")
+        XCTAssertEqual(
+            kind.errors,
+            "calico-shell: config file \(wrongKind):2: kind 'CalicoAPIConfig' does not go "
+                + "with apiVersion v1: expected calicoApiConfig\n"
+        )
 
         let nope = folder.appendingPathComponent("nope.cfg").path
         let missing = try ShellBinary.run(["--config", nope, "-c", "echo never"])
@@ -216,20 +252,28 @@ final class ConfigFileTests: XCTestCase {
     /// Datastores other than etcd v3: Kubernetes is refused as the file is read; etcdv2 is understood and
     /// refused when connecting, naming where it was asked for.
     func testOtherDatastoresAreRefusedClearly() throws {
-        let kubernetes = try write("apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\n"
-                                   + "spec:\n  datastoreType: kubernetes\n")
+        let kubernetes = try write(
+            "apiVersion: projectcalico.org/v3\nkind: CalicoAPIConfig\n"
+                + "spec:\n  datastoreType: kubernetes\n"
+        )
         let k8s = try ShellBinary.run(["--config", kubernetes, "-c", "echo never"])
         XCTAssertEqual(k8s.status, 2)
-        XCTAssertEqual(k8s.errors, "calico-shell: config file \(kubernetes):4: datastoreType 'kubernetes' "
-                       + "is not supported: "
-                       + "calico-shell works on Calico data in etcd only (datastoreType etcdv3)\n")
+        XCTAssertEqual(
+            k8s.errors,
+            "calico-shell: config file \(kubernetes):4: datastoreType 'kubernetes' "
+                + "is not supported: "
+                + "calico-shell works on Calico data in etcd only (datastoreType etcdv3)\n"
+        )
 
         let v2 = try write("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  datastoreType: etcdv2\n", name: "v2.cfg")
         let refused = try ShellBinary.run(["--config", v2, "-c", "echo never"])
         XCTAssertEqual(refused.status, 2)
-        XCTAssertEqual(refused.errors, "calico-shell: datastoreType etcdv2 (file:\(v2)): the etcd v2 API "
-                       + "is not supported "
-                       + "yet; calico-shell speaks etcd's v3 API only (datastoreType etcdv3)\n")
+        XCTAssertEqual(
+            refused.errors,
+            "calico-shell: datastoreType etcdv2 (file:\(v2)): the etcd v2 API "
+                + "is not supported "
+                + "yet; calico-shell speaks etcd's v3 API only (datastoreType etcdv3)\n"
+        )
         let shown = try ShellBinary.run(["--config", v2, "--show-config"])
         XCTAssertEqual(shown.status, 0, shown.errors)
         XCTAssertTrue(shown.output.contains("etcdv2"), shown.output)

@@ -29,8 +29,10 @@ final class DevToolTests: XCTestCase {
         XCTAssertEqual(shown.status, 0, shown.errors)
         let row = "|  calico  |      docker     |          5          |          5          |"
         XCTAssertTrue(shown.output.contains(row), shown.output)
-        let profile = try ShellBinary.run(["--endpoints", etcd.url, "-c",
-                                           "endpoint d50c35bc784511e5bd1a080027f532f6 profile show"])
+        let profile = try ShellBinary.run([
+            "--endpoints", etcd.url, "-c",
+            "endpoint d50c35bc784511e5bd1a080027f532f6 profile show",
+        ])
         XCTAssertTrue(profile.output.contains("| PROF |"), profile.output)
     }
 
@@ -58,8 +60,10 @@ final class DevToolTests: XCTestCase {
     }
 
     func testBadNumbersAndUnreachableEtcdFailInOneLine() throws {
-        for arguments in [["load", "--count", "10", "--hosts", "0"], ["load", "--count", "-1"],
-                          ["raw-benchmark", "get", "--count", "0"]] {
+        for arguments in [
+            ["load", "--count", "10", "--hosts", "0"], ["load", "--count", "-1"],
+            ["raw-benchmark", "get", "--count", "0"],
+        ] {
             let result = try dev(arguments)
             XCTAssertNotEqual(result.status, 0, "\(arguments)")
             XCTAssertTrue(result.errors.contains("--"), "\(arguments): \(result.errors)")

@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
+import XCTest
+
+@testable import ShellCore
 
 /// Edits and the index while other writers change etcd, or etcd itself is replaced: every decision
 /// is made on data at least as new as the command, contention never makes an edit give up, and a
@@ -18,7 +19,9 @@ final class EditUnderChangeTests: XCTestCase {
         etcd = try EtcdProcess()
         client = try await etcd.client()
         try await BulkLoader.load(SampleData.reference(layout: layout), into: client)
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-contention-\(UUID().uuidString)")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "calico-shell-contention-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
@@ -42,7 +45,9 @@ final class EditUnderChangeTests: XCTestCase {
     private func appendScripts(_ names: [String], shells: Int, tag: String) throws -> [String] {
         let share = names.count / shells
         return try (0..<shells).map { shell in
-            let lines = names[(shell * share)..<(shell * share + share)].map { "endpoint \(endpoint) profile append \($0)\n" }
+            let lines = names[(shell * share)..<(shell * share + share)].map {
+                "endpoint \(endpoint) profile append \($0)\n"
+            }
             let url = folder.appendingPathComponent("\(tag)-\(shell).calico")
             try lines.joined().write(to: url, atomically: true, encoding: .utf8)
             return url.path
@@ -54,7 +59,9 @@ final class EditUnderChangeTests: XCTestCase {
     func testFourContendingScriptsAllFinishWithEveryProfile() async throws {
         let names = (0..<800).map { "P\($0)" }
         try await createProfiles(names)
-        let shells = try appendScripts(names, shells: 4, tag: "append").map { try RunningShell(["--endpoints", etcd.url, $0], seconds: 240) }
+        let shells = try appendScripts(names, shells: 4, tag: "append").map {
+            try RunningShell(["--endpoints", etcd.url, $0], seconds: 240)
+        }
         let results = shells.map { $0.finish() }
         for (number, result) in results.enumerated() {
             XCTAssertEqual(result.status, 0, "shell \(number): \(result.errors)")
@@ -87,14 +94,23 @@ final class EditUnderChangeTests: XCTestCase {
     func testAProfileDeletedBeforeTheCommandIsNotFound() async throws {
         let names = (0..<100).map { "T\($0)" }
         try await createProfiles(names)
-        let shell = try RunningShell(["--endpoints", etcd.url, "--continue-on-error"], seconds: 120, mergingErrors: true)
+        let shell = try RunningShell(
+            ["--endpoints", etcd.url, "--continue-on-error"],
+            seconds: 120,
+            mergingErrors: true
+        )
         shell.send(Data("endpoint show\necho loaded\n".utf8))
         _ = shell.read(until: "loaded\n", from: { $0.readOutput() })
         for (number, name) in names.enumerated() {
-            _ = try await client.commit(Transaction(operations: [.delete(key: "\(layout.profilesPrefix)\(name)/rules")]))
+            _ = try await client.commit(
+                Transaction(operations: [.delete(key: "\(layout.profilesPrefix)\(name)/rules")])
+            )
             shell.send(Data("endpoint \(endpoint) profile append \(name)\necho answered \(number)\n".utf8))
             let answer = shell.read(until: "answered \(number)\n", from: { $0.readOutput() })
-            XCTAssertEqual(answer, "<stdin>:\(2 * number + 3): Profile with name \(name) was not found.\nanswered \(number)\n")
+            XCTAssertEqual(
+                answer,
+                "<stdin>:\(2 * number + 3): Profile with name \(name) was not found.\nanswered \(number)\n"
+            )
         }
         let result = shell.finish()
         XCTAssertEqual(result.status, 1)
@@ -106,10 +122,21 @@ final class EditUnderChangeTests: XCTestCase {
     /// refused and neither endpoint changes.
     func testAnIDThatJustBecameAmbiguousIsRefused() async throws {
         let ids = (0..<30).map { String(format: "ambiguous%02d", $0) }
-        let value = SampleData.endpointValue(name: "cali0", mac: "ee:ee:ee:ee:ee:ee", profiles: [], ipv4: ["10.0.0.1/32"])
-        let firsts = ids.map { (EndpointKey(host: "one", orchestrator: "k8s", workload: "w", endpoint: $0).path(in: layout), value) }
+        let value = SampleData.endpointValue(
+            name: "cali0",
+            mac: "ee:ee:ee:ee:ee:ee",
+            profiles: [],
+            ipv4: ["10.0.0.1/32"]
+        )
+        let firsts = ids.map {
+            (EndpointKey(host: "one", orchestrator: "k8s", workload: "w", endpoint: $0).path(in: layout), value)
+        }
         try await BulkLoader.load(firsts, into: client)
-        let shell = try RunningShell(["--endpoints", etcd.url, "--continue-on-error"], seconds: 120, mergingErrors: true)
+        let shell = try RunningShell(
+            ["--endpoints", etcd.url, "--continue-on-error"],
+            seconds: 120,
+            mergingErrors: true
+        )
         shell.send(Data("endpoint show\necho loaded\n".utf8))
         _ = shell.read(until: "loaded\n", from: { $0.readOutput() })
         for (number, id) in ids.enumerated() {
@@ -140,8 +167,10 @@ final class EditUnderChangeTests: XCTestCase {
         try etcd.restart()
         client = try await etcd.client()
         let newcomer = EndpointKey(host: "newhost", orchestrator: "k8s", workload: "pod-1", endpoint: "eth0new")
-        _ = try await client.put(newcomer.path(in: layout),
-                                 SampleData.endpointValue(name: "cali1", mac: "aa:bb:cc:dd:ee:ff", profiles: ["NEW"], ipv4: ["10.1.0.1/32"]))
+        _ = try await client.put(
+            newcomer.path(in: layout),
+            SampleData.endpointValue(name: "cali1", mac: "aa:bb:cc:dd:ee:ff", profiles: ["NEW"], ipv4: ["10.1.0.1/32"])
+        )
 
         shell.send(Data("endpoint show --detailed\necho end-of-answer\n".utf8))
         let after = shell.read(until: "end-of-answer\n", from: { $0.readOutput() })

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import ShellCore
 
 /// The gRPC etcd client against a real etcd.
@@ -28,19 +29,32 @@ final class EtcdClientTests: XCTestCase {
 
         let fetched = try await client.get("/t/k0")
         let current = try XCTUnwrap(fetched)
-        let lost = try await client.commit(Transaction(compares: [.modRevision(key: "/t/k0", equals: current.modRevision - 1)],
-                                                       operations: [.put(key: "/t/k0", value: [9])]))
+        let lost = try await client.commit(
+            Transaction(
+                compares: [.modRevision(key: "/t/k0", equals: current.modRevision - 1)],
+                operations: [.put(key: "/t/k0", value: [9])]
+            )
+        )
         XCTAssertFalse(lost.succeeded)
         let afterLost = try await client.get("/t/k0")
         XCTAssertEqual(afterLost?.value, Array("v0".utf8))
-        let won = try await client.commit(Transaction(compares: [.modRevision(key: "/t/k0", equals: current.modRevision)],
-                                                      operations: [.put(key: "/t/k0", value: [9])]))
+        let won = try await client.commit(
+            Transaction(
+                compares: [.modRevision(key: "/t/k0", equals: current.modRevision)],
+                operations: [.put(key: "/t/k0", value: [9])]
+            )
+        )
         XCTAssertTrue(won.succeeded)
         let afterWon = try await client.get("/t/k0")
         XCTAssertEqual(afterWon?.value, [9])
         XCTAssertEqual(afterWon?.modRevision, won.revision)
         // mod_revision 0 means "does not exist yet".
-        let create = try await client.commit(Transaction(compares: [.modRevision(key: "/t/new", equals: 0)], operations: [.put(key: "/t/new", value: [1])]))
+        let create = try await client.commit(
+            Transaction(
+                compares: [.modRevision(key: "/t/new", equals: 0)],
+                operations: [.put(key: "/t/new", value: [1])]
+            )
+        )
         XCTAssertTrue(create.succeeded)
     }
 
@@ -82,7 +96,11 @@ final class EtcdClientTests: XCTestCase {
                     var failed = 0
                     for i in 0..<250 {
                         do {
-                            if i % 2 == 0 { _ = try await client.currentRevision() } else { _ = try await client.get("/many/x") }
+                            if i % 2 == 0 {
+                                _ = try await client.currentRevision()
+                            } else {
+                                _ = try await client.get("/many/x")
+                            }
                         } catch {
                             failed += 1
                         }
@@ -134,7 +152,10 @@ final class EtcdClientTests: XCTestCase {
 
     func testUnreachableIsOneClearErrorWithinTheDialTimeout() async throws {
         let port = try EtcdProcess.freePort()
-        let configuration = EtcdConfiguration(endpoints: try EtcdConfiguration.parseEndpoints("http://127.0.0.1:\(port)", source: "test"), dialTimeout: .seconds(1))
+        let configuration = EtcdConfiguration(
+            endpoints: try EtcdConfiguration.parseEndpoints("http://127.0.0.1:\(port)", source: "test"),
+            dialTimeout: .seconds(1)
+        )
         let dead = try GRPCEtcdClient(configuration: configuration)
         let clock = ContinuousClock()
         let start = clock.now
@@ -148,21 +169,39 @@ final class EtcdClientTests: XCTestCase {
         XCTAssertLessThan(clock.now - start, .seconds(3))
         await dead.shutdown()
 
-        let result = try ShellBinary.run(["--endpoints", "http://127.0.0.1:\(port)", "--dial-timeout", "1", "-c", "endpoint show"])
+        let result = try ShellBinary.run([
+            "--endpoints", "http://127.0.0.1:\(port)", "--dial-timeout", "1", "-c", "endpoint show",
+        ])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.output, "")
         XCTAssertEqual(result.errors, "-c:1: cannot reach etcd at http://127.0.0.1:\(port) (no answer within 1 s)\n")
     }
 
     func testConfigurationErrorsNameTheVariable() throws {
-        XCTAssertThrowsError(try EtcdConfiguration.resolveEndpoints(option: nil, environment: ["ETCD_ENDPOINTS": "ftp://x"])) {
+        XCTAssertThrowsError(
+            try EtcdConfiguration.resolveEndpoints(option: nil, environment: ["ETCD_ENDPOINTS": "ftp://x"])
+        ) {
             XCTAssertEqual("\($0)", "ETCD_ENDPOINTS: 'ftp://x' is not an etcd URL such as http://127.0.0.1:2379")
         }
-        XCTAssertThrowsError(try EtcdConfiguration.resolveEndpoints(option: nil, environment: ["ETCD_AUTHORITY": "host:99999"]))
-        XCTAssertEqual(try EtcdConfiguration.resolveEndpoints(option: nil, environment: ["ETCD_AUTHORITY": "h:1234", "ETCD_SCHEME": "https"]).map(\.description), ["https://h:1234"])
-        XCTAssertEqual(try EtcdConfiguration.resolveEndpoints(option: nil, environment: [:]).map(\.description), ["http://127.0.0.1:2379"])
+        XCTAssertThrowsError(
+            try EtcdConfiguration.resolveEndpoints(option: nil, environment: ["ETCD_AUTHORITY": "host:99999"])
+        )
+        XCTAssertEqual(
+            try EtcdConfiguration.resolveEndpoints(
+                option: nil,
+                environment: ["ETCD_AUTHORITY": "h:1234", "ETCD_SCHEME": "https"]
+            ).map(\.description),
+            ["https://h:1234"]
+        )
+        XCTAssertEqual(
+            try EtcdConfiguration.resolveEndpoints(option: nil, environment: [:]).map(\.description),
+            ["http://127.0.0.1:2379"]
+        )
         let result = try ShellBinary.run(["-c", "endpoint show"], environment: ["ETCD_ENDPOINTS": "nonsense://"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.errors, "calico-shell: ETCD_ENDPOINTS: 'nonsense://' is not an etcd URL such as http://127.0.0.1:2379\n")
+        XCTAssertEqual(
+            result.errors,
+            "calico-shell: ETCD_ENDPOINTS: 'nonsense://' is not an etcd URL such as http://127.0.0.1:2379\n"
+        )
     }
 }

@@ -30,19 +30,28 @@ final class EtcdProcess {
         self.clientPort = clientPort
         self.peerPort = peerPort
         self.tls = tls
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-etcd-\(UUID().uuidString)")
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "calico-shell-etcd-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         log = dataDirectory.appendingPathComponent("etcd.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     }
 
     func start(initialCluster: String, extraArguments: [String] = []) throws {
-        arguments = [
-            "--name", name, "--data-dir", dataDirectory.appendingPathComponent("data").path,
-            "--listen-client-urls", url, "--advertise-client-urls", url,
-            "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
-            "--initial-cluster", initialCluster, "--initial-cluster-token", "calico-shell-test",
-        ] + (tls.map { ["--cert-file", $0.serverCertificate, "--key-file", $0.serverKey, "--trusted-ca-file", $0.caCertificate, "--client-cert-auth"] } ?? [])
+        arguments =
+            [
+                "--name", name, "--data-dir", dataDirectory.appendingPathComponent("data").path,
+                "--listen-client-urls", url, "--advertise-client-urls", url,
+                "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
+                "--initial-cluster", initialCluster, "--initial-cluster-token", "calico-shell-test",
+            ]
+            + (tls.map {
+                [
+                    "--cert-file", $0.serverCertificate, "--key-file", $0.serverKey, "--trusted-ca-file",
+                    $0.caCertificate, "--client-cert-auth",
+                ]
+            } ?? [])
             + extraArguments
         try launch()
     }
@@ -60,12 +69,18 @@ final class EtcdProcess {
     }
 
     static var etcdBinary: String {
-        ["/usr/bin/etcd", "/usr/local/bin/etcd"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/etcd"
+        ["/usr/bin/etcd", "/usr/local/bin/etcd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+            ?? "/usr/bin/etcd"
     }
 
     /// A client for this etcd, once it answers.
-    func client(dialTimeout: Duration = .seconds(5), credentials: EtcdConfiguration.Credentials? = nil) async throws -> GRPCEtcdClient {
-        let client = try GRPCEtcdClient(configuration: configuration(dialTimeout: dialTimeout, credentials: credentials))
+    func client(
+        dialTimeout: Duration = .seconds(5),
+        credentials: EtcdConfiguration.Credentials? = nil
+    ) async throws -> GRPCEtcdClient {
+        let client = try GRPCEtcdClient(
+            configuration: configuration(dialTimeout: dialTimeout, credentials: credentials)
+        )
         let deadline = ContinuousClock.now + .seconds(20)
         while true {
             do {
@@ -73,28 +88,46 @@ final class EtcdProcess {
                 return client
             } catch {
                 if ContinuousClock.now > deadline {
-                    throw NSError(domain: "etcd", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(error); etcd's log ends:\n\(logTail)"])
+                    throw NSError(
+                        domain: "etcd",
+                        code: 1,
+                        userInfo: [NSLocalizedDescriptionKey: "\(error); etcd's log ends:\n\(logTail)"]
+                    )
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
     }
 
-    func configuration(dialTimeout: Duration = .seconds(5), credentials: EtcdConfiguration.Credentials? = nil) throws -> EtcdConfiguration {
-        EtcdConfiguration(endpoints: try EtcdConfiguration.parseEndpoints(url, source: "test"),
-                          tls: tls.map { .init(caCertificate: $0.caCertificate, certificate: $0.clientCertificate, key: $0.clientKey) } ?? .init(),
-                          credentials: credentials, dialTimeout: dialTimeout)
+    func configuration(
+        dialTimeout: Duration = .seconds(5),
+        credentials: EtcdConfiguration.Credentials? = nil
+    ) throws -> EtcdConfiguration {
+        EtcdConfiguration(
+            endpoints: try EtcdConfiguration.parseEndpoints(url, source: "test"),
+            tls: tls.map {
+                .init(caCertificate: $0.caCertificate, certificate: $0.clientCertificate, key: $0.clientKey)
+            } ?? .init(),
+            credentials: credentials,
+            dialTimeout: dialTimeout
+        )
     }
 
     /// etcdctl against this member (for setting up users, compaction and the like).
     @discardableResult
     func etcdctl(_ arguments: [String]) throws -> String {
         var tlsArguments: [String] = []
-        if let tls { tlsArguments = ["--cacert", tls.caCertificate, "--cert", tls.clientCertificate, "--key", tls.clientKey] }
+        if let tls {
+            tlsArguments = ["--cacert", tls.caCertificate, "--cert", tls.clientCertificate, "--key", tls.clientKey]
+        }
         let output = try ClosingPipe()
-        let process = try ChildProcess("/usr/bin/etcdctl", ["--endpoints", url] + tlsArguments + arguments,
-                                       environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"],
-                                       stdout: output.writeEnd, stderr: output.writeEnd)
+        let process = try ChildProcess(
+            "/usr/bin/etcdctl",
+            ["--endpoints", url] + tlsArguments + arguments,
+            environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"],
+            stdout: output.writeEnd,
+            stderr: output.writeEnd
+        )
         close(output.writeEnd)
         let text = String(decoding: ClosingPipe.readAll(output.readEnd), as: UTF8.self)
         close(output.readEnd)
@@ -138,7 +171,8 @@ final class EtcdProcess {
     /// it retries a stopped etcd, and a restart on the same port would then fail. Never the same
     /// port twice in one test run.
     static func freePort() throws -> Int {
-        let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+        let ephemeralStart =
+            (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
             .flatMap { $0.split(whereSeparator: \.isWhitespace).first }.flatMap { Int($0) } ?? 32_768
         for _ in 0..<500 {
             let port = Int.random(in: 10_000..<max(ephemeralStart, 10_001))
@@ -158,7 +192,9 @@ final class EtcdProcess {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 
@@ -174,7 +210,9 @@ final class EtcdCluster {
     let members: [EtcdProcess]
 
     init(size: Int = 3) throws {
-        members = try (0..<size).map { try EtcdProcess(name: "m\($0)", clientPort: EtcdProcess.freePort(), peerPort: EtcdProcess.freePort()) }
+        members = try (0..<size).map {
+            try EtcdProcess(name: "m\($0)", clientPort: EtcdProcess.freePort(), peerPort: EtcdProcess.freePort())
+        }
         let initial = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
         for member in members { try member.start(initialCluster: initial) }
     }
@@ -185,5 +223,5 @@ final class EtcdCluster {
         EtcdConfiguration(endpoints: try EtcdConfiguration.parseEndpoints(urls, source: "test"))
     }
 
-    func stop() { members.forEach { $0.stop() } }
+    func stop() { for member in members { member.stop() } }
 }

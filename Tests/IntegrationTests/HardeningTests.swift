@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
+import XCTest
+
+@testable import ShellCore
 
 /// Production faults against real etcd processes: a 3-member cluster losing a member, mutual TLS,
 /// etcd users and roles, and bad bytes on stdin.
@@ -20,7 +21,10 @@ final class HardeningTests: XCTestCase {
             if !ready { try await Task.sleep(for: .milliseconds(200)) }
         }
         let profiles = (0..<40).map { "P\($0)" }
-        try await BulkLoader.load(SampleData.reference(layout: layout) + profiles.flatMap { SampleData.profilePairs($0, layout: layout) }, into: client)
+        try await BulkLoader.load(
+            SampleData.reference(layout: layout) + profiles.flatMap { SampleData.profilePairs($0, layout: layout) },
+            into: client
+        )
 
         let shell = try RunningShell(["--endpoints", cluster.urls], seconds: 90)
         for (n, profile) in profiles.enumerated() {
@@ -36,7 +40,12 @@ final class HardeningTests: XCTestCase {
         let text = result.output
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(text.split(separator: "\n").count, 40)
-        let key = EndpointKey(host: "calico", orchestrator: "docker", workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", endpoint: endpointID)
+        let key = EndpointKey(
+            host: "calico",
+            orchestrator: "docker",
+            workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a",
+            endpoint: endpointID
+        )
         let stored = try await client.get(key.path(in: layout))
         XCTAssertEqual(try EndpointData.decode(XCTUnwrap(stored).value).profiles, profiles)
         await client.shutdown()
@@ -51,32 +60,53 @@ final class HardeningTests: XCTestCase {
         try await BulkLoader.load(SampleData.reference(layout: layout), into: client)
         await client.shutdown()
 
-        let good = try ShellBinary.run(["--endpoints", etcd.url, "--cacert", tls.caCertificate, "--cert", tls.clientCertificate,
-                                        "--key", tls.clientKey, "-c", "endpoint \(endpointID) profile show"])
+        let good = try ShellBinary.run([
+            "--endpoints", etcd.url, "--cacert", tls.caCertificate, "--cert", tls.clientCertificate,
+            "--key", tls.clientKey, "-c", "endpoint \(endpointID) profile show",
+        ])
         XCTAssertEqual(good.status, 0, good.errors)
         XCTAssertEqual(good.output, "Endpoint has no profiles associated with it.\n")
 
         // The same through calicoctl's variables.
-        let fromEnvironment = try ShellBinary.run(["-c", "endpoint show"], environment: [
-            "ETCD_ENDPOINTS": etcd.url, "ETCD_CA_CERT_FILE": tls.caCertificate, "ETCD_CERT_FILE": tls.clientCertificate, "ETCD_KEY_FILE": tls.clientKey])
+        let fromEnvironment = try ShellBinary.run(
+            ["-c", "endpoint show"],
+            environment: [
+                "ETCD_ENDPOINTS": etcd.url, "ETCD_CA_CERT_FILE": tls.caCertificate,
+                "ETCD_CERT_FILE": tls.clientCertificate, "ETCD_KEY_FILE": tls.clientKey,
+            ]
+        )
         XCTAssertEqual(fromEnvironment.status, 0, fromEnvironment.errors)
 
-        let untrusted = try ShellBinary.run(["--endpoints", etcd.url, "--dial-timeout", "2", "--cacert", tls.otherCACertificate,
-                                             "--cert", tls.clientCertificate, "--key", tls.clientKey, "-c", "endpoint show"])
+        let untrusted = try ShellBinary.run([
+            "--endpoints", etcd.url, "--dial-timeout", "2", "--cacert", tls.otherCACertificate,
+            "--cert", tls.clientCertificate, "--key", tls.clientKey, "-c", "endpoint show",
+        ])
         XCTAssertEqual(untrusted.status, 1)
         XCTAssertEqual(untrusted.output, "")
-        XCTAssertEqual(untrusted.errors, "-c:1: TLS handshake with \(etcd.url) failed: etcd's server certificate is not trusted (check --cacert / ETCD_CA_CERT_FILE)\n")
+        XCTAssertEqual(
+            untrusted.errors,
+            "-c:1: TLS handshake with \(etcd.url) failed: etcd's server certificate is not trusted (check --cacert / ETCD_CA_CERT_FILE)\n"
+        )
 
-        let noClientCertificate = try ShellBinary.run(["--endpoints", etcd.url, "--dial-timeout", "2", "--cacert", tls.caCertificate, "-c", "endpoint show"])
+        let noClientCertificate = try ShellBinary.run([
+            "--endpoints", etcd.url, "--dial-timeout", "2", "--cacert", tls.caCertificate, "-c", "endpoint show",
+        ])
         XCTAssertEqual(noClientCertificate.status, 1)
-        XCTAssertEqual(noClientCertificate.errors, "-c:1: TLS handshake with \(etcd.url) failed: etcd refused the connection without a valid client certificate (give --cert and --key)\n")
+        XCTAssertEqual(
+            noClientCertificate.errors,
+            "-c:1: TLS handshake with \(etcd.url) failed: etcd refused the connection without a valid client certificate (give --cert and --key)\n"
+        )
 
-        let unreadable = try ShellBinary.run(["--endpoints", etcd.url, "--cacert", "/no/such/ca.pem", "-c", "endpoint show"])
+        let unreadable = try ShellBinary.run([
+            "--endpoints", etcd.url, "--cacert", "/no/such/ca.pem", "-c", "endpoint show",
+        ])
         XCTAssertEqual(unreadable.status, 2)
         XCTAssertEqual(unreadable.errors, "calico-shell: cannot read the CA certificate file /no/such/ca.pem\n")
 
-        let skip = try ShellBinary.run(["--endpoints", etcd.url, "--insecure-skip-tls-verify", "--cert", tls.clientCertificate,
-                                        "--key", tls.clientKey, "-c", "endpoint \(endpointID) profile show"])
+        let skip = try ShellBinary.run([
+            "--endpoints", etcd.url, "--insecure-skip-tls-verify", "--cert", tls.clientCertificate,
+            "--key", tls.clientKey, "-c", "endpoint \(endpointID) profile show",
+        ])
         XCTAssertEqual(skip.status, 0, skip.errors)
         XCTAssertTrue(skip.errors.hasPrefix("warning: --insecure-skip-tls-verify"), skip.errors)
     }
@@ -88,8 +118,10 @@ final class HardeningTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: tls.folder) }
         let etcd = try EtcdProcess(tls: tls)
         defer { etcd.stop() }
-        let arguments = ["--endpoints", etcd.url, "--dial-timeout", "1", "--cacert", tls.caCertificate,
-                         "--cert", tls.clientCertificate, "--key", tls.clientKey, "-c", "endpoint show"]
+        let arguments = [
+            "--endpoints", etcd.url, "--dial-timeout", "1", "--cacert", tls.caCertificate,
+            "--cert", tls.clientCertificate, "--key", tls.clientKey, "-c", "endpoint show",
+        ]
         let unreachable = "-c:1: cannot reach etcd at \(etcd.url) (no answer within 1 s)\n"
 
         etcd.freeze()
@@ -98,7 +130,8 @@ final class HardeningTests: XCTestCase {
         etcd.thaw()
         XCTAssertEqual(frozen.status, 1, frozen.errors)
         XCTAssertEqual(frozen.errors, unreachable)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 15) // 1 s dial + at most 5 s probe, with room for a slow machine
+        // 1 s dial + at most 5 s probe, with room for a slow machine.
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15)
 
         etcd.kill()
         let dead = try ShellBinary.run(arguments)
@@ -119,17 +152,26 @@ final class HardeningTests: XCTestCase {
         try etcd.etcdctl(["user", "grant-role", "ro", "reader"])
         try etcd.etcdctl(["auth", "enable"])
 
-        let root = try ShellBinary.run(["--endpoints", etcd.url, "--user", "root:rootpw", "-c", "endpoint \(endpointID) profile append WEB"])
+        let root = try ShellBinary.run([
+            "--endpoints", etcd.url, "--user", "root:rootpw", "-c", "endpoint \(endpointID) profile append WEB",
+        ])
         XCTAssertEqual(root.status, 0, root.errors)
         XCTAssertEqual(root.output, "Profile(s) WEB appended.\n")
 
-        let reader = try ShellBinary.run(["--endpoints", etcd.url, "-c", "endpoint \(endpointID) profile show", "-c", "endpoint \(endpointID) profile remove WEB"],
-                                         environment: ["ETCD_USERNAME": "ro", "ETCD_PASSWORD": "ropw"])
+        let reader = try ShellBinary.run(
+            [
+                "--endpoints", etcd.url, "-c", "endpoint \(endpointID) profile show", "-c",
+                "endpoint \(endpointID) profile remove WEB",
+            ],
+            environment: ["ETCD_USERNAME": "ro", "ETCD_PASSWORD": "ropw"]
+        )
         XCTAssertEqual(reader.status, 1)
         XCTAssertEqual(reader.output, "+------+\n| Name |\n+------+\n| WEB  |\n+------+\n")
         XCTAssertTrue(reader.errors.hasPrefix("-c:2: permission denied"), reader.errors)
 
-        let wrong = try ShellBinary.run(["--endpoints", etcd.url, "--user", "ro", "--password", "s3cret-wrong", "-c", "endpoint show"])
+        let wrong = try ShellBinary.run([
+            "--endpoints", etcd.url, "--user", "ro", "--password", "s3cret-wrong", "-c", "endpoint show",
+        ])
         XCTAssertEqual(wrong.status, 1)
         XCTAssertEqual(wrong.errors, "-c:1: etcd authentication failed for user 'ro': wrong user name or password\n")
         XCTAssertFalse(wrong.errors.contains("s3cret-wrong") || wrong.output.contains("s3cret-wrong"))

@@ -1,8 +1,9 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
 import ShellTesting
+import XCTest
+
+@testable import ShellCore
 
 /// The watch-synced index against a real etcd: restarts, compaction, and counts.
 final class IndexSyncTests: XCTestCase {
@@ -65,7 +66,12 @@ final class IndexSyncTests: XCTestCase {
         try await synchronizer.start()
         await store.cutWatches()
         // While the watch is away: a delete, a new endpoint, then the history is compacted.
-        let gone = EndpointKey(host: "calico", orchestrator: "docker", workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", endpoint: "d79123c4784511e5bd1a080027f532f6")
+        let gone = EndpointKey(
+            host: "calico",
+            orchestrator: "docker",
+            workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a",
+            endpoint: "d79123c4784511e5bd1a080027f532f6"
+        )
         _ = try await client.commit(Transaction(operations: [.delete(key: gone.path(in: layout))]))
         let added = EndpointKey(host: "new", orchestrator: "k8s", workload: "w", endpoint: "added")
         let revision = try await client.put(added.path(in: layout), value())
@@ -90,7 +96,12 @@ final class IndexSyncTests: XCTestCase {
         var live: [String: EndpointKey] = [:]
         for step in 0..<300 {
             if live.isEmpty || step % 3 != 0 {
-                let key = EndpointKey(host: "h\(step % 4)", orchestrator: step % 2 == 0 ? "docker" : "k8s", workload: "w\(step % 7)", endpoint: "e\(step)")
+                let key = EndpointKey(
+                    host: "h\(step % 4)",
+                    orchestrator: step % 2 == 0 ? "docker" : "k8s",
+                    workload: "w\(step % 7)",
+                    endpoint: "e\(step)"
+                )
                 _ = try await client.put(key.path(in: layout), value())
                 live[key.endpoint] = key
             } else {
@@ -98,8 +109,17 @@ final class IndexSyncTests: XCTestCase {
                 live[victim.endpoint] = nil
                 if step % 2 == 0 {
                     // A move: delete and put under another host in one transaction.
-                    let moved = EndpointKey(host: "moved\(step)", orchestrator: victim.orchestrator, workload: victim.workload, endpoint: victim.endpoint)
-                    _ = try await client.commit(Transaction(operations: [.delete(key: victim.path(in: layout)), .put(key: moved.path(in: layout), value: value())]))
+                    let moved = EndpointKey(
+                        host: "moved\(step)",
+                        orchestrator: victim.orchestrator,
+                        workload: victim.workload,
+                        endpoint: victim.endpoint
+                    )
+                    _ = try await client.commit(
+                        Transaction(operations: [
+                            .delete(key: victim.path(in: layout)), .put(key: moved.path(in: layout), value: value()),
+                        ])
+                    )
                     live[moved.endpoint] = moved
                 } else {
                     _ = try await client.commit(Transaction(operations: [.delete(key: victim.path(in: layout))]))

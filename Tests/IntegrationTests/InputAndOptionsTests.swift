@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
+import XCTest
+
+@testable import ShellCore
 
 /// How calico-shell reads its input and its options, and how it fails on bad ones: through the
 /// real binary (against a real etcd where data is involved).
@@ -42,16 +43,25 @@ final class InputAndOptionsTests: XCTestCase {
         let result = try ShellBinary.run([
             "--endpoints", etcd.url,
             "-c", "endpoint \(first) profile set WEB PROF\nendpoint \(second) profile set WEB PROF",
-            "-c", "endpoint \(first) profile remove WEB\nendpoint \(second) profile remove PROF"])
+            "-c", "endpoint \(first) profile remove WEB\nendpoint \(second) profile remove PROF",
+        ])
         XCTAssertEqual(result.status, 0, result.errors)
-        let firstProfiles = try await profiles(of: first, workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a",
-                                               in: client)
-        let secondProfiles = try await profiles(of: second, workload: "26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6",
-                                                in: client)
+        let firstProfiles = try await profiles(
+            of: first,
+            workload: "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a",
+            in: client
+        )
+        let secondProfiles = try await profiles(
+            of: second,
+            workload: "26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6",
+            in: client
+        )
         XCTAssertEqual(firstProfiles, ["PROF"])
         XCTAssertEqual(secondProfiles, ["WEB"])
-        let failing = try ShellBinary.run(["--endpoints", etcd.url, "-c", "echo one",
-                                           "-c", "echo two\nendpoint nosuch profile show\necho never"])
+        let failing = try ShellBinary.run([
+            "--endpoints", etcd.url, "-c", "echo one",
+            "-c", "echo two\nendpoint nosuch profile show\necho never",
+        ])
         XCTAssertEqual(failing.status, 1)
         XCTAssertEqual(failing.output, "one\ntwo\n")
         XCTAssertEqual(failing.errors, "-c:2:2: Endpoint nosuch is unknown to Calico.\n")
@@ -99,9 +109,11 @@ final class InputAndOptionsTests: XCTestCase {
 
     /// Every numeric option is checked: one line, exit 2, never a crash.
     func testNumericOptionsAreValidated() throws {
-        let bad: [[String]] = [["--dial-timeout", "nan"], ["--dial-timeout", "inf"], ["--dial-timeout", "1e300"],
-                               ["--dial-timeout", "-1"], ["--dial-timeout", "0"], ["--dial-timeout", "0.0001"],
-                               ["--page-size", "0"], ["--page-size", "-5"], ["--page-size", "x"]]
+        let bad: [[String]] = [
+            ["--dial-timeout", "nan"], ["--dial-timeout", "inf"], ["--dial-timeout", "1e300"],
+            ["--dial-timeout", "-1"], ["--dial-timeout", "0"], ["--dial-timeout", "0.0001"],
+            ["--page-size", "0"], ["--page-size", "-5"], ["--page-size", "x"],
+        ]
         for arguments in bad {
             let result = try ShellBinary.run(arguments + ["-c", "echo never"])
             XCTAssertEqual(result.status, 2, "\(arguments): \(result.errors)")
@@ -121,16 +133,23 @@ final class InputAndOptionsTests: XCTestCase {
         let tls = ["--endpoints", "https://127.0.0.1:1", "-c", "endpoint show", "--cacert"]
         let notPEM = try ShellBinary.run(tls + [garbage.path])
         XCTAssertEqual(notPEM.status, 2, notPEM.errors)
-        XCTAssertEqual(notPEM.errors,
-                       "calico-shell: cannot use the CA certificate file \(garbage.path): it holds no PEM certificate\n")
+        XCTAssertEqual(
+            notPEM.errors,
+            "calico-shell: cannot use the CA certificate file \(garbage.path): it holds no PEM certificate\n"
+        )
         let directory = try ShellBinary.run(tls + [folder.path])
         XCTAssertEqual(directory.status, 2, directory.errors)
-        XCTAssertEqual(directory.errors,
-                       "calico-shell: cannot read the CA certificate file \(folder.path): it is a directory\n")
+        XCTAssertEqual(
+            directory.errors,
+            "calico-shell: cannot read the CA certificate file \(folder.path): it is a directory\n"
+        )
         let host = "http://no-such-host.invalid:2379"
         let unresolvable = try ShellBinary.run(["--endpoints", host, "-c", "endpoint show"])
         XCTAssertEqual(unresolvable.status, 2, unresolvable.errors)
-        XCTAssertEqual(unresolvable.errors, "calico-shell: cannot resolve etcd host 'no-such-host.invalid' of \(host)\n")
+        XCTAssertEqual(
+            unresolvable.errors,
+            "calico-shell: cannot resolve etcd host 'no-such-host.invalid' of \(host)\n"
+        )
     }
 
     func testHelpAndUsageNameTheProgramCalicoShell() throws {
@@ -150,8 +169,10 @@ final class InputAndOptionsTests: XCTestCase {
         let url = etcd.url.replacingOccurrences(of: "http://", with: "https://")
         let result = try ShellBinary.run(["--endpoints", url, "--dial-timeout", "1", "-c", "endpoint show"])
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.errors,
-                       "-c:1: TLS handshake with \(url) failed: etcd at \(url) does not speak TLS (is it \(etcd.url)?)\n")
+        XCTAssertEqual(
+            result.errors,
+            "-c:1: TLS handshake with \(url) failed: etcd at \(url) does not speak TLS (is it \(etcd.url)?)\n"
+        )
     }
 
     /// SIGQUIT (Ctrl-\) ends the run the default way: no crash report, nothing after it runs.

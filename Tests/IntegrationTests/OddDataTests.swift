@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
+import XCTest
+
+@testable import ShellCore
 
 /// Data that is legal in etcd but odd: keys that differ only in bytes (invalid UTF-8, NFC vs NFD),
 /// values that cannot be read, JSON with a repeated field, stored profile names that today's rules
@@ -10,8 +11,8 @@ import ShellDevTools
 final class OddDataTests: XCTestCase {
     var etcd: EtcdProcess!
     let layout = KeyLayout()
-    static let nfc: [UInt8] = Array("caf".utf8) + [0xC3, 0xA9] // "café", precomposed
-    static let nfd: [UInt8] = Array("cafe".utf8) + [0xCC, 0x81] // "café", e + combining acute
+    static let nfc: [UInt8] = Array("caf".utf8) + [0xC3, 0xA9]  // "café", precomposed
+    static let nfd: [UInt8] = Array("cafe".utf8) + [0xCC, 0x81]  // "café", e + combining acute
     static let invalid: [UInt8] = Array("bad".utf8) + [0xFF] + Array("host".utf8)
 
     override func setUp() async throws {
@@ -51,12 +52,18 @@ final class OddDataTests: XCTestCase {
                     print(base64.b64decode(kv["key"]).hex(), base64.b64decode(kv.get("value", "")).hex())
             """
         let output = try ClosingPipe()
-        let process = try ChildProcess("/usr/bin/python3", ["-c", program, etcd.url] + arguments,
-                                       stdout: output.writeEnd, stderr: output.writeEnd)
+        let process = try ChildProcess(
+            "/usr/bin/python3",
+            ["-c", program, etcd.url] + arguments,
+            stdout: output.writeEnd,
+            stderr: output.writeEnd
+        )
         close(output.writeEnd)
         let text = String(decoding: ClosingPipe.readAll(output.readEnd), as: UTF8.self)
         close(output.readEnd)
-        guard process.wait(seconds: 30) == 0 else { throw NSError(domain: "gateway", code: 1, userInfo: [NSLocalizedDescriptionKey: text]) }
+        guard process.wait(seconds: 30) == 0 else {
+            throw NSError(domain: "gateway", code: 1, userInfo: [NSLocalizedDescriptionKey: text])
+        }
         return text
     }
 
@@ -108,7 +115,10 @@ final class OddDataTests: XCTestCase {
         let rows = summary.output.split(separator: "\n").filter { $0.hasPrefix("|") }.dropFirst()
         XCTAssertEqual(rows.count, 3, summary.output)
         XCTAssertEqual(rows.filter { $0.contains("café") }.count, 2, summary.output)
-        XCTAssertTrue(rows.contains { $0.contains(#"bad\xffhost"#) && $0.contains("|          1          |") }, summary.output)
+        XCTAssertTrue(
+            rows.contains { $0.contains(#"bad\xffhost"#) && $0.contains("|          1          |") },
+            summary.output
+        )
 
         let edit = try run("endpoint e3 profile append PROF")
         XCTAssertEqual(edit.status, 0, edit.errors)
@@ -135,18 +145,25 @@ final class OddDataTests: XCTestCase {
         try put(key(host: host, endpoint: "broken"), Array("{not json".utf8))
         let summary = try run("endpoint show")
         XCTAssertEqual(summary.status, 0, summary.errors)
-        XCTAssertTrue(summary.output.contains("|   node   |       k8s       |          1          |          2          |"), summary.output)
+        XCTAssertTrue(
+            summary.output.contains("|   node   |       k8s       |          1          |          2          |"),
+            summary.output
+        )
         let detailed = try run("endpoint show --detailed")
         XCTAssertEqual(detailed.status, 0, detailed.errors)
         let rows = detailed.output.split(separator: "\n").filter { $0.hasPrefix("|") }.dropFirst()
         XCTAssertEqual(rows.count, 2, detailed.output)
         XCTAssertTrue(rows.contains { $0.contains("broken") }, detailed.output)
-        XCTAssertEqual(detailed.errors, "warning: /calico/v1/host/node/workload/k8s/pod/endpoint/broken: not valid JSON\n")
+        XCTAssertEqual(
+            detailed.errors,
+            "warning: /calico/v1/host/node/workload/k8s/pod/endpoint/broken: not valid JSON\n"
+        )
     }
 
     /// A field given twice in an endpoint's JSON: the last one counts, as for Calico's own readers.
     func testARepeatedJSONFieldTakesTheLastValue() throws {
-        let text = #"{"state":"active","name":"cali0","mac":"ee:ee:ee:ee:ee:ee","ipv4_nets":["10.0.0.1/32"],"#
+        let text =
+            #"{"state":"active","name":"cali0","mac":"ee:ee:ee:ee:ee:ee","ipv4_nets":["10.0.0.1/32"],"#
             + #""profile_ids":["FIRST"],"profile_ids":["LAST"]}"#
         let endpointKey = key(host: Array("node".utf8), endpoint: "twice")
         try put(endpointKey, Array(text.utf8))

@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
+import XCTest
+
+@testable import ShellCore
 
 /// What reaches the terminal and what happens when output cannot be written, through the real
 /// binary against a real etcd.
@@ -37,11 +38,18 @@ final class OutputSafetyTests: XCTestCase {
     func testNoByteFromEtcdReachesTheTerminalAsAControlCharacter() async throws {
         // Control characters below 0x20 make a key malformed (a warning names it); DEL and C1 ones
         // are allowed in keys; values may hold anything.
-        let forged = SampleData.endpointValue(name: "x", mac: "aa\n| forged | row |", profiles: [], ipv4: [],
-                                              state: "active\u{1b}[2J")
+        let forged = SampleData.endpointValue(
+            name: "x",
+            mac: "aa\n| forged | row |",
+            profiles: [],
+            ipv4: [],
+            state: "active\u{1b}[2J"
+        )
         let plain = SampleData.endpointValue(name: "y", mac: nil, profiles: [], ipv4: [])
-        for (host, workload, endpoint, value) in [("evil\u{9b}2J", "w", "e1", forged), ("calico2", "w\u{85}", first, plain),
-                                                  ("bad\u{1b}]0;owned\u{07}", "w", "e2", forged)] {
+        for (host, workload, endpoint, value) in [
+            ("evil\u{9b}2J", "w", "e1", forged), ("calico2", "w\u{85}", first, plain),
+            ("bad\u{1b}]0;owned\u{07}", "w", "e2", forged),
+        ] {
             let key = EndpointKey(host: host, orchestrator: "k8s", workload: workload, endpoint: endpoint)
             _ = try await client.put(key.path(in: layout), value)
         }
@@ -56,8 +64,10 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertTrue(table.output.contains("active\\x1b[2J"), table.output)
         XCTAssertTrue(table.errors.contains("bad\\x1b]0;owned\\x07"), table.errors)
 
-        let json = try ShellBinary.run(["--endpoints", etcd.url, "-o", "json",
-                                        "-c", "endpoint show --detailed --orchestrator=k8s"])
+        let json = try ShellBinary.run([
+            "--endpoints", etcd.url, "-o", "json",
+            "-c", "endpoint show --detailed --orchestrator=k8s",
+        ])
         XCTAssertEqual(json.status, 0, json.errors)
         XCTAssertFalse(Self.hasControlCharacters(json.output), json.output)
         XCTAssertTrue(json.output.contains(#""hostname":"evil\u009b2J""#), json.output)
@@ -66,18 +76,25 @@ final class OutputSafetyTests: XCTestCase {
         // The same endpoint ID under two hosts: the ambiguity error names them, escaped.
         let ambiguous = try ShellBinary.run(["--endpoints", etcd.url, "-c", "endpoint \(first) profile show"])
         XCTAssertEqual(ambiguous.status, 1)
-        XCTAssertEqual(ambiguous.errors, "-c:1: More than 1 endpoint matches the provided criteria. "
-            + "Please provide additional parameters to refine the search. It matches --host=calico --orchestrator=docker "
-            + "--workload=0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a; "
-            + "--host=calico2 --orchestrator=k8s --workload=w\\x85.\n")
+        XCTAssertEqual(
+            ambiguous.errors,
+            "-c:1: More than 1 endpoint matches the provided criteria. "
+                + "Please provide additional parameters to refine the search. It matches --host=calico --orchestrator=docker "
+                + "--workload=0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a; "
+                + "--host=calico2 --orchestrator=k8s --workload=w\\x85.\n"
+        )
     }
 
     /// `> /dev/full`: one line on stderr and exit 1, not silence and 0.
     func testFullDiskIsOneErrorAndExitOne() throws {
-        let result = try ShellBinary.run(["-c", #""$0" "$@" > /dev/full"#, ShellBinary.path,
-                                          "--endpoints", etcd.url, "-c", "endpoint show --detailed",
-                                          "-c", "echo never"],
-                                         executable: "/bin/sh")
+        let result = try ShellBinary.run(
+            [
+                "-c", #""$0" "$@" > /dev/full"#, ShellBinary.path,
+                "--endpoints", etcd.url, "-c", "endpoint show --detailed",
+                "-c", "echo never",
+            ],
+            executable: "/bin/sh"
+        )
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.errors, "calico-shell: cannot write output: No space left on device\n")
     }
@@ -89,13 +106,19 @@ final class OutputSafetyTests: XCTestCase {
         let filler = String(repeating: "z", count: 2_000)
         // The first command connects to etcd, as real scripts do (that is when a closed pipe stopped
         // being fatal and became an error the old code ignored).
-        let lines = ["endpoint \(first) profile show"] + Array(repeating: "echo \(filler)", count: 2_000)
+        let lines =
+            ["endpoint \(first) profile show"] + Array(repeating: "echo \(filler)", count: 2_000)
             + ["endpoint \(first) profile append WEB"]
         let script = folder.appendingPathComponent("long.calico")
         try lines.joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
         let started = Date()
-        let result = try ShellBinary.run(["-c", #"set -o pipefail; "$0" "$@" | head -1"#, ShellBinary.path,
-                                          "--endpoints", etcd.url, script.path], executable: "/bin/bash")
+        let result = try ShellBinary.run(
+            [
+                "-c", #"set -o pipefail; "$0" "$@" | head -1"#, ShellBinary.path,
+                "--endpoints", etcd.url, script.path,
+            ],
+            executable: "/bin/bash"
+        )
         XCTAssertEqual(result.output, "Endpoint has no profiles associated with it.\n")
         XCTAssertEqual(result.errors, "")
         XCTAssertEqual(result.status, 128 + SIGPIPE, "ended by the closed pipe, like `yes | head -1`")
@@ -103,8 +126,11 @@ final class OutputSafetyTests: XCTestCase {
         let workload = "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a"
         let key = EndpointKey(host: "calico", orchestrator: "docker", workload: workload, endpoint: first)
         let stored = try await client.get(key.path(in: layout))
-        XCTAssertEqual(try EndpointData.decode(XCTUnwrap(stored).value).profiles, [],
-                       "the edit after the closed pipe never ran")
+        XCTAssertEqual(
+            try EndpointData.decode(XCTUnwrap(stored).value).profiles,
+            [],
+            "the edit after the closed pipe never ran"
+        )
     }
 
     /// `--atomic` says that edits are staged, and at the end what was committed.

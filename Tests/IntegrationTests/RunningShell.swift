@@ -31,7 +31,12 @@ enum ShellBinary {
         var errors: String
     }
 
-    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], executable: String? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String],
+        input: String? = nil,
+        environment: [String: String] = [:],
+        executable: String? = nil
+    ) throws -> Result {
         let shell = try RunningShell(arguments, environment: environment, executable: executable)
         if let input { shell.send(Data(input.utf8)) }
         try shell.closeInput()
@@ -49,16 +54,30 @@ final class RunningShell {
     private let watchdog: Watchdog
 
     /// With `mergingErrors`, stderr goes to the stdout pipe, in the order written (as `2>&1`).
-    init(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil, seconds: Double = 60,
-         mergingErrors: Bool = false) throws {
+    init(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        executable: String? = nil,
+        seconds: Double = 60,
+        mergingErrors: Bool = false
+    ) throws {
         var env = ProcessInfo.processInfo.environment
-        for key in ["ETCD_ENDPOINTS", "ETCD_AUTHORITY", "ETCD_SCHEME", "ETCD_USERNAME", "ETCD_PASSWORD"] { env[key] = nil }
+        for key in ["ETCD_ENDPOINTS", "ETCD_AUTHORITY", "ETCD_SCHEME", "ETCD_USERNAME", "ETCD_PASSWORD"] {
+            env[key] = nil
+        }
         env.merge(environment) { $1 }
-        let input = try ClosingPipe(), output = try ClosingPipe(), errors = try ClosingPipe()
-        defer { [input.readEnd, output.writeEnd, errors.writeEnd].forEach { close($0) } }
-        process = try ChildProcess(executable ?? ShellBinary.path, arguments, environment: env,
-                                   stdin: input.readEnd, stdout: output.writeEnd,
-                                   stderr: mergingErrors ? output.writeEnd : errors.writeEnd)
+        let input = try ClosingPipe()
+        let output = try ClosingPipe()
+        let errors = try ClosingPipe()
+        defer { for descriptor in [input.readEnd, output.writeEnd, errors.writeEnd] { close(descriptor) } }
+        process = try ChildProcess(
+            executable ?? ShellBinary.path,
+            arguments,
+            environment: env,
+            stdin: input.readEnd,
+            stdout: output.writeEnd,
+            stderr: mergingErrors ? output.writeEnd : errors.writeEnd
+        )
         self.input = input.writeEnd
         self.output = output.readEnd
         self.errors = errors.readEnd
@@ -106,15 +125,18 @@ final class RunningShell {
     /// Closes stdin, reads stdout and stderr to their end (on two threads, so a full pipe cannot
     /// block the child) and waits for the process to exit.
     func finish() -> ShellBinary.Result {
-        try? closeInput() // a shell reading stdin ends at its end
+        try? closeInput()  // a shell reading stdin ends at its end
         let errors = self.errors
         let errorReader = Thread.detachNewThreadReturning { ClosingPipe.readAll(errors) }
         let outputRead = ClosingPipe.readAll(output)
         let errorsRead = errorReader.wait()
         let status = process.wait()
         watchdog.disarm()
-        return ShellBinary.Result(status: status ?? -1, output: String(decoding: outputRead, as: UTF8.self),
-                                  errors: String(decoding: errorsRead, as: UTF8.self))
+        return ShellBinary.Result(
+            status: status ?? -1,
+            output: String(decoding: outputRead, as: UTF8.self),
+            errors: String(decoding: errorsRead, as: UTF8.self)
+        )
     }
 }
 
@@ -153,7 +175,9 @@ final class ThreadResult<Value: Sendable>: @unchecked Sendable {
 }
 
 extension Thread {
-    static func detachNewThreadReturning<Value: Sendable>(_ body: @escaping @Sendable () -> Value) -> ThreadResult<Value> {
+    static func detachNewThreadReturning<Value: Sendable>(
+        _ body: @escaping @Sendable () -> Value
+    ) -> ThreadResult<Value> {
         let result = ThreadResult<Value>()
         Thread.detachNewThread { result.set(body()) }
         return result

@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
+import XCTest
+
+@testable import ShellCore
 
 /// Scripts, stdin, `-c` and `--atomic` through the real binary against a real etcd.
 final class ScriptingTests: XCTestCase {
@@ -16,7 +17,9 @@ final class ScriptingTests: XCTestCase {
         etcd = try EtcdProcess()
         client = try await etcd.client()
         try await BulkLoader.load(SampleData.reference(layout: layout), into: client)
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-scripts-\(UUID().uuidString)")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "calico-shell-scripts-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
@@ -36,7 +39,8 @@ final class ScriptingTests: XCTestCase {
     private func snapshot() async throws -> [KeyValue] { try await client.rangeAll(prefix: "/calico/").pairs }
 
     func testStdinPipeStopsAtTheFailingLine() throws {
-        let input = "endpoint \(first) profile show\n\n# comment\nendpoint nosuch profile show\nendpoint \(second) profile show\n"
+        let input =
+            "endpoint \(first) profile show\n\n# comment\nendpoint nosuch profile show\nendpoint \(second) profile show\n"
         let result = try ShellBinary.run(["--endpoints", etcd.url], input: input)
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.output, "Endpoint has no profiles associated with it.\n")
@@ -44,20 +48,34 @@ final class ScriptingTests: XCTestCase {
     }
 
     func testRepeatedDashCRunInOrderAndJSON() throws {
-        let result = try ShellBinary.run(["--endpoints", etcd.url, "-o", "json", "-c", "endpoint show", "-c", "endpoint \(second) profile append WEB"])
+        let result = try ShellBinary.run([
+            "--endpoints", etcd.url, "-o", "json", "-c", "endpoint show", "-c", "endpoint \(second) profile append WEB",
+        ])
         XCTAssertEqual(result.status, 0, result.errors)
-        XCTAssertEqual(result.output, #"[{"hostname":"calico","orchestrator_id":"docker","workloads":5,"endpoints":5}]"# + "\n"
-                       + #"{"endpoint_id":"\#(second)","profiles":["PROF","WEB"]}"# + "\n")
+        XCTAssertEqual(
+            result.output,
+            #"[{"hostname":"calico","orchestrator_id":"docker","workloads":5,"endpoints":5}]"# + "\n"
+                + #"{"endpoint_id":"\#(second)","profiles":["PROF","WEB"]}"# + "\n"
+        )
     }
 
     func testDetailedJSON() throws {
-        let result = try ShellBinary.run(["--endpoints", etcd.url, "--output", "json", "-c", "endpoint show --detailed --endpoint=\(second)"])
+        let result = try ShellBinary.run([
+            "--endpoints", etcd.url, "--output", "json", "-c", "endpoint show --detailed --endpoint=\(second)",
+        ])
         XCTAssertEqual(result.status, 0, result.errors)
-        XCTAssertEqual(result.output, #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active"}]"# + "\n")
+        XCTAssertEqual(
+            result.output,
+            #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active"}]"#
+                + "\n"
+        )
     }
 
     func testSourceRelativeNestedAndCycle() throws {
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("lib/deeper"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("lib/deeper"),
+            withIntermediateDirectories: true
+        )
         _ = try write("lib/inner.calico", "endpoint \(second) profile show  # from lib/\nsource deeper/last.calico\n")
         _ = try write("lib/deeper/last.calico", "echo 'last one'\n")
         let main = try write("main.calico", "source lib/inner.calico\necho done\n")
@@ -101,17 +119,21 @@ final class ScriptingTests: XCTestCase {
 
     /// The `complete` builtin through the binary, answered from the index of a real etcd.
     func testCompleteBuiltin() throws {
-        let result = try ShellBinary.run(["--endpoints", etcd.url,
-                                          "-c", "complete endpoint d50",
-                                          "-c", "complete endpoint show --ho",
-                                          "-c", "complete endpoint show --host=c",
-                                          "-c", "complete endpoint show --orchestrator=",
-                                          "-c", "complete endpoint \(second) profile sh",
-                                          "-c", "complete endpoint \(second) profile set ",
-                                          "-c", "complete endpoint \(second) profile remove ",
-                                          "-c", "complete endpoint show --endpoint=d7"])
+        let result = try ShellBinary.run([
+            "--endpoints", etcd.url,
+            "-c", "complete endpoint d50",
+            "-c", "complete endpoint show --ho",
+            "-c", "complete endpoint show --host=c",
+            "-c", "complete endpoint show --orchestrator=",
+            "-c", "complete endpoint \(second) profile sh",
+            "-c", "complete endpoint \(second) profile set ",
+            "-c", "complete endpoint \(second) profile remove ",
+            "-c", "complete endpoint show --endpoint=d7",
+        ])
         XCTAssertEqual(result.status, 0, result.errors)
-        XCTAssertEqual(result.output, """
+        XCTAssertEqual(
+            result.output,
+            """
             \(second)
             --host=
             --host=calico
@@ -122,7 +144,8 @@ final class ScriptingTests: XCTestCase {
             PROF
             --endpoint=\(first)
 
-            """)
+            """
+        )
     }
 
     /// Bad data in etcd is a warning naming the key; an endpoint with an unreadable value is a row
@@ -135,11 +158,14 @@ final class ScriptingTests: XCTestCase {
         let result = try ShellBinary.run(["--endpoints", etcd.url, "-c", "endpoint show --detailed"])
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(result.output.split(separator: "\n").count, 4 + 6, result.output)
-        XCTAssertEqual(result.errors, """
+        XCTAssertEqual(
+            result.errors,
+            """
             warning: skipping /calico/v1/host/calico/workload/docker/w/endpoint/x/extra: not an endpoint key of the Calico v1 layout
             warning: /calico/v1/host/calico/workload/docker/w/endpoint/broken: not valid JSON
 
-            """)
+            """
+        )
         let show = try ShellBinary.run(["--endpoints", etcd.url, "-c", "endpoint broken profile show"])
         XCTAssertEqual(show.status, 1)
         XCTAssertTrue(show.errors.contains("has a malformed value in etcd"), show.errors)
@@ -148,12 +174,26 @@ final class ScriptingTests: XCTestCase {
     func testShebangScriptRunsThroughPATHWithEtcdFromTheEnvironment() throws {
         let bin = folder.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("calico-shell").path, withDestinationPath: ShellBinary.path)
-        let script = try write("tag.calico", "#!/usr/bin/env calico-shell\nendpoint \(first) profile set WEB \\\n  PROF  # both\nendpoint \(first) profile show\n", executable: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: bin.appendingPathComponent("calico-shell").path,
+            withDestinationPath: ShellBinary.path
+        )
+        let script = try write(
+            "tag.calico",
+            "#!/usr/bin/env calico-shell\nendpoint \(first) profile set WEB \\\n  PROF  # both\nendpoint \(first) profile show\n",
+            executable: true
+        )
         let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let result = try ShellBinary.run([], environment: ["PATH": path, "ETCD_ENDPOINTS": etcd.url], executable: script)
+        let result = try ShellBinary.run(
+            [],
+            environment: ["PATH": path, "ETCD_ENDPOINTS": etcd.url],
+            executable: script
+        )
         XCTAssertEqual(result.status, 0, result.errors)
-        XCTAssertEqual(result.output, "Profile(s) WEB,PROF set.\n+------+\n| Name |\n+------+\n| PROF |\n| WEB  |\n+------+\n")
+        XCTAssertEqual(
+            result.output,
+            "Profile(s) WEB,PROF set.\n+------+\n| Name |\n+------+\n| PROF |\n| WEB  |\n+------+\n"
+        )
     }
 
     func testBadArgumentsExitTwo() throws {
@@ -168,25 +208,34 @@ final class ScriptingTests: XCTestCase {
 
     func testAtomicFailureLeavesEtcdByteIdentical() async throws {
         let before = try await snapshot()
-        let script = try write("fails.calico", """
+        let script = try write(
+            "fails.calico",
+            """
             endpoint \(first) profile set WEB
             endpoint \(second) profile append WEB
             endpoint \(first) profile append MISSING
-            """)
+            """
+        )
         let result = try ShellBinary.run(["--endpoints", etcd.url, "--atomic", script])
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.errors, "\(script):3: Profile with name MISSING was not found.\n--atomic: nothing was written (2 endpoint(s) staged)\n")
+        XCTAssertEqual(
+            result.errors,
+            "\(script):3: Profile with name MISSING was not found.\n--atomic: nothing was written (2 endpoint(s) staged)\n"
+        )
         let after = try await snapshot()
         XCTAssertEqual(after, before)
     }
 
     func testAtomicSuccessLandsEveryEditInOneRevisionAndReadsSeeStagedState() async throws {
-        let script = try write("lands.calico", """
+        let script = try write(
+            "lands.calico",
+            """
             endpoint \(first) profile set WEB
             endpoint \(first) profile append PROF
             endpoint \(second) profile remove PROF
             endpoint \(first) profile show
-            """)
+            """
+        )
         let result = try ShellBinary.run(["--endpoints", etcd.url, "--atomic", script])
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertTrue(result.output.hasSuffix("| Name |\n+------+\n| PROF |\n| WEB  |\n+------+\n"), result.output)
@@ -205,7 +254,10 @@ final class ScriptingTests: XCTestCase {
         let script = try write("big.calico", ids.map { "endpoint \($0) profile set WEB\n" }.joined())
         let result = try ShellBinary.run(["--endpoints", etcd.url, "--atomic", script])
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.errors.hasPrefix("\(script):129: --atomic: this script changes more than 128 endpoints"), result.errors)
+        XCTAssertTrue(
+            result.errors.hasPrefix("\(script):129: --atomic: this script changes more than 128 endpoints"),
+            result.errors
+        )
         let after = try await snapshot()
         XCTAssertEqual(after, before)
     }

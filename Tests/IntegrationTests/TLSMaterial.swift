@@ -12,7 +12,9 @@ struct TLSMaterial {
     var clientKey: String { folder.appendingPathComponent("client-key.pem").path }
 
     static func make() throws -> TLSMaterial {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-tls-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "calico-shell-tls-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = """
             set -e
@@ -29,7 +31,11 @@ struct TLSMaterial {
         let process = try ChildProcess("/bin/sh", ["-c", script])
         guard process.wait(seconds: 60) == 0 else {
             process.signal(SIGKILL)
-            throw NSError(domain: "openssl", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "openssl failed"])
+            throw NSError(
+                domain: "openssl",
+                code: Int(process.terminationStatus),
+                userInfo: [NSLocalizedDescriptionKey: "openssl failed"]
+            )
         }
         return TLSMaterial(folder: folder)
     }

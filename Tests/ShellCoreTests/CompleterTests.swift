@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import ShellCore
 
 final class CompleterTests: XCTestCase {
@@ -15,11 +16,17 @@ final class CompleterTests: XCTestCase {
         XCTAssertEqual(candidates("endpoint show --host="), ["--host=calico"])
         XCTAssertEqual(candidates("endpoint show --host "), ["calico"])
         XCTAssertEqual(candidates("endpoint show --orchestrator=d"), ["--orchestrator=docker"])
-        XCTAssertEqual(candidates("endpoint show --workload=0d"), ["--workload=0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a"])
+        XCTAssertEqual(
+            candidates("endpoint show --workload=0d"),
+            ["--workload=0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a"]
+        )
         XCTAssertEqual(candidates("endpoint show --endpoint=d7"), ["--endpoint=d79123c4784511e5bd1a080027f532f6"])
         XCTAssertEqual(candidates("endpoint d50c35bc784511e5bd1a080027f532f6 "), ["profile"])
         XCTAssertEqual(candidates("endpoint d50c35bc784511e5bd1a080027f532f6 profile a"), ["append"])
-        XCTAssertEqual(candidates("endpoint d50c35bc784511e5bd1a080027f532f6 profile "), ["append", "remove", "set", "show"])
+        XCTAssertEqual(
+            candidates("endpoint d50c35bc784511e5bd1a080027f532f6 profile "),
+            ["append", "remove", "set", "show"]
+        )
         // append offers the profiles the endpoint does not have yet; set offers all; remove only its own.
         XCTAssertEqual(candidates("endpoint d50c35bc784511e5bd1a080027f532f6 profile append "), ["WEB"])
         XCTAssertEqual(candidates("endpoint d50c35bc784511e5bd1a080027f532f6 profile set "), ["PROF", "WEB"])

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import ShellCore
 
 /// calicoctl's config file shapes and the flag > environment > file > default order, without etcd.
@@ -27,15 +28,18 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(file.etcdPassword, "pw")
         XCTAssertEqual(file.etcdCACertFile, "/ca.pem")
         XCTAssertEqual(file.etcdCert, "-----BEGIN CERTIFICATE-----")
-        let v1 = try CalicoctlConfigFile.parse("apiVersion: v1\nkind: calicoApiConfig\n"
-                                               + "spec:\n  datastoreType: etcdv2\n",
-                                               path: "c.cfg")
+        let v1 = try CalicoctlConfigFile.parse(
+            "apiVersion: v1\nkind: calicoApiConfig\n"
+                + "spec:\n  datastoreType: etcdv2\n",
+            path: "c.cfg"
+        )
         XCTAssertEqual(v1.shape, .v1)
         XCTAssertEqual(v1.datastoreType, .etcdv2)
         // JSON is YAML too, as calicoctl allows.
         let json = try CalicoctlConfigFile.parse(
             #"{"apiVersion":"v1","kind":"calicoApiConfig","spec":{"etcdEndpoints":"http://x:1"}}"#,
-                                                 path: "c.json")
+            path: "c.json"
+        )
         XCTAssertEqual(json.etcdEndpoints, "http://x:1")
     }
 
@@ -48,16 +52,26 @@ final class ConfigurationTests: XCTestCase {
                 return error.description
             }
         }
-        XCTAssertEqual(error("apiVersion: v2\nkind: x\n"),
-                       "config file c.cfg:1: apiVersion 'v2' is not calicoctl's: expected projectcalico.org/v3 or v1")
-        XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec: 3\n"),
-                       "config file c.cfg:3: spec must be a mapping of settings")
-        XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdEndpoints:\n    - a\n"),
-                       "config file c.cfg:5: etcdEndpoints must be a single value")
-        XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdCACertFile: /a\n  etcdCACert: x\n"),
-                       "config file c.cfg:5: give etcdCACertFile or etcdCACert, not both")
-        XCTAssertEqual(error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdDiscoverySrv: example.com\n"),
-                       "config file c.cfg:4: etcdDiscoverySrv (DNS SRV discovery) is not supported: give etcdEndpoints")
+        XCTAssertEqual(
+            error("apiVersion: v2\nkind: x\n"),
+            "config file c.cfg:1: apiVersion 'v2' is not calicoctl's: expected projectcalico.org/v3 or v1"
+        )
+        XCTAssertEqual(
+            error("apiVersion: v1\nkind: calicoApiConfig\nspec: 3\n"),
+            "config file c.cfg:3: spec must be a mapping of settings"
+        )
+        XCTAssertEqual(
+            error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdEndpoints:\n    - a\n"),
+            "config file c.cfg:5: etcdEndpoints must be a single value"
+        )
+        XCTAssertEqual(
+            error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdCACertFile: /a\n  etcdCACert: x\n"),
+            "config file c.cfg:5: give etcdCACertFile or etcdCACert, not both"
+        )
+        XCTAssertEqual(
+            error("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  etcdDiscoverySrv: example.com\n"),
+            "config file c.cfg:4: etcdDiscoverySrv (DNS SRV discovery) is not supported: give etcdEndpoints"
+        )
         let notYAML = error("a: b\n  c: d\n")
         XCTAssertTrue(notYAML.hasPrefix("config file c.cfg:2: is not valid YAML"), notYAML)
     }
@@ -71,10 +85,15 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(fromFile.certificate, Sourced(.inline("-----BEGIN CERTIFICATE-----"), from: .file("c.cfg")))
         XCTAssertEqual(fromFile.password, Sourced("pw", from: .file("c.cfg")))
 
-        let environment = ["ETCD_ENDPOINTS": "https://e:2379", "ETCD_CA_CERT_FILE": "/env-ca.pem",
-                           "ETCD_USERNAME": "env"]
-        let fromEnvironment = try ResolvedSettings.resolve(flags: ConnectionFlags(), environment: environment,
-                                                           file: file)
+        let environment = [
+            "ETCD_ENDPOINTS": "https://e:2379", "ETCD_CA_CERT_FILE": "/env-ca.pem",
+            "ETCD_USERNAME": "env",
+        ]
+        let fromEnvironment = try ResolvedSettings.resolve(
+            flags: ConnectionFlags(),
+            environment: environment,
+            file: file
+        )
         XCTAssertEqual(fromEnvironment.endpoints.source, .environment("ETCD_ENDPOINTS"))
         XCTAssertEqual(fromEnvironment.caCertificate?.source, .environment("ETCD_CA_CERT_FILE"))
         XCTAssertEqual(fromEnvironment.user, Sourced("env", from: .environment("ETCD_USERNAME")))
@@ -94,14 +113,20 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testDatastoreKinds() throws {
-        let v2 = try ResolvedSettings.resolve(flags: ConnectionFlags(), environment: ["DATASTORE_TYPE": "etcdv2"],
-                                              file: nil)
+        let v2 = try ResolvedSettings.resolve(
+            flags: ConnectionFlags(),
+            environment: ["DATASTORE_TYPE": "etcdv2"],
+            file: nil
+        )
         XCTAssertEqual(v2.datastore, Sourced(.etcdv2, from: .environment("DATASTORE_TYPE")))
         XCTAssertThrowsError(try v2.requireSupportedDatastore())
         let kubernetes = ConnectionFlags(datastore: "kubernetes")
         XCTAssertThrowsError(try ResolvedSettings.resolve(flags: kubernetes, environment: [:], file: nil)) { error in
-            XCTAssertEqual("\(error)", "--datastore 'kubernetes' is not supported: calico-shell works on Calico data "
-                           + "in etcd only (datastoreType etcdv3)")
+            XCTAssertEqual(
+                "\(error)",
+                "--datastore 'kubernetes' is not supported: calico-shell works on Calico data "
+                    + "in etcd only (datastoreType etcdv3)"
+            )
         }
     }
 

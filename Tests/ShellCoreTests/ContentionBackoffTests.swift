@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import ShellCore
 
 final class ContentionBackoffTests: XCTestCase {
@@ -16,17 +17,27 @@ final class ContentionBackoffTests: XCTestCase {
     }
 
     func testRetriesUntilAValueAndGivesUpOnlyWhenTheBudgetIsSpent() async throws {
-        let backoff = ContentionBackoff(budget: .milliseconds(200), initial: .milliseconds(1), maximum: .milliseconds(5))
+        let backoff = ContentionBackoff(
+            budget: .milliseconds(200),
+            initial: .milliseconds(1),
+            maximum: .milliseconds(5)
+        )
         var tries = 0
-        let value = try await backoff.run({ () throws(ShellError) -> Int? in
-            tries += 1
-            return tries == 30 ? tries : nil
-        }, exhausted: { .atomic(.contended(seconds: 0.2)) })
+        let value = try await backoff.run(
+            { () throws(ShellError) -> Int? in
+                tries += 1
+                return tries == 30 ? tries : nil
+            },
+            exhausted: { .atomic(.contended(seconds: 0.2)) }
+        )
         XCTAssertEqual(value, 30)
 
         let start = ContinuousClock.now
         do {
-            _ = try await backoff.run({ () throws(ShellError) -> Int? in nil }, exhausted: { .atomic(.contended(seconds: 0.2)) })
+            _ = try await backoff.run(
+                { () throws(ShellError) -> Int? in nil },
+                exhausted: { .atomic(.contended(seconds: 0.2)) }
+            )
             XCTFail("a budget that is spent must end the retries")
         } catch {
             XCTAssertEqual(error, .atomic(.contended(seconds: 0.2)))

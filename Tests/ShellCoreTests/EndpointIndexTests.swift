@@ -1,18 +1,53 @@
-import XCTest
-@testable import ShellCore
 import ShellDevTools
+import XCTest
+
+@testable import ShellCore
 
 final class EndpointIndexTests: XCTestCase {
     let layout = KeyLayout()
 
-    private func put(_ index: inout EndpointIndex, _ host: String, _ orchestrator: String, _ workload: String, _ endpoint: String, revision: Int64) {
+    private func put(
+        _ index: inout EndpointIndex,
+        _ host: String,
+        _ orchestrator: String,
+        _ workload: String,
+        _ endpoint: String,
+        revision: Int64
+    ) {
         let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
-        index.apply(WatchBatch(events: [WatchEvent(kind: .put, pair: KeyValue(key: key.path(in: layout), value: Array("{}".utf8), modRevision: revision))], revision: revision))
+        index.apply(
+            WatchBatch(
+                events: [
+                    WatchEvent(
+                        kind: .put,
+                        pair: KeyValue(key: key.path(in: layout), value: Array("{}".utf8), modRevision: revision)
+                    )
+                ],
+                revision: revision
+            )
+        )
     }
 
-    private func delete(_ index: inout EndpointIndex, _ host: String, _ orchestrator: String, _ workload: String, _ endpoint: String, revision: Int64) {
+    private func delete(
+        _ index: inout EndpointIndex,
+        _ host: String,
+        _ orchestrator: String,
+        _ workload: String,
+        _ endpoint: String,
+        revision: Int64
+    ) {
         let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
-        index.apply(WatchBatch(events: [WatchEvent(kind: .delete, pair: KeyValue(key: key.path(in: layout), value: [], modRevision: revision))], revision: revision))
+        index.apply(
+            WatchBatch(
+                events: [
+                    WatchEvent(
+                        kind: .delete,
+                        pair: KeyValue(key: key.path(in: layout), value: [], modRevision: revision)
+                    )
+                ],
+                revision: revision
+            )
+        )
     }
 
     /// The incremental counters must always equal a recount from scratch.
@@ -41,7 +76,10 @@ final class EndpointIndexTests: XCTestCase {
         for step in 0..<2_000 {
             revision += 1
             if live.isEmpty || Int.random(in: 0..<3, using: &generator) > 0 {
-                let item = ("h\(Int.random(in: 0..<5))", ["docker", "k8s"].randomElement()!, "w\(Int.random(in: 0..<20))", "e\(step)")
+                let item = (
+                    "h\(Int.random(in: 0..<5))", ["docker", "k8s"].randomElement()!, "w\(Int.random(in: 0..<20))",
+                    "e\(step)"
+                )
                 put(&index, item.0, item.1, item.2, item.3, revision: revision)
                 live.append(item)
             } else {
@@ -65,9 +103,14 @@ final class EndpointIndexTests: XCTestCase {
     func testIDLookupAndPrefixSearch() {
         let index = Golden.referenceIndex()
         XCTAssertEqual(index.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).count, 1)
-        XCTAssertEqual(index.endpointIDs(withPrefix: "d"), ["d0bd03d8784511e5bd1a080027f532f6", "d2b58ef8784511e5bd1a080027f532f6",
-                                                          "d50c35bc784511e5bd1a080027f532f6", "d79123c4784511e5bd1a080027f532f6",
-                                                          "d9d6c3a0784511e5bd1a080027f532f6"])
+        XCTAssertEqual(
+            index.endpointIDs(withPrefix: "d"),
+            [
+                "d0bd03d8784511e5bd1a080027f532f6", "d2b58ef8784511e5bd1a080027f532f6",
+                "d50c35bc784511e5bd1a080027f532f6", "d79123c4784511e5bd1a080027f532f6",
+                "d9d6c3a0784511e5bd1a080027f532f6",
+            ]
+        )
         XCTAssertEqual(index.endpointIDs(withPrefix: "d5"), ["d50c35bc784511e5bd1a080027f532f6"])
         XCTAssertEqual(index.profileNames, ["PROF", "WEB"])
         XCTAssertEqual(index.hostNames, ["calico"])
@@ -99,14 +142,25 @@ extension EndpointIndexTests {
         let sorted = Golden.referenceIndex()
         var unsorted = EndpointIndex(layout: layout)
         unsorted.startLoading()
-        for pair in SampleData.reference(layout: layout).reversed() { unsorted.put(KeyValue(key: pair.key, value: pair.value, modRevision: 2)) }
+        for pair in SampleData.reference(layout: layout).reversed() {
+            unsorted.put(KeyValue(key: pair.key, value: pair.value, modRevision: 2))
+        }
         unsorted.finishLoading(sort: false)
         XCTAssertEqual(unsorted.summary(matching: EndpointFilter()), sorted.summary(matching: EndpointFilter()))
-        XCTAssertEqual(unsorted.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).map(\.key),
-                       sorted.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).map(\.key))
+        XCTAssertEqual(
+            unsorted.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).map(\.key),
+            sorted.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).map(\.key)
+        )
         XCTAssertEqual(unsorted.endpointIDs(withPrefix: "d"), sorted.endpointIDs(withPrefix: "d"))
         XCTAssertEqual(unsorted.endpointIDCount(withPrefix: "d"), 5)
-        delete(&unsorted, "calico", "docker", "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a", "d79123c4784511e5bd1a080027f532f6", revision: 50)
+        delete(
+            &unsorted,
+            "calico",
+            "docker",
+            "0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a",
+            "d79123c4784511e5bd1a080027f532f6",
+            revision: 50
+        )
         XCTAssertEqual(unsorted.count, 4)
         XCTAssertEqual(unsorted.summary(matching: EndpointFilter()).first?.endpoints, 4)
     }

@@ -1,15 +1,21 @@
 import GRPCCore
 import XCTest
+
 @testable import ShellCore
 
 /// What a gRPC failure means is decided where it is mapped, by its code, never by its text.
 final class EtcdErrorTests: XCTestCase {
     let configuration = EtcdConfiguration(
-        endpoints: try! EtcdConfiguration.parseEndpoints("http://127.0.0.1:2379", source: "test"))
+        endpoints: try! EtcdConfiguration.parseEndpoints("http://127.0.0.1:2379", source: "test")
+    )
 
     private func mapped(_ code: RPCError.Code, _ message: String, revision: Int64 = 0) -> EtcdError {
-        ErrorMapping.map(RPCError(code: code, message: message), operation: "writing /k", revision: revision,
-                         configuration: configuration).error
+        ErrorMapping.map(
+            RPCError(code: code, message: message),
+            operation: "writing /k",
+            revision: revision,
+            configuration: configuration
+        ).error
     }
 
     func testACancelledCallHasAnUnknownOutcome() {

@@ -1,9 +1,10 @@
 import Foundation
-import Synchronization
-import XCTest
-@testable import ShellCore
 import ShellDevTools
 import ShellTesting
+import Synchronization
+import XCTest
+
+@testable import ShellCore
 
 /// Edits decide on data at least as new as the command, even while the watch lags behind etcd:
 /// the in-memory store holds its watch answers back, as a slow network would, while reads and
@@ -15,17 +16,23 @@ final class FreshDecisionTests: XCTestCase {
     let value = SampleData.endpointValue(name: "cali0", mac: nil, profiles: [], ipv4: ["10.0.0.1/32"])
 
     private func started(_ store: InMemoryStore, notices: NoticeLog? = nil) async throws -> Executor {
-        _ = try await store.commit(Transaction(operations: [
-            .put(key: one.path(in: layout), value: value),
-            .put(key: layout.profilePrefix(of: "WEB") + "rules", value: Array("{}".utf8)),
-        ]))
+        _ = try await store.commit(
+            Transaction(operations: [
+                .put(key: one.path(in: layout), value: value),
+                .put(key: layout.profilePrefix(of: "WEB") + "rules", value: Array("{}".utf8)),
+            ])
+        )
         let synchronizer = IndexSynchronizer(store: store, layout: layout, onNotice: { notices?.append($0) })
         try await synchronizer.start()
         return Executor(synchronizer: synchronizer)
     }
 
     /// Runs `edit` while the watch is held, releasing it a little later.
-    private func runWithLaggingWatch(_ store: InMemoryStore, _ executor: Executor, _ command: EndpointCommand) async -> Result<String, ShellError> {
+    private func runWithLaggingWatch(
+        _ store: InMemoryStore,
+        _ executor: Executor,
+        _ command: EndpointCommand
+    ) async -> Result<String, ShellError> {
         let release = Task {
             try? await Task.sleep(for: .milliseconds(150))
             await store.releaseEvents()
@@ -43,7 +50,11 @@ final class FreshDecisionTests: XCTestCase {
         let executor = try await started(store)
         await store.holdEvents()
         _ = try await store.commit(Transaction(operations: [.put(key: two.path(in: layout), value: value)]))
-        let result = await runWithLaggingWatch(store, executor, .editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"]))
+        let result = await runWithLaggingWatch(
+            store,
+            executor,
+            .editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"])
+        )
         XCTAssertEqual(result, .failure(.endpointAmbiguous(matches: [one, two], total: 2)))
         let stored = try await store.get(one.path(in: layout))
         XCTAssertEqual(stored?.value, value)
@@ -54,7 +65,11 @@ final class FreshDecisionTests: XCTestCase {
         let executor = try await started(store)
         await store.holdEvents()
         _ = try await store.commit(Transaction(operations: [.delete(key: layout.profilePrefix(of: "WEB") + "rules")]))
-        let result = await runWithLaggingWatch(store, executor, .editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"]))
+        let result = await runWithLaggingWatch(
+            store,
+            executor,
+            .editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"])
+        )
         XCTAssertEqual(result, .failure(.profileNotFound("WEB")))
         let stored = try await store.get(one.path(in: layout))
         XCTAssertEqual(stored?.value, value)
@@ -68,7 +83,11 @@ final class FreshDecisionTests: XCTestCase {
         _ = try await executor.run(.editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"]), format: .table)
         await store.holdEvents()
         _ = try await store.commit(Transaction(operations: [.put(key: one.path(in: layout), value: value)]))
-        let result = await runWithLaggingWatch(store, executor, .editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"]))
+        let result = await runWithLaggingWatch(
+            store,
+            executor,
+            .editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"])
+        )
         XCTAssertEqual(result, .success("Profile(s) WEB appended.\n"))
     }
 

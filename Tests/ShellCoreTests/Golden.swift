@@ -13,7 +13,9 @@ enum Golden {
     /// The reference page's data in an index.
     static func referenceIndex(layout: KeyLayout = KeyLayout()) -> EndpointIndex {
         var index = EndpointIndex(layout: layout)
-        let pairs = SampleData.reference(layout: layout).enumerated().map { KeyValue(key: $1.key, value: $1.value, modRevision: Int64($0 + 2)) }
+        let pairs = SampleData.reference(layout: layout).enumerated().map {
+            KeyValue(key: $1.key, value: $1.value, modRevision: Int64($0 + 2))
+        }
         index.load(pairs, revision: Int64(pairs.count + 1))
         return index
     }

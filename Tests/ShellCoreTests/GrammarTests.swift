@@ -1,29 +1,59 @@
 import XCTest
+
 @testable import ShellCore
 
 final class GrammarTests: XCTestCase {
     func testTokenizerQuotesEscapesAndComments() throws {
-        XCTAssertEqual(try Tokenizer.tokenize(#"a 'b c' "d \"e\" \x" f\ g # comment"#), ["a", "b c", #"d "e" \x"#, "f g"])
+        XCTAssertEqual(
+            try Tokenizer.tokenize(#"a 'b c' "d \"e\" \x" f\ g # comment"#),
+            ["a", "b c", #"d "e" \x"#, "f g"]
+        )
         XCTAssertEqual(try Tokenizer.tokenize("a#b '#' # c"), ["a#b", "#"])
         XCTAssertEqual(try Tokenizer.tokenize("   "), [])
         XCTAssertEqual(try Tokenizer.tokenize("''"), [""])
-        XCTAssertThrowsError(try Tokenizer.tokenize("a 'b")) { XCTAssertEqual($0 as? ShellError, .unterminatedQuote(single: true)) }
+        XCTAssertThrowsError(try Tokenizer.tokenize("a 'b")) {
+            XCTAssertEqual($0 as? ShellError, .unterminatedQuote(single: true))
+        }
     }
 
     func testEndpointShowWithOptionsAnywhere() throws {
         let filter = EndpointFilter(host: "h1", orchestrator: "docker", workload: "w", endpoint: "e")
-        XCTAssertEqual(try CommandParser.parse("endpoint show --host=h1 --orchestrator docker --workload=w --endpoint e --detailed"),
-                       .showEndpoints(filter, detailed: true))
-        XCTAssertEqual(try CommandParser.parse("calicoctl endpoint --host h1 show"), .showEndpoints(EndpointFilter(host: "h1"), detailed: false))
+        XCTAssertEqual(
+            try CommandParser.parse(
+                "endpoint show --host=h1 --orchestrator docker --workload=w --endpoint e --detailed"
+            ),
+            .showEndpoints(filter, detailed: true)
+        )
+        XCTAssertEqual(
+            try CommandParser.parse("calicoctl endpoint --host h1 show"),
+            .showEndpoints(EndpointFilter(host: "h1"), detailed: false)
+        )
         XCTAssertEqual(try CommandParser.parse("endpoint show --det"), .showEndpoints(EndpointFilter(), detailed: true))
     }
 
     func testProfileCommands() throws {
-        XCTAssertEqual(try CommandParser.parse("calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 --orchestrator=docker --workload=f9e8d7e6"),
-                       .editProfiles(EndpointFilter(host: "host1", orchestrator: "docker", workload: "f9e8d7e6", endpoint: "a1b2c3d4"), .append, ["profile-A"]))
-        XCTAssertEqual(try CommandParser.parse("endpoint e profile remove WEB PROF"), .editProfiles(EndpointFilter(endpoint: "e"), .remove, ["WEB", "PROF"]))
-        XCTAssertEqual(try CommandParser.parse("endpoint e profile set"), .editProfiles(EndpointFilter(endpoint: "e"), .set, []))
-        XCTAssertEqual(try CommandParser.parse("endpoint e profile show --host h"), .showProfiles(EndpointFilter(host: "h", endpoint: "e")))
+        XCTAssertEqual(
+            try CommandParser.parse(
+                "calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 --orchestrator=docker --workload=f9e8d7e6"
+            ),
+            .editProfiles(
+                EndpointFilter(host: "host1", orchestrator: "docker", workload: "f9e8d7e6", endpoint: "a1b2c3d4"),
+                .append,
+                ["profile-A"]
+            )
+        )
+        XCTAssertEqual(
+            try CommandParser.parse("endpoint e profile remove WEB PROF"),
+            .editProfiles(EndpointFilter(endpoint: "e"), .remove, ["WEB", "PROF"])
+        )
+        XCTAssertEqual(
+            try CommandParser.parse("endpoint e profile set"),
+            .editProfiles(EndpointFilter(endpoint: "e"), .set, [])
+        )
+        XCTAssertEqual(
+            try CommandParser.parse("endpoint e profile show --host h"),
+            .showProfiles(EndpointFilter(host: "h", endpoint: "e"))
+        )
         XCTAssertEqual(try CommandParser.parse("endpoint --help"), .help(topic: "endpoint"))
         XCTAssertEqual(try CommandParser.parse("help endpoint"), .help(topic: "endpoint"))
     }
@@ -44,10 +74,12 @@ final class GrammarTests: XCTestCase {
     }
 
     func testValidationBeforeAnyWrite() {
-        for line in ["endpoint e profile append good bad!name", "endpoint e profile append A A",
-                     "endpoint ../x profile show", "endpoint . profile show", "endpoint e profile show --host=a/b",
-                     "endpoint show --workload=", "endpoint e profile append", "endpoint e profile show X",
-                     "endpoint e profile show --detailed", "endpoint e profile set A --endpoint=f"] {
+        for line in [
+            "endpoint e profile append good bad!name", "endpoint e profile append A A",
+            "endpoint ../x profile show", "endpoint . profile show", "endpoint e profile show --host=a/b",
+            "endpoint show --workload=", "endpoint e profile append", "endpoint e profile show X",
+            "endpoint e profile show --detailed", "endpoint e profile set A --endpoint=f",
+        ] {
             XCTAssertThrowsError(try CommandParser.parse(line), line)
         }
     }
@@ -102,26 +134,38 @@ final class GrammarDeclarationTests: XCTestCase {
                     XCTAssertTrue(Completer.complete(line(form, typed), index: index).candidates.contains(option.name))
                     continue
                 }
-                let value = try XCTUnwrap(Completer.complete(line(form, "\(option.name)="), index: index).candidates.first,
-                                          "\(option.name)= completes in \(form)")
+                let value = try XCTUnwrap(
+                    Completer.complete(line(form, "\(option.name)="), index: index).candidates.first,
+                    "\(option.name)= completes in \(form)"
+                )
                 let plainValue = String(value.dropFirst(option.name.count + 1))
                 for spelling in [option.name, shortest] {
                     // The parser takes `--opt=x` and `--opt x` …
                     XCTAssertNoThrow(try CommandParser.parse(line(form, "\(spelling)=\(plainValue)")), "\(spelling)=")
                     XCTAssertNoThrow(try CommandParser.parse(line(form, "\(spelling) \(plainValue)")), "\(spelling) x")
                     // … and both complete the value.
-                    XCTAssertEqual(Completer.complete(line(form, "\(spelling) "), index: index).candidates.first, plainValue,
-                                   "\(spelling) <TAB> in \(form)")
-                    XCTAssertEqual(Completer.complete(line(form, "\(spelling)="), index: index).candidates.first,
-                                   "\(spelling)=\(plainValue)", "\(spelling)=<TAB> in \(form)")
+                    XCTAssertEqual(
+                        Completer.complete(line(form, "\(spelling) "), index: index).candidates.first,
+                        plainValue,
+                        "\(spelling) <TAB> in \(form)"
+                    )
+                    XCTAssertEqual(
+                        Completer.complete(line(form, "\(spelling)="), index: index).candidates.first,
+                        "\(spelling)=\(plainValue)",
+                        "\(spelling)=<TAB> in \(form)"
+                    )
                 }
                 // The option itself completes where it is allowed.
                 let typed = String(option.name.prefix(4))
-                XCTAssertTrue(Completer.complete(line(form, typed), index: index).candidates.contains(option.completion),
-                              "\(typed) in \(form)")
+                XCTAssertTrue(
+                    Completer.complete(line(form, typed), index: index).candidates.contains(option.completion),
+                    "\(typed) in \(form)"
+                )
             }
             for form in Set(Grammar.EndpointForm.allCases).subtracting(option.forms) {
-                XCTAssertThrowsError(try CommandParser.parse(line(form, option.takesValue ? "\(option.name)=x" : option.name)))
+                XCTAssertThrowsError(
+                    try CommandParser.parse(line(form, option.takesValue ? "\(option.name)=x" : option.name))
+                )
             }
         }
     }

@@ -1,7 +1,8 @@
-import XCTest
-@testable import ShellCore
 import ShellDevTools
 import ShellTesting
+import XCTest
+
+@testable import ShellCore
 
 /// A command waiting for the watch wakes when the answer it waits for arrives, not when a timer
 /// fires, and a cancelled command stops waiting at once. The catch-up timeout is 30 s here, so a

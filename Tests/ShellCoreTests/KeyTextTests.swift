@@ -1,14 +1,21 @@
 import XCTest
+
 @testable import ShellCore
 
 /// Keys are bytes: decoding keeps every byte, comparisons look at bytes, not at Unicode equivalence.
 final class KeyTextTests: XCTestCase {
     func testEveryByteSequenceRoundTrips() {
-        var generator = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["KEYTEXT_SEED"] ?? "") ?? 20261127)
+        var generator = SeededGenerator(
+            seed: UInt64(ProcessInfo.processInfo.environment["KEYTEXT_SEED"] ?? "") ?? 20_261_127
+        )
         print("KeyTextTests seed: \(generator.seed)")
-        let alphabet: [UInt8] = [0x2F, 0x41, 0x7F, 0x80, 0xBF, 0xC3, 0xA9, 0xCC, 0x81, 0xE2, 0x82, 0xAC, 0xF0, 0xF4, 0x8F, 0xBE, 0xFF, 0x00]
+        let alphabet: [UInt8] = [
+            0x2F, 0x41, 0x7F, 0x80, 0xBF, 0xC3, 0xA9, 0xCC, 0x81, 0xE2, 0x82, 0xAC, 0xF0, 0xF4, 0x8F, 0xBE, 0xFF, 0x00,
+        ]
         for _ in 0..<5_000 {
-            let bytes = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let bytes = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }
             XCTAssertEqual(KeyText.encode(KeyText.decode(bytes)), bytes, "\(bytes)")
         }
         // Text that itself spells an escape scalar is escaped too, so the mapping stays one-to-one.
@@ -25,13 +32,16 @@ final class KeyTextTests: XCTestCase {
     }
 
     func testComparisonsAreByBytes() {
-        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        let nfc = "caf\u{E9}"
+        let nfd = "cafe\u{301}"
         XCTAssertEqual(nfc, nfd, "Swift's own == is canonical equivalence")
         XCTAssertFalse(KeyText.equal(nfc, nfd))
-        XCTAssertTrue(KeyText.less(nfd, nfc)) // 0x65 < 0xC3
+        XCTAssertTrue(KeyText.less(nfd, nfc))  // 0x65 < 0xC3
         XCTAssertEqual(Set([ExactString(nfc), ExactString(nfd)]).count, 2)
-        XCTAssertNotEqual(EndpointKey(host: nfc, orchestrator: "o", workload: "w", endpoint: "e"),
-                          EndpointKey(host: nfd, orchestrator: "o", workload: "w", endpoint: "e"))
+        XCTAssertNotEqual(
+            EndpointKey(host: nfc, orchestrator: "o", workload: "w", endpoint: "e"),
+            EndpointKey(host: nfd, orchestrator: "o", workload: "w", endpoint: "e")
+        )
         XCTAssertTrue(KeyText.less("a", "ab"))
         XCTAssertTrue(KeyText.equal("", ""))
         XCTAssertFalse(KeyText.hasPrefix(nfd, nfc))

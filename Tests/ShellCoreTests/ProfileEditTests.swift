@@ -1,11 +1,15 @@
 import Foundation
 import XCTest
+
 @testable import ShellCore
 
 final class ProfileEditTests: XCTestCase {
     func testMessagesOfThePage() {
         XCTAssertEqual(ProfileEdit(action: .set, names: ["PROF"]).plan(current: []).messages, ["Profile(s) PROF set."])
-        XCTAssertEqual(ProfileEdit(action: .append, names: ["WEB"]).plan(current: ["PROF"]).messages, ["Profile(s) WEB appended."])
+        XCTAssertEqual(
+            ProfileEdit(action: .append, names: ["WEB"]).plan(current: ["PROF"]).messages,
+            ["Profile(s) WEB appended."]
+        )
         let remove = ProfileEdit(action: .remove, names: ["WEB", "PROF"]).plan(current: ["PROF", "WEB"])
         XCTAssertEqual(remove.messages, ["Profile(s) WEB,PROF removed."])
         XCTAssertEqual(remove.newProfiles, [])
@@ -28,7 +32,9 @@ final class ProfileEditTests: XCTestCase {
     }
 
     func testDocumentKeepsUnknownFieldsAndFoldsOldProfileID() throws {
-        let value = Array(#"{"state":"active","profile_id":"OLD","custom":{"x":[1,true,null]},"ipv4_nets":["10.0.0.1/32"]}"#.utf8)
+        let value = Array(
+            #"{"state":"active","profile_id":"OLD","custom":{"x":[1,true,null]},"ipv4_nets":["10.0.0.1/32"]}"#.utf8
+        )
         XCTAssertEqual(try EndpointData.decode(value).profiles, ["OLD"])
         let written = try EndpointDocument.replacingProfiles(in: value, with: ["OLD", "NEW"])
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(written)) as? [String: Any])

@@ -1,6 +1,7 @@
-import XCTest
-@testable import ShellCore
 import ShellTesting
+import XCTest
+
+@testable import ShellCore
 
 /// The interactive loading line: shown only when enabled and only once loading has been slow.
 final class ProgressReporterTests: XCTestCase {
@@ -31,6 +32,9 @@ final class ProgressReporterTests: XCTestCase {
     }
 
     func testThousandsSeparators() {
-        XCTAssertEqual([0, 999, 1_000, 40_000, 1_234_567].map { $0.formatted() }, ["0", "999", "1,000", "40,000", "1,234,567"])
+        XCTAssertEqual(
+            [0, 999, 1_000, 40_000, 1_234_567].map { $0.formatted() },
+            ["0", "999", "1,000", "40,000", "1,234,567"]
+        )
     }
 }

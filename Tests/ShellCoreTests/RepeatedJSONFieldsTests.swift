@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import ShellCore
 
 final class RepeatedJSONFieldsTests: XCTestCase {

@@ -1,15 +1,18 @@
 import Foundation
-import XCTest
-@testable import ShellCore
 import ShellDevTools
 import ShellTesting
+import XCTest
+
+@testable import ShellCore
 
 /// The script loop over an in-memory etcd: the real-etcd versions are in IntegrationTests.
 final class ScriptRunnerTests: XCTestCase {
     var folder: URL!
 
     override func setUp() async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-tests-\(UUID().uuidString)")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "calico-shell-tests-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
@@ -17,13 +20,22 @@ final class ScriptRunnerTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func makeRunner(_ options: RunOptions = RunOptions()) async throws -> (ScriptRunner, CapturedOutput, InMemoryStore) {
+    private func makeRunner(
+        _ options: RunOptions = RunOptions()
+    ) async throws -> (ScriptRunner, CapturedOutput, InMemoryStore) {
         let store = InMemoryStore()
         try await BulkLoader.load(SampleData.reference(layout: KeyLayout()), into: store)
         let output = CapturedOutput()
-        let session = Session(configuration: EtcdConfiguration(endpoints: []), layout: KeyLayout(), showProgress: false,
-                              output: output, makeStore: { _ in store })
-        return (ScriptRunner(options: options, output: output, executor: { try await session.executor() }), output, store)
+        let session = Session(
+            configuration: EtcdConfiguration(endpoints: []),
+            layout: KeyLayout(),
+            showProgress: false,
+            output: output,
+            makeStore: { _ in store }
+        )
+        return (
+            ScriptRunner(options: options, output: output, executor: { try await session.executor() }), output, store
+        )
     }
 
     private func write(_ name: String, _ text: String) throws -> String {
@@ -40,13 +52,16 @@ final class ScriptRunnerTests: XCTestCase {
 
     func testStopsAtFirstErrorWithFileAndLine() async throws {
         let (runner, output, _) = try await makeRunner()
-        let path = try write("a.calico", """
+        let path = try write(
+            "a.calico",
+            """
             # a comment
 
             echo one   # trailing comment
             endpoint nosuch profile show
             echo never
-            """)
+            """
+        )
         let outcome = try await run(runner, file: path)
         XCTAssertEqual(outcome, .stopped)
         XCTAssertEqual(runner.exitStatus(for: outcome), 1)
@@ -65,10 +80,16 @@ final class ScriptRunnerTests: XCTestCase {
 
     func testContinuationQuotingAndEcho() async throws {
         let (runner, output, _) = try await makeRunner(RunOptions(echo: true))
-        let path = try write("b.calico", "echo 'a  b' \\\n  \"c # d\"\nendpoint \\\nd50c35bc784511e5bd1a080027f532f6 profile show\n")
+        let path = try write(
+            "b.calico",
+            "echo 'a  b' \\\n  \"c # d\"\nendpoint \\\nd50c35bc784511e5bd1a080027f532f6 profile show\n"
+        )
         let outcome = try await run(runner, file: path)
         XCTAssertEqual(outcome, .finished)
-        XCTAssertEqual(output.output, "> echo 'a  b'   \"c # d\"\na  b c # d\n> endpoint d50c35bc784511e5bd1a080027f532f6 profile show\n+------+\n| Name |\n+------+\n| PROF |\n+------+\n")
+        XCTAssertEqual(
+            output.output,
+            "> echo 'a  b'   \"c # d\"\na  b c # d\n> endpoint d50c35bc784511e5bd1a080027f532f6 profile show\n+------+\n| Name |\n+------+\n| PROF |\n+------+\n"
+        )
         XCTAssertEqual(output.errors, "")
     }
 
@@ -87,13 +108,20 @@ final class ScriptRunnerTests: XCTestCase {
         let cycleOutcome = try await run(cycleRunner, file: a)
         XCTAssertEqual(cycleOutcome, .stopped)
         XCTAssertEqual(cycleOutput.output, "a\n")
-        XCTAssertTrue(cycleOutput.errors.hasPrefix(folder.appendingPathComponent("cycle/b.calico").path + ":1: source: a.calico is already being run"), cycleOutput.errors)
+        XCTAssertTrue(
+            cycleOutput.errors.hasPrefix(
+                folder.appendingPathComponent("cycle/b.calico").path + ":1: source: a.calico is already being run"
+            ),
+            cycleOutput.errors
+        )
         XCTAssertEqual(cycleOutput.errors.split(separator: "\n").count, 1)
     }
 
     func testExitStatusAndJSON() async throws {
         let (runner, output, _) = try await makeRunner()
-        var source = CommandsLineSource(["set output json", "endpoint d50c35bc784511e5bd1a080027f532f6 profile show", "exit 7", "echo never"])
+        var source = CommandsLineSource([
+            "set output json", "endpoint d50c35bc784511e5bd1a080027f532f6 profile show", "exit 7", "echo never",
+        ])
         let outcome = await runner.run(&source)
         XCTAssertEqual(runner.exitStatus(for: outcome), 7)
         XCTAssertEqual(output.output, #"{"endpoint_id":"d50c35bc784511e5bd1a080027f532f6","profiles":["PROF"]}"# + "\n")
@@ -105,7 +133,14 @@ final class ScriptRunnerTests: XCTestCase {
         _ = await runner.run(&first)
         // Another client adds an endpoint and moves the revision elsewhere too.
         let key = EndpointKey(host: "other", orchestrator: "k8s", workload: "w", endpoint: "new1")
-        _ = try await store.commit(Transaction(operations: [.put(key: key.path(in: KeyLayout()), value: SampleData.endpointValue(name: "x", mac: nil, profiles: [], ipv4: []))]))
+        _ = try await store.commit(
+            Transaction(operations: [
+                .put(
+                    key: key.path(in: KeyLayout()),
+                    value: SampleData.endpointValue(name: "x", mac: nil, profiles: [], ipv4: [])
+                )
+            ])
+        )
         await store.bumpRevision()
         var second = CommandsLineSource(["endpoint new1 profile show", "complete endpoint new"])
         let outcome = await runner.run(&second)
@@ -122,28 +157,48 @@ final class ScriptRunnerTests: XCTestCase {
         let outcome = await runner.run(&source)
         XCTAssertEqual(outcome, .finished, output.errors)
         XCTAssertTrue(output.output.hasSuffix("| PROF |\n| WEB  |\n+------+\n"), "reads see the staged state")
-        let key = EndpointKey(host: "calico", orchestrator: "docker", workload: "26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6", endpoint: id)
+        let key = EndpointKey(
+            host: "calico",
+            orchestrator: "docker",
+            workload: "26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6",
+            endpoint: id
+        )
         let path = key.path(in: KeyLayout())
         let before = try await store.get(path)
-        XCTAssertEqual(try EndpointData.decode(XCTUnwrap(before).value).profiles, ["PROF"], "nothing is written before the end")
+        XCTAssertEqual(
+            try EndpointData.decode(XCTUnwrap(before).value).profiles,
+            ["PROF"],
+            "nothing is written before the end"
+        )
         // Meanwhile another writer removes PROF and sets a field of its own.
         let theirs = Array(#"{"state":"active","profile_ids":[],"ipv4_nets":["192.168.1.3/32"],"theirs":1}"#.utf8)
         _ = try await store.commit(Transaction(operations: [.put(key: path, value: theirs)]))
         let status = await runner.finish(outcome)
         XCTAssertEqual(status, 0, output.errors)
         let after = try await store.get(path)
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(XCTUnwrap(after).value)) as? [String: Any])
+        let object = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(XCTUnwrap(after).value)) as? [String: Any]
+        )
         XCTAssertEqual(object["profile_ids"] as? [String], ["WEB"])
         XCTAssertEqual(object["theirs"] as? Int, 1)
     }
 
     func testBadInputNeverCrashes() async throws {
         let (runner, output, _) = try await makeRunner(RunOptions(continueOnError: true))
-        var lines: [String] = ["\u{0}", "endpoint \u{0} profile show", "'", String(repeating: "x", count: 100_000), "endpoint", "endpoint show --host"]
+        var lines: [String] = [
+            "\u{0}", "endpoint \u{0} profile show", "'", String(repeating: "x", count: 100_000), "endpoint",
+            "endpoint show --host",
+        ]
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("endpoint show profile append remove set --host= --detailed 'x\" # \\ é \u{7f}")
         for _ in 0..<500 {
-            lines.append(String((0..<Int.random(in: 0..<40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
+            lines.append(
+                String(
+                    (0..<Int.random(in: 0..<40, using: &generator)).map { _ in
+                        alphabet.randomElement(using: &generator)!
+                    }
+                )
+            )
         }
         var source = CommandsLineSource(lines)
         _ = await runner.run(&source)
@@ -155,7 +210,9 @@ final class ScriptRunnerTests: XCTestCase {
     /// Each line of a `-c` is a command, as in a script: a newline never joins two commands into one.
     func testEachLineOfADashCIsACommand() async throws {
         let (runner, output, _) = try await makeRunner()
-        var source = CommandsLineSource(["echo one", "echo two\necho three\r\nendpoint nosuch profile show\necho never"])
+        var source = CommandsLineSource([
+            "echo one", "echo two\necho three\r\nendpoint nosuch profile show\necho never",
+        ])
         let outcome = await runner.run(&source)
         XCTAssertEqual(outcome, .stopped)
         XCTAssertEqual(output.output, "one\ntwo\nthree\n")
@@ -171,11 +228,14 @@ final class ScriptRunnerTests: XCTestCase {
         var source = CommandsLineSource(["echo b \\", "echo c"])
         _ = await runner.run(&source)
         XCTAssertEqual(output.output, "c\n")
-        XCTAssertEqual(output.errors, """
+        XCTAssertEqual(
+            output.errors,
+            """
             \(path):1: syntax error: unterminated continuation: the input ends with a backslash
             -c:1: syntax error: unterminated continuation: the input ends with a backslash
 
-            """)
+            """
+        )
     }
 
     func testByteOrderMarkAtTheStartOfAScriptIsSkipped() async throws {
@@ -189,12 +249,18 @@ final class ScriptRunnerTests: XCTestCase {
 
     func testDirectoryAsSourceTargetIsAnError() async throws {
         let (runner, output, _) = try await makeRunner()
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("lib"),
+            withIntermediateDirectories: true
+        )
         let path = try write("dir.calico", "source lib\necho never\n")
         let outcome = try await run(runner, file: path)
         XCTAssertEqual(outcome, .stopped)
         XCTAssertEqual(output.output, "")
-        XCTAssertEqual(output.errors, "\(path):1: cannot read \(folder.appendingPathComponent("lib").path): Is a directory\n")
+        XCTAssertEqual(
+            output.errors,
+            "\(path):1: cannot read \(folder.appendingPathComponent("lib").path): Is a directory\n"
+        )
     }
 
     /// Backslash continuations count toward the line limit: the logical line is refused, and the

@@ -1,9 +1,15 @@
 import XCTest
+
 @testable import ShellCore
 
 final class TableRendererTests: XCTestCase {
     func testSummaryMatchesReferencePage() throws {
-        let result = ShowEndpoints.run(Golden.referenceIndex(), filter: EndpointFilter(), detailed: false, format: .table)
+        let result = ShowEndpoints.run(
+            Golden.referenceIndex(),
+            filter: EndpointFilter(),
+            detailed: false,
+            format: .table
+        )
         XCTAssertEqual(result.output, try Golden.text("summary.txt"))
         XCTAssertEqual(result.warnings, [])
     }
@@ -11,18 +17,38 @@ final class TableRendererTests: XCTestCase {
     func testDetailedMatchesReferencePage() throws {
         var index = Golden.referenceIndex()
         // The page's example shows the endpoint d79123c4… with no profiles.
-        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output,
-                       try Golden.text("detailed.txt"))
-        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(endpoint: "d79123c4784511e5bd1a080027f532f6"), detailed: true, format: .table).output,
-                       try Golden.text("detailed-one.txt"))
+        XCTAssertEqual(
+            ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output,
+            try Golden.text("detailed.txt")
+        )
+        XCTAssertEqual(
+            ShowEndpoints.run(
+                index,
+                filter: EndpointFilter(endpoint: "d79123c4784511e5bd1a080027f532f6"),
+                detailed: true,
+                format: .table
+            ).output,
+            try Golden.text("detailed-one.txt")
+        )
         index.load([], revision: 1)
-        XCTAssertEqual(ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output.split(separator: "\n").count, 4,
-                       "an empty result is prettytable's: top rule, header, rule, closing rule")
+        XCTAssertEqual(
+            ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, format: .table).output.split(
+                separator: "\n"
+            ).count,
+            4,
+            "an empty result is prettytable's: top rule, header, rule, closing rule"
+        )
     }
 
     func testProfileShowMatchesReferencePage() throws {
-        XCTAssertEqual(ShowProfiles.render(endpoint: "x", profiles: ["PROF", "WEB"], format: .table).output, try Golden.text("profile-show.txt"))
-        XCTAssertEqual(ShowProfiles.render(endpoint: "x", profiles: [], format: .table).output, "Endpoint has no profiles associated with it.\n")
+        XCTAssertEqual(
+            ShowProfiles.render(endpoint: "x", profiles: ["PROF", "WEB"], format: .table).output,
+            try Golden.text("profile-show.txt")
+        )
+        XCTAssertEqual(
+            ShowProfiles.render(endpoint: "x", profiles: [], format: .table).output,
+            "Endpoint has no profiles associated with it.\n"
+        )
     }
 
     func testCentringPutsOddSpaceLeftOfEvenText() {
@@ -35,7 +61,9 @@ final class TableRendererTests: XCTestCase {
     func testMultilineCellsTakeSeveralLines() {
         var table = Table(headers: ["A", "Addresses"])
         table.appendMultiline([["x"], ["10.0.0.2/32", "10.0.0.10/32"]])
-        XCTAssertEqual(TableRenderer.render(table), """
+        XCTAssertEqual(
+            TableRenderer.render(table),
+            """
             +---+--------------+
             | A |  Addresses   |
             +---+--------------+
@@ -43,20 +71,39 @@ final class TableRendererTests: XCTestCase {
             |   | 10.0.0.10/32 |
             +---+--------------+
 
-            """)
+            """
+        )
     }
 
     func testAddressesSortNumericallyIPv4First() {
-        let data = EndpointData(ipv4Nets: ["10.0.0.10/32", "10.0.0.9/32", "9.1.1.1/32"], ipv6Nets: ["fd00::10/128", "fd00::9/128"])
-        XCTAssertEqual(data.sortedAddresses, ["9.1.1.1/32", "10.0.0.9/32", "10.0.0.10/32", "fd00::9/128", "fd00::10/128"])
+        let data = EndpointData(
+            ipv4Nets: ["10.0.0.10/32", "10.0.0.9/32", "9.1.1.1/32"],
+            ipv6Nets: ["fd00::10/128", "fd00::9/128"]
+        )
+        XCTAssertEqual(
+            data.sortedAddresses,
+            ["9.1.1.1/32", "10.0.0.9/32", "10.0.0.10/32", "fd00::9/128", "fd00::10/128"]
+        )
     }
 
     func testJSONShapes() {
         let index = Golden.referenceIndex()
         let summary = ShowEndpoints.run(index, filter: EndpointFilter(), detailed: false, format: .json).output
-        XCTAssertEqual(summary, #"[{"hostname":"calico","orchestrator_id":"docker","workloads":5,"endpoints":5}]"# + "\n")
-        let one = ShowEndpoints.run(index, filter: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6"), detailed: true, format: .json).output
-        XCTAssertEqual(one, #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active"}]"# + "\n")
+        XCTAssertEqual(
+            summary,
+            #"[{"hostname":"calico","orchestrator_id":"docker","workloads":5,"endpoints":5}]"# + "\n"
+        )
+        let one = ShowEndpoints.run(
+            index,
+            filter: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6"),
+            detailed: true,
+            format: .json
+        ).output
+        XCTAssertEqual(
+            one,
+            #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active"}]"#
+                + "\n"
+        )
     }
 
     func testUnreadableValueIsARowAndAWarningNotACrash() {
@@ -69,21 +116,33 @@ final class TableRendererTests: XCTestCase {
         XCTAssertEqual(result.output.split(separator: "\n").count, 4 + 6)
         XCTAssertTrue(result.output.split(separator: "\n").contains { $0.contains(" bad ") }, result.output)
         XCTAssertEqual(result.warnings.count, 2)
-        XCTAssertTrue(result.warnings.contains { $0.contains("/calico/v1/host/h/workload/o/w/endpoint/bad") && $0.contains("not valid JSON") })
+        XCTAssertTrue(
+            result.warnings.contains {
+                $0.contains("/calico/v1/host/h/workload/o/w/endpoint/bad") && $0.contains("not valid JSON")
+            }
+        )
         XCTAssertTrue(result.warnings.contains { $0.contains("endpoint/e/extra") })
     }
 
     /// prettytable with no rows: the top rule, the header, the rule under it and a closing rule.
     func testEmptyTablesAreFourLinesAsPrettytablePrintsThem() {
         XCTAssertEqual(TableRenderer.render(Table(headers: ["Name"])), "+------+\n| Name |\n+------+\n+------+\n")
-        let summary = ShowEndpoints.run(Golden.referenceIndex(), filter: EndpointFilter(host: "no-such-host"), detailed: false, format: .table)
-        XCTAssertEqual(summary.output, """
+        let summary = ShowEndpoints.run(
+            Golden.referenceIndex(),
+            filter: EndpointFilter(host: "no-such-host"),
+            detailed: false,
+            format: .table
+        )
+        XCTAssertEqual(
+            summary.output,
+            """
             +----------+-----------------+---------------------+---------------------+
             | Hostname | Orchestrator ID | Number of Workloads | Number of Endpoints |
             +----------+-----------------+---------------------+---------------------+
             +----------+-----------------+---------------------+---------------------+
 
-            """)
+            """
+        )
     }
 
     /// A value holding a newline or an escape sequence must neither forge rows nor reach the
@@ -93,7 +152,9 @@ final class TableRendererTests: XCTestCase {
         table.append(["a\nb", "\u{1b}[31mred\u{7f}\u{85}\t"])
         table.appendMultiline([["x\ry"], ["\u{0}", "\u{9b}2J"]])
         let rendered = TableRenderer.render(table)
-        XCTAssertEqual(rendered, """
+        XCTAssertEqual(
+            rendered,
+            """
             +----------+-----------------------+
             | Hostname |         State         |
             +----------+-----------------------+
@@ -102,8 +163,11 @@ final class TableRendererTests: XCTestCase {
             |          |         \\x9b2J        |
             +----------+-----------------------+
 
-            """)
-        XCTAssertFalse(rendered.unicodeScalars.contains { $0 != "\n" && ($0.value < 0x20 || (0x7f...0x9f).contains($0.value)) })
+            """
+        )
+        XCTAssertFalse(
+            rendered.unicodeScalars.contains { $0 != "\n" && ($0.value < 0x20 || (0x7f...0x9f).contains($0.value)) }
+        )
     }
 
     /// prettytable pads by display width: a CJK character takes two columns, a combining mark none.
@@ -112,7 +176,9 @@ final class TableRendererTests: XCTestCase {
         table.append(["日本"])
         table.append(["e\u{301}"])
         table.append(["日本語のホスト"])
-        XCTAssertEqual(TableRenderer.render(table), """
+        XCTAssertEqual(
+            TableRenderer.render(table),
+            """
             +----------------+
             |    Hostname    |
             +----------------+
@@ -121,6 +187,7 @@ final class TableRendererTests: XCTestCase {
             | 日本語のホスト |
             +----------------+
 
-            """)
+            """
+        )
     }
 }

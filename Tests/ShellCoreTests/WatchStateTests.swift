@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import ShellCore
 
 /// The index's freshness rules, one transition at a time (no etcd, no clock).
@@ -9,7 +10,9 @@ final class WatchStateTests: XCTestCase {
     private func event(at revision: Int64, cluster: UInt64 = 1) -> WatchBatch {
         WatchBatch(
             events: [WatchEvent(kind: .put, pair: KeyValue(key: key, value: [], modRevision: revision))],
-            revision: revision, clusterID: cluster)
+            revision: revision,
+            clusterID: cluster
+        )
     }
 
     private func progress(at revision: Int64, cluster: UInt64 = 1) -> WatchBatch {
@@ -109,8 +112,10 @@ final class WatchStateTests: XCTestCase {
         XCTAssertEqual(state.appliedRevision, 10, "nothing of another history is applied")
         XCTAssertEqual(state.apply(progress(at: 3)), .replaced(reason: "its revision went back from 10 to 3"))
         XCTAssertEqual(
-            state.replacement(seen: StorePosition(clusterID: 0, revision: 10)), nil,
-            "a store without cluster IDs is judged by its revision only")
+            state.replacement(seen: StorePosition(clusterID: 0, revision: 10)),
+            nil,
+            "a store without cluster IDs is judged by its revision only"
+        )
     }
 
     /// Random answers, checked against the rules stated plainly: the applied revision never goes

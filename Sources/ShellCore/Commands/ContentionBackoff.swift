@@ -11,7 +11,11 @@ public struct ContentionBackoff: Sendable {
     public var initial: Duration
     public var maximum: Duration
 
-    public init(budget: Duration = .seconds(30), initial: Duration = .milliseconds(2), maximum: Duration = .milliseconds(100)) {
+    public init(
+        budget: Duration = .seconds(30),
+        initial: Duration = .milliseconds(2),
+        maximum: Duration = .milliseconds(100)
+    ) {
         self.budget = budget
         self.initial = initial
         self.maximum = maximum
@@ -20,7 +24,10 @@ public struct ContentionBackoff: Sendable {
     /// The wait after the `losses`-th lost race (1 for the first): uniform in [0, cap].
     public func delay(afterLosses losses: Int, using generator: inout some RandomNumberGenerator) -> Duration {
         let cap = min(maximum, initial * (1 << min(max(losses - 1, 0), 16)))
-        let microseconds = max(Int64(cap.components.seconds) * 1_000_000 + cap.components.attoseconds / 1_000_000_000_000, 1)
+        let microseconds = max(
+            Int64(cap.components.seconds) * 1_000_000 + cap.components.attoseconds / 1_000_000_000_000,
+            1
+        )
         return .microseconds(Int64.random(in: 0...microseconds, using: &generator))
     }
 

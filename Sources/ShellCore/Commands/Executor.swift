@@ -20,7 +20,11 @@ public final class Executor: Sendable {
 
     /// Runs one endpoint command. With a `batch` (`--atomic`), edits are staged in it instead of
     /// written, and reads see what is staged.
-    public func run(_ command: EndpointCommand, format: OutputFormat, batch: AtomicBatch? = nil) async throws(ShellError) -> CommandResult {
+    public func run(
+        _ command: EndpointCommand,
+        format: OutputFormat,
+        batch: AtomicBatch? = nil
+    ) async throws(ShellError) -> CommandResult {
         switch command {
         case .showEndpoints(let filter, let detailed):
             return ShowEndpoints.run(try await freshIndex(batch), filter: filter, detailed: detailed, format: format)
@@ -49,19 +53,22 @@ public final class Executor: Sendable {
     public func commit(_ batch: AtomicBatch) async throws(ShellError) -> Int64 {
         guard !batch.isEmpty else { return 0 }
         var lost = false
-        return try await backoff.run({ () throws(ShellError) -> Int64? in
-            if lost { try batch.replay(on: try await freshIndex(), layout: layout) }
-            let result: TransactionResult
-            do {
-                result = try await store.commit(batch.transaction(layout: layout))
-            } catch {
-                throw Self.shellError(error)
+        return try await backoff.run(
+            { () throws(ShellError) -> Int64? in
+                if lost { try batch.replay(on: try await freshIndex(), layout: layout) }
+                let result: TransactionResult
+                do {
+                    result = try await store.commit(batch.transaction(layout: layout))
+                } catch {
+                    throw Self.shellError(error)
+                }
+                lost = !result.succeeded
+                return result.succeeded ? result.revision : nil
+            },
+            exhausted: {
+                .atomic(.contended(seconds: Self.seconds(backoff.budget)))
             }
-            lost = !result.succeeded
-            return result.succeeded ? result.revision : nil
-        }, exhausted: {
-            .atomic(.contended(seconds: Self.seconds(backoff.budget)))
-        })
+        )
     }
 
     public static func shellError(_ error: any Error) -> ShellError {
@@ -75,25 +82,43 @@ public final class Executor: Sendable {
 
     /// One edit, written with compare-and-swap: each try decides on a fresh index and writes only
     /// if nothing it decided on has changed since.
-    private func edit(filter: EndpointFilter, edit: ProfileEdit, format: OutputFormat) async throws(ShellError) -> CommandResult {
+    private func edit(
+        filter: EndpointFilter,
+        edit: ProfileEdit,
+        format: OutputFormat
+    ) async throws(ShellError) -> CommandResult {
         var path = ""
-        return try await backoff.run({ () throws(ShellError) -> CommandResult? in
-            let record = try Self.lookUp(filter: filter, edit: edit, in: try await freshIndex()).get()
-            path = record.key.path(in: layout)
-            return try await write(edit, to: record, format: format)
-        }, exhausted: {
-            .etcd(.contended(key: path, seconds: Self.seconds(backoff.budget)))
-        })
+        return try await backoff.run(
+            { () throws(ShellError) -> CommandResult? in
+                let record = try Self.lookUp(filter: filter, edit: edit, in: try await freshIndex()).get()
+                path = record.key.path(in: layout)
+                return try await write(edit, to: record, format: format)
+            },
+            exhausted: {
+                .etcd(.contended(key: path, seconds: Self.seconds(backoff.budget)))
+            }
+        )
     }
 
     /// `--atomic`: the edit is planned on the script's view (fresh index plus what it staged) and
     /// staged; nothing is written until the script's end.
-    private func stage(_ edit: ProfileEdit, filter: EndpointFilter, format: OutputFormat, in batch: AtomicBatch) async throws(ShellError) -> CommandResult {
+    private func stage(
+        _ edit: ProfileEdit,
+        filter: EndpointFilter,
+        format: OutputFormat,
+        in batch: AtomicBatch
+    ) async throws(ShellError) -> CommandResult {
         let record = try Self.lookUp(filter: filter, edit: edit, in: try await freshIndex(batch)).get()
         let plan = edit.plan(current: try EndpointLookup.decode(record, layout: layout).profiles)
         if let newProfiles = plan.newProfiles {
             let value = try Self.replacingProfiles(of: record, with: newProfiles, layout: layout)
-            try batch.stage(path: record.key.path(in: layout), key: record.key, baseRevision: record.modRevision, value: value, edit: edit)
+            try batch.stage(
+                path: record.key.path(in: layout),
+                key: record.key,
+                baseRevision: record.modRevision,
+                value: value,
+                edit: edit
+            )
         }
         return render(plan.staged, endpoint: record.key.endpoint, format: format)
     }
@@ -101,7 +126,11 @@ public final class Executor: Sendable {
     /// The endpoint an edit is about, with every check that needs no write. The index is released
     /// when this returns: a copy still held while the watch applies our own write would make that
     /// change copy the whole index.
-    private static func lookUp(filter: EndpointFilter, edit: ProfileEdit, in index: EndpointIndex) -> Result<EndpointIndex.Record, ShellError> {
+    private static func lookUp(
+        filter: EndpointFilter,
+        edit: ProfileEdit,
+        in index: EndpointIndex
+    ) -> Result<EndpointIndex.Record, ShellError> {
         Result { () throws(ShellError) -> EndpointIndex.Record in
             let record = try EndpointLookup.unique(in: index, filter: filter)
             for name in edit.requiredProfiles where !index.profileExists(name) { throw .profileNotFound(name) }
@@ -111,16 +140,23 @@ public final class Executor: Sendable {
 
     /// One compare-and-swap of `record`. Nil when another writer got there first (or deleted a
     /// profile the edit adds): the caller waits, decides again on fresh data and retries.
-    private func write(_ edit: ProfileEdit, to record: EndpointIndex.Record, format: OutputFormat) async throws(ShellError) -> CommandResult? {
+    private func write(
+        _ edit: ProfileEdit,
+        to record: EndpointIndex.Record,
+        format: OutputFormat
+    ) async throws(ShellError) -> CommandResult? {
         let path = record.key.path(in: layout)
         let plan = edit.plan(current: try EndpointLookup.decode(record, layout: layout).profiles)
         // Nothing to change, decided on data as new as the command: nothing to write either.
-        guard let newProfiles = plan.newProfiles else { return render(plan, endpoint: record.key.endpoint, format: format) }
+        guard let newProfiles = plan.newProfiles else {
+            return render(plan, endpoint: record.key.endpoint, format: format)
+        }
         let newValue = try Self.replacingProfiles(of: record, with: newProfiles, layout: layout)
         let transaction = Transaction(
             compares: [.modRevision(key: path, equals: record.modRevision)]
                 + edit.requiredProfiles.map { .exists(prefix: layout.profilePrefix(of: $0)) },
-            operations: [.put(key: path, value: newValue)])
+            operations: [.put(key: path, value: newValue)]
+        )
         do {
             do {
                 guard try await store.commit(transaction).succeeded else { return nil }
@@ -135,7 +171,11 @@ public final class Executor: Sendable {
         return render(plan, endpoint: record.key.endpoint, format: format)
     }
 
-    private static func replacingProfiles(of record: EndpointIndex.Record, with profiles: [String], layout: KeyLayout) throws(ShellError) -> [UInt8] {
+    private static func replacingProfiles(
+        of record: EndpointIndex.Record,
+        with profiles: [String],
+        layout: KeyLayout
+    ) throws(ShellError) -> [UInt8] {
         do {
             return try EndpointDocument.replacingProfiles(in: record.value, with: profiles)
         } catch {

@@ -5,30 +5,52 @@
 /// and what is wrong (the summary is built from keys alone and cannot tell).
 public enum ShowEndpoints {
     static let summaryHeaders = ["Hostname", "Orchestrator ID", "Number of Workloads", "Number of Endpoints"]
-    static let detailedHeaders = ["Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID", "Addresses", "MAC", "Profiles", "State"]
+    static let detailedHeaders = [
+        "Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID", "Addresses", "MAC", "Profiles", "State",
+    ]
 
-    public static func run(_ index: EndpointIndex, filter: EndpointFilter, detailed: Bool, format: OutputFormat) -> CommandResult {
-        detailed ? runDetailed(index, filter: filter, format: format) : runSummary(index, filter: filter, format: format)
+    public static func run(
+        _ index: EndpointIndex,
+        filter: EndpointFilter,
+        detailed: Bool,
+        format: OutputFormat
+    ) -> CommandResult {
+        detailed
+            ? runDetailed(index, filter: filter, format: format) : runSummary(index, filter: filter, format: format)
     }
 
-    private static func runSummary(_ index: EndpointIndex, filter: EndpointFilter, format: OutputFormat) -> CommandResult {
+    private static func runSummary(
+        _ index: EndpointIndex,
+        filter: EndpointFilter,
+        format: OutputFormat
+    ) -> CommandResult {
         let rows = index.summary(matching: filter)
         let warnings = MalformedData.warnings(for: index, filter: filter)
         switch format {
         case .table:
             var table = Table(headers: summaryHeaders)
-            for row in rows { table.append([row.host, row.orchestrator, String(row.workloads), String(row.endpoints)]) }
+            for row in rows {
+                table.append([row.host, row.orchestrator, String(row.workloads), String(row.endpoints)])
+            }
             return CommandResult(output: TableRenderer.render(table), warnings: warnings)
         case .json:
-            let json = JSONValue.array(rows.map { row in
-                .object([("hostname", .string(row.host)), ("orchestrator_id", .string(row.orchestrator)),
-                         ("workloads", .number(row.workloads)), ("endpoints", .number(row.endpoints))])
-            })
+            let json = JSONValue.array(
+                rows.map { row in
+                    .object([
+                        ("hostname", .string(row.host)), ("orchestrator_id", .string(row.orchestrator)),
+                        ("workloads", .number(row.workloads)), ("endpoints", .number(row.endpoints)),
+                    ])
+                }
+            )
             return CommandResult(output: json.rendered + "\n", warnings: warnings)
         }
     }
 
-    private static func runDetailed(_ index: EndpointIndex, filter: EndpointFilter, format: OutputFormat) -> CommandResult {
+    private static func runDetailed(
+        _ index: EndpointIndex,
+        filter: EndpointFilter,
+        format: OutputFormat
+    ) -> CommandResult {
         var warnings = MalformedData.warnings(for: index, filter: filter)
         var shown: [(EndpointKey, EndpointData, unreadable: String?)] = []
         for record in index.records(matching: filter) {
@@ -43,18 +65,26 @@ public enum ShowEndpoints {
         case .table:
             var table = Table(headers: detailedHeaders)
             for (key, data, _) in shown {
-                table.appendMultiline([[key.host], [key.orchestrator], [key.workload], [key.endpoint],
-                                       data.sortedAddresses, [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""]])
+                table.appendMultiline([
+                    [key.host], [key.orchestrator], [key.workload], [key.endpoint],
+                    data.sortedAddresses, [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""],
+                ])
             }
             return CommandResult(output: TableRenderer.render(table), warnings: warnings)
         case .json:
-            let json = JSONValue.array(shown.map { key, data, unreadable in
-                .object([("hostname", .string(key.host)), ("orchestrator_id", .string(key.orchestrator)),
-                         ("workload_id", .string(key.workload)), ("endpoint_id", .string(key.endpoint)),
-                         ("addresses", .strings(data.sortedAddresses)), ("mac", .optional(data.mac)),
-                         ("profiles", .strings(data.profiles)), ("state", .optional(data.state))]
-                        + (unreadable.map { [("unreadable", JSONValue.string($0))] } ?? []))
-            })
+            let json = JSONValue.array(
+                shown.map { key, data, unreadable in
+                    .object(
+                        [
+                            ("hostname", .string(key.host)), ("orchestrator_id", .string(key.orchestrator)),
+                            ("workload_id", .string(key.workload)), ("endpoint_id", .string(key.endpoint)),
+                            ("addresses", .strings(data.sortedAddresses)), ("mac", .optional(data.mac)),
+                            ("profiles", .strings(data.profiles)), ("state", .optional(data.state)),
+                        ]
+                            + (unreadable.map { [("unreadable", JSONValue.string($0))] } ?? [])
+                    )
+                }
+            )
             return CommandResult(output: json.rendered + "\n", warnings: warnings)
         }
     }

@@ -28,7 +28,12 @@ public enum Completer {
         words.filter { $0.hasPrefix(prefix) }.sorted()
     }
 
-    private static func candidatesFor(before: [String], current: String, index: EndpointIndex, limit: Int) -> ([String], Int) {
+    private static func candidatesFor(
+        before: [String],
+        current: String,
+        index: EndpointIndex,
+        limit: Int
+    ) -> ([String], Int) {
         guard let word = before.first else {
             // Aliases (`\q`) only once their first character is typed: they would crowd every listing.
             let aliases = current.isEmpty ? [] : Grammar.commands.flatMap(\.aliases)
@@ -49,7 +54,12 @@ public enum Completer {
         return (list, list.count)
     }
 
-    private static func endpointCandidates(_ arguments: [String], current: String, index: EndpointIndex, limit: Int) -> ([String], Int) {
+    private static func endpointCandidates(
+        _ arguments: [String],
+        current: String,
+        index: EndpointIndex,
+        limit: Int
+    ) -> ([String], Int) {
         // Separate the options already typed (in any spelling the parser takes) from the positional words.
         var positionals: [String] = []
         var given = Set<String>()
@@ -107,7 +117,9 @@ public enum Completer {
             switch verb {
             case "append", "set":
                 names = index.profileNames
-                if verb == "append", let own = ownProfiles(of: positionals[0], index: index) { names.removeAll { own.contains($0) } }
+                if verb == "append", let own = ownProfiles(of: positionals[0], index: index) {
+                    names.removeAll { own.contains($0) }
+                }
             case "remove":
                 names = ownProfiles(of: positionals[0], index: index) ?? []
             default:
@@ -132,7 +144,12 @@ public enum Completer {
         return data.profiles
     }
 
-    private static func values(for option: Grammar.Option, prefix: String, index: EndpointIndex, limit: Int) -> ([String], Int) {
+    private static func values(
+        for option: Grammar.Option,
+        prefix: String,
+        index: EndpointIndex,
+        limit: Int
+    ) -> ([String], Int) {
         let list: [String]
         switch option.values {
         case .hostNames?: list = filtered(index.hostNames, prefix)

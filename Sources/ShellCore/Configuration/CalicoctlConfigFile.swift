@@ -66,8 +66,11 @@ public struct CalicoctlConfigFile: Equatable, Sendable {
             throw ConfigFileError(path: path, message: "is not YAML: \(error)")
         }
         guard let root, let top = root.mapping else {
-            throw ConfigFileError(path: path, line: root?.mark?.line ?? 1,
-                                  message: "not a calicoctl configuration: expected apiVersion, kind and spec")
+            throw ConfigFileError(
+                path: path,
+                line: root?.mark?.line ?? 1,
+                message: "not a calicoctl configuration: expected apiVersion, kind and spec"
+            )
         }
         let fields = FieldReader(path: path, mapping: top)
         let shape = try fields.shape()
@@ -86,8 +89,11 @@ public struct CalicoctlConfigFile: Equatable, Sendable {
         }
         if let (_, line) = try settings.string("etcdDiscoverySrv") {
             // Ignoring it would quietly connect to the default endpoint instead.
-            throw ConfigFileError(path: path, line: line,
-                                  message: "etcdDiscoverySrv (DNS SRV discovery) is not supported: give etcdEndpoints")
+            throw ConfigFileError(
+                path: path,
+                line: line,
+                message: "etcdDiscoverySrv (DNS SRV discovery) is not supported: give etcdEndpoints"
+            )
         }
         file.etcdEndpoints = try settings.string("etcdEndpoints")?.value
         file.etcdUsername = try settings.string("etcdUsername")?.value
@@ -98,11 +104,16 @@ public struct CalicoctlConfigFile: Equatable, Sendable {
         file.etcdKey = try settings.string("etcdKey")?.value
         file.etcdCert = try settings.string("etcdCert")?.value
         file.etcdCACert = try settings.string("etcdCACert")?.value
-        for (fileField, inlineField) in [("etcdKeyFile", "etcdKey"), ("etcdCertFile", "etcdCert"),
-                                         ("etcdCACertFile", "etcdCACert")] {
+        for (fileField, inlineField) in [
+            ("etcdKeyFile", "etcdKey"), ("etcdCertFile", "etcdCert"),
+            ("etcdCACertFile", "etcdCACert"),
+        ] {
             guard try settings.string(fileField) != nil, try settings.string(inlineField) != nil else { continue }
-            throw ConfigFileError(path: path, line: spec[inlineField]?.mark?.line,
-                                  message: "give \(fileField) or \(inlineField), not both")
+            throw ConfigFileError(
+                path: path,
+                line: spec[inlineField]?.mark?.line,
+                message: "give \(fileField) or \(inlineField), not both"
+            )
         }
         return file
     }
@@ -130,8 +141,11 @@ private struct FieldReader {
     /// `apiVersion` and `kind` must name one of calicoctl's two shapes.
     func shape() throws(ConfigFileError) -> CalicoctlConfigFile.Shape {
         guard let (apiVersion, apiLine) = try string("apiVersion") else {
-            throw ConfigFileError(path: path, line: mapping.mark?.line,
-                                  message: "no apiVersion: expected apiVersion: projectcalico.org/v3 (or v1)")
+            throw ConfigFileError(
+                path: path,
+                line: mapping.mark?.line,
+                message: "no apiVersion: expected apiVersion: projectcalico.org/v3 (or v1)"
+            )
         }
         let shape: CalicoctlConfigFile.Shape
         let expectedKind: String
@@ -139,18 +153,27 @@ private struct FieldReader {
         case "projectcalico.org/v3": (shape, expectedKind) = (.v3, "CalicoAPIConfig")
         case "v1": (shape, expectedKind) = (.v1, "calicoApiConfig")
         default:
-            throw ConfigFileError(path: path, line: apiLine,
-                                  message: "apiVersion '\(apiVersion)' is not calicoctl's: expected "
-                                    + "projectcalico.org/v3 or v1")
+            throw ConfigFileError(
+                path: path,
+                line: apiLine,
+                message: "apiVersion '\(apiVersion)' is not calicoctl's: expected "
+                    + "projectcalico.org/v3 or v1"
+            )
         }
         guard let (kind, kindLine) = try string("kind") else {
-            throw ConfigFileError(path: path, line: mapping.mark?.line,
-                                  message: "no kind: expected kind: \(expectedKind)")
+            throw ConfigFileError(
+                path: path,
+                line: mapping.mark?.line,
+                message: "no kind: expected kind: \(expectedKind)"
+            )
         }
         guard kind == expectedKind else {
-            throw ConfigFileError(path: path, line: kindLine,
-                                  message: "kind '\(kind)' does not go with apiVersion \(apiVersion): "
-                                    + "expected \(expectedKind)")
+            throw ConfigFileError(
+                path: path,
+                line: kindLine,
+                message: "kind '\(kind)' does not go with apiVersion \(apiVersion): "
+                    + "expected \(expectedKind)"
+            )
         }
         return shape
     }
@@ -170,7 +193,7 @@ extension YamlError {
     var problem: String {
         switch self {
         case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-             .composer(let context, let problem, _, _):
+            .composer(let context, let problem, _, _):
             return "is not valid YAML: " + (context.map { "\($0.text): " } ?? "") + problem
         case .duplicatedKeysInMapping(let duplicates, _):
             return "is not valid YAML: a key is given twice: " + duplicates.joined(separator: ", ")

@@ -12,9 +12,16 @@ public struct ConnectionFlags: Equatable, Sendable {
     /// `--datastore etcdv3|etcdv2`, once there is such a flag.
     public var datastore: String?
 
-    public init(endpoints: String? = nil, caCertificate: String? = nil, certificate: String? = nil,
-                key: String? = nil, user: String? = nil, password: String? = nil,
-                insecureSkipTLSVerify: Bool = false, datastore: String? = nil) {
+    public init(
+        endpoints: String? = nil,
+        caCertificate: String? = nil,
+        certificate: String? = nil,
+        key: String? = nil,
+        user: String? = nil,
+        password: String? = nil,
+        insecureSkipTLSVerify: Bool = false,
+        datastore: String? = nil
+    ) {
         self.endpoints = endpoints
         self.caCertificate = caCertificate
         self.certificate = certificate

@@ -15,8 +15,10 @@ public enum DatastoreKind: String, CaseIterable, Equatable, Sendable {
         let word = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let kind = DatastoreKind(rawValue: word) { return kind }
         if word == "kubernetes" {
-            throw .configuration("\(source) '\(text)' is not supported: calico-shell works on "
-                                 + "Calico data in etcd only (datastoreType etcdv3)")
+            throw .configuration(
+                "\(source) '\(text)' is not supported: calico-shell works on "
+                    + "Calico data in etcd only (datastoreType etcdv3)"
+            )
         }
         throw .configuration("\(source) '\(text)' is not a datastore: expected etcdv3 or etcdv2")
     }

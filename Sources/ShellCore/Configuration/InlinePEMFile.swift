@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,11 +47,18 @@ extension ResolvedSettings {
             case nil: return nil
             }
         }
-        let tls = EtcdConfiguration.TLSFiles(caCertificate: try path(caCertificate, field: "etcdCACert"),
-                                             certificate: try path(certificate, field: "etcdCert"),
-                                             key: try path(key, field: "etcdKey"), skipVerify: skipVerify)
+        let tls = EtcdConfiguration.TLSFiles(
+            caCertificate: try path(caCertificate, field: "etcdCACert"),
+            certificate: try path(certificate, field: "etcdCert"),
+            key: try path(key, field: "etcdKey"),
+            skipVerify: skipVerify
+        )
         let credentials = user.map { EtcdConfiguration.Credentials(user: $0.value, password: password ?? "") }
-        return EtcdConfiguration(endpoints: endpoints.value, tls: tls, credentials: credentials,
-                                 dialTimeout: dialTimeout)
+        return EtcdConfiguration(
+            endpoints: endpoints.value,
+            tls: tls,
+            credentials: credentials,
+            dialTimeout: dialTimeout
+        )
     }
 }

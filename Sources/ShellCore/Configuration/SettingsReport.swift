@@ -16,18 +16,30 @@ extension ResolvedSettings {
             ("config file", configFileNote.value, configFileNote.source),
             ("datastore", datastore.value.rawValue, datastore.source.description),
             ("endpoints", endpoints.value.map(\.description).joined(separator: ","), endpoints.source.description),
-            { let (value, source) = pem(caCertificate); return ("CA certificate", value, source) }(),
-            { let (value, source) = pem(certificate); return ("client certificate", value, source) }(),
-            { let (value, source) = pem(key); return ("client key", value, source) }(),
-            ("verify server", skipVerify ? "no (insecure)" : "yes",
-             skipVerify ? "flag --insecure-skip-tls-verify" : "default"),
+            {
+                let (value, source) = pem(caCertificate)
+                return ("CA certificate", value, source)
+            }(),
+            {
+                let (value, source) = pem(certificate)
+                return ("client certificate", value, source)
+            }(),
+            {
+                let (value, source) = pem(key)
+                return ("client key", value, source)
+            }(),
+            (
+                "verify server", skipVerify ? "no (insecure)" : "yes",
+                skipVerify ? "flag --insecure-skip-tls-verify" : "default"
+            ),
             ("user", user?.value ?? "(not set)", user?.source.description ?? ""),
             ("password", password == nil ? "(not set)" : "(set)", password?.source.description ?? ""),
         ]
         let first = max("setting".count, rows.map { $0.0.count }.max() ?? 0)
         let second = max("value".count, rows.map { $0.1.count }.max() ?? 0)
         func line(_ a: String, _ b: String, _ c: String) -> String {
-            let text = a.padding(toLength: first + 2, withPad: " ", startingAt: 0)
+            let text =
+                a.padding(toLength: first + 2, withPad: " ", startingAt: 0)
                 + b.padding(toLength: second + 2, withPad: " ", startingAt: 0) + c
             return String(text.reversed().drop(while: { $0 == " " }).reversed()) + "\n"
         }

@@ -13,8 +13,11 @@ public struct ResolvedSettings: Equatable, Sendable {
     public var skipVerify: Bool
 
     /// Resolves the settings; `file` is the config file already read (or nil).
-    public static func resolve(flags: ConnectionFlags, environment: [String: String],
-                               file: CalicoctlConfigFile?) throws(EtcdError) -> ResolvedSettings {
+    public static func resolve(
+        flags: ConnectionFlags,
+        environment: [String: String],
+        file: CalicoctlConfigFile?
+    ) throws(EtcdError) -> ResolvedSettings {
         func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let fileSource = file.map { SettingSource.file($0.path) }
 
@@ -22,8 +25,10 @@ public struct ResolvedSettings: Equatable, Sendable {
         if let text = flags.datastore {
             datastore = Sourced(try DatastoreKind.parse(text, source: "--datastore"), from: .flag("--datastore"))
         } else if let text = env("DATASTORE_TYPE") {
-            datastore = Sourced(try DatastoreKind.parse(text, source: "DATASTORE_TYPE"),
-                                from: .environment("DATASTORE_TYPE"))
+            datastore = Sourced(
+                try DatastoreKind.parse(text, source: "DATASTORE_TYPE"),
+                from: .environment("DATASTORE_TYPE")
+            )
         } else if let kind = file?.datastoreType, let fileSource {
             datastore = Sourced(kind, from: fileSource)
         } else {
@@ -32,25 +37,38 @@ public struct ResolvedSettings: Equatable, Sendable {
 
         let endpoints: Sourced<[EtcdConfiguration.Endpoint]>
         if let text = flags.endpoints {
-            endpoints = Sourced(try EtcdConfiguration.parseEndpoints(text, source: "--endpoints"),
-                                from: .flag("--endpoints"))
+            endpoints = Sourced(
+                try EtcdConfiguration.parseEndpoints(text, source: "--endpoints"),
+                from: .flag("--endpoints")
+            )
         } else if let text = env("ETCD_ENDPOINTS") {
-            endpoints = Sourced(try EtcdConfiguration.parseEndpoints(text, source: "ETCD_ENDPOINTS"),
-                                from: .environment("ETCD_ENDPOINTS"))
+            endpoints = Sourced(
+                try EtcdConfiguration.parseEndpoints(text, source: "ETCD_ENDPOINTS"),
+                from: .environment("ETCD_ENDPOINTS")
+            )
         } else if env("ETCD_AUTHORITY") != nil || env("ETCD_SCHEME") != nil {
             // calicoctl's older pair; resolveEndpoints knows how they combine.
             let name = env("ETCD_AUTHORITY") != nil ? "ETCD_AUTHORITY" : "ETCD_SCHEME"
-            endpoints = Sourced(try EtcdConfiguration.resolveEndpoints(option: nil, environment: environment),
-                                from: .environment(name))
+            endpoints = Sourced(
+                try EtcdConfiguration.resolveEndpoints(option: nil, environment: environment),
+                from: .environment(name)
+            )
         } else if let text = file?.etcdEndpoints, let file, let fileSource {
-            endpoints = Sourced(try EtcdConfiguration.parseEndpoints(text, source: "\(file.path): etcdEndpoints"),
-                                from: fileSource)
+            endpoints = Sourced(
+                try EtcdConfiguration.parseEndpoints(text, source: "\(file.path): etcdEndpoints"),
+                from: fileSource
+            )
         } else {
             endpoints = Sourced(try EtcdConfiguration.resolveEndpoints(option: nil, environment: [:]), from: .builtIn)
         }
 
-        func pem(flag: String?, flagName: String, variable: String,
-                 filePath: String?, inline: String?) -> Sourced<PEMSetting>? {
+        func pem(
+            flag: String?,
+            flagName: String,
+            variable: String,
+            filePath: String?,
+            inline: String?
+        ) -> Sourced<PEMSetting>? {
             if let flag { return Sourced(.path(flag), from: .flag(flagName)) }
             if let value = env(variable) { return Sourced(.path(value), from: .environment(variable)) }
             guard let fileSource else { return nil }
@@ -60,14 +78,34 @@ public struct ResolvedSettings: Equatable, Sendable {
         }
 
         var settings = ResolvedSettings(
-            configFile: file?.path, datastore: datastore, endpoints: endpoints,
-            caCertificate: pem(flag: flags.caCertificate, flagName: "--cacert", variable: "ETCD_CA_CERT_FILE",
-                               filePath: file?.etcdCACertFile, inline: file?.etcdCACert),
-            certificate: pem(flag: flags.certificate, flagName: "--cert", variable: "ETCD_CERT_FILE",
-                             filePath: file?.etcdCertFile, inline: file?.etcdCert),
-            key: pem(flag: flags.key, flagName: "--key", variable: "ETCD_KEY_FILE",
-                     filePath: file?.etcdKeyFile, inline: file?.etcdKey),
-            user: nil, password: nil, skipVerify: flags.insecureSkipTLSVerify)
+            configFile: file?.path,
+            datastore: datastore,
+            endpoints: endpoints,
+            caCertificate: pem(
+                flag: flags.caCertificate,
+                flagName: "--cacert",
+                variable: "ETCD_CA_CERT_FILE",
+                filePath: file?.etcdCACertFile,
+                inline: file?.etcdCACert
+            ),
+            certificate: pem(
+                flag: flags.certificate,
+                flagName: "--cert",
+                variable: "ETCD_CERT_FILE",
+                filePath: file?.etcdCertFile,
+                inline: file?.etcdCert
+            ),
+            key: pem(
+                flag: flags.key,
+                flagName: "--key",
+                variable: "ETCD_KEY_FILE",
+                filePath: file?.etcdKeyFile,
+                inline: file?.etcdKey
+            ),
+            user: nil,
+            password: nil,
+            skipVerify: flags.insecureSkipTLSVerify
+        )
         settings.resolveCredentials(flags: flags, environment: environment, file: file, fileSource: fileSource)
         return settings
     }
@@ -75,8 +113,12 @@ public struct ResolvedSettings: Equatable, Sendable {
     /// The user comes from the highest level that names one. Its password: `--user`'s own, `--password`,
     /// `ETCD_PASSWORD`, and the file's `etcdPassword` only for the file's own user (a password written
     /// for one user is never sent for another).
-    private mutating func resolveCredentials(flags: ConnectionFlags, environment: [String: String],
-                                             file: CalicoctlConfigFile?, fileSource: SettingSource?) {
+    private mutating func resolveCredentials(
+        flags: ConnectionFlags,
+        environment: [String: String],
+        file: CalicoctlConfigFile?,
+        fileSource: SettingSource?
+    ) {
         if let text = flags.user, !text.isEmpty {
             if let colon = text.firstIndex(of: ":") {
                 user = Sourced(String(text[..<colon]), from: .flag("--user"))
@@ -104,8 +146,10 @@ public struct ResolvedSettings: Equatable, Sendable {
     /// The connection step refuses what this build cannot reach, in one line naming where it was asked for.
     public func requireSupportedDatastore() throws(EtcdError) {
         guard datastore.value.isSupported else {
-            throw .configuration("datastoreType \(datastore.value.rawValue) (\(datastore.source)): the etcd v2 API is "
-                                 + "not supported yet; calico-shell speaks etcd's v3 API only (datastoreType etcdv3)")
+            throw .configuration(
+                "datastoreType \(datastore.value.rawValue) (\(datastore.source)): the etcd v2 API is "
+                    + "not supported yet; calico-shell speaks etcd's v3 API only (datastoreType etcdv3)"
+            )
         }
     }
 }

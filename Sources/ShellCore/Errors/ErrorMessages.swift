@@ -14,9 +14,11 @@ extension ShellError {
         case .usage(let error):
             return error.description
         case .invalidIdentifier(let value, let kind):
-            return "Invalid \(kind.rawValue) '\(printable(value))': it must be non-empty, contain no '/' and not be '.' or '..'."
+            return
+                "Invalid \(kind.rawValue) '\(printable(value))': it must be non-empty, contain no '/' and not be '.' or '..'."
         case .invalidProfileName(let name):
-            return "Invalid profile name '\(printable(name))': names may contain only letters, digits, '_', '.' and '-'."
+            return
+                "Invalid profile name '\(printable(name))': names may contain only letters, digits, '_', '.' and '-'."
         case .repeatedProfile(let name):
             return "Profile \(printable(name)) is given more than once."
         case .endpointUnknown(let id):
@@ -57,7 +59,8 @@ extension AtomicFailure {
     var reason: String {
         switch self {
         case .tooManyEndpoints(let limit):
-            return "this script changes more than \(limit) endpoints, more than etcd applies in one transaction (--max-txn-ops)"
+            return
+                "this script changes more than \(limit) endpoints, more than etcd applies in one transaction (--max-txn-ops)"
         case .profileDeleted(let name):
             return "profile \(name) was deleted by another writer"
         case .endpointDeleted(let id):
@@ -74,7 +77,8 @@ extension UsageError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownCommand(let word):
-            return "Unknown command '\(printable(word))': expected one of \(Grammar.commandNames.joined(separator: ", "))"
+            return
+                "Unknown command '\(printable(word))': expected one of \(Grammar.commandNames.joined(separator: ", "))"
                 + Suggestion.hint(for: word, in: Grammar.commandNames)
         case .commandUsage(let command):
             return "Usage: \(Grammar.command(named: command)?.usage ?? command)"
@@ -98,11 +102,13 @@ extension UsageError: CustomStringConvertible {
             return "Option \(name) is given twice"
         case .optionNotForForm(let option, let id):
             if option.takesValue && option.values == .endpointIDs {
-                return "Option \(option.name) is only for 'endpoint show'; the endpoint ID is '\(printable(id))' already"
+                return
+                    "Option \(option.name) is only for 'endpoint show'; the endpoint ID is '\(printable(id))' already"
             }
             return "Option \(option.name) is only for 'endpoint show'"
         case .missingEndpointCommand:
-            return "Incomplete command: expected 'endpoint show' or 'endpoint <ENDPOINT_ID> profile (append|remove|set|show)'; "
+            return
+                "Incomplete command: expected 'endpoint show' or 'endpoint <ENDPOINT_ID> profile (append|remove|set|show)'; "
                 + "see 'endpoint --help'"
         case .unknownEndpointCommand(let word):
             return "Unknown endpoint command '\(printable(word))': expected 'show' or '<ENDPOINT_ID> profile ...'"
@@ -110,7 +116,8 @@ extension UsageError: CustomStringConvertible {
         case .missingProfileKeyword(let id):
             return "Incomplete command: expected 'endpoint \(printable(id)) profile (append|remove|set|show)'"
         case .argumentAfterShow(let word):
-            return "Unexpected argument '\(printable(word))' after 'endpoint show'; filters are options such as --host=<HOSTNAME>"
+            return
+                "Unexpected argument '\(printable(word))' after 'endpoint show'; filters are options such as --host=<HOSTNAME>"
         case .expectedProfileKeyword(let word):
             return "Unknown word '\(printable(word))': expected 'profile' after the endpoint ID"
                 + Suggestion.hint(for: word, in: ["profile"])

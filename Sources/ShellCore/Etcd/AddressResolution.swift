@@ -1,7 +1,8 @@
+import GRPCNIOTransportCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import GRPCNIOTransportCore
 
 /// Turns the configured endpoints into one gRPC target holding every member's address, so the
 /// channel can balance and fail over between them. Host names are resolved once, at start.
@@ -26,7 +27,10 @@ enum AddressResolution {
         throw .configuration("etcd endpoints mix IPv4 and IPv6 members; give them all in one family")
     }
 
-    private struct Address { var text: String; var isIPv6: Bool }
+    private struct Address {
+        var text: String
+        var isIPv6: Bool
+    }
 
     private static func resolve(_ host: String) -> [Address] {
         var hints = addrinfo()
@@ -39,7 +43,15 @@ enum AddressResolution {
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let info = cursor {
             var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(info.pointee.ai_addr, info.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
+            if getnameinfo(
+                info.pointee.ai_addr,
+                info.pointee.ai_addrlen,
+                &buffer,
+                socklen_t(buffer.count),
+                nil,
+                0,
+                NI_NUMERICHOST
+            ) == 0 {
                 let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 addresses.append(Address(text: text, isIPv6: info.pointee.ai_family == AF_INET6))
             }

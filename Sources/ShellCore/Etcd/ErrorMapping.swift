@@ -21,7 +21,10 @@ enum ErrorMapping {
     /// "required revision has been compacted" names no revision, so a compaction reports the
     /// first revision known to be still there.
     static func map(
-        _ error: any Error, operation: String, revision: Int64 = 0, configuration: EtcdConfiguration
+        _ error: any Error,
+        operation: String,
+        revision: Int64 = 0,
+        configuration: EtcdConfiguration
     ) -> Mapped {
         if let error = error as? EtcdError { return .error(error) }
         guard let rpc = error as? RPCError else {
@@ -31,7 +34,8 @@ enum ErrorMapping {
         let timeout = configuration.dialTimeout.components
         let unreachable = EtcdError.unreachable(
             endpoints: configuration.endpoints.map(\.description),
-            seconds: Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
+            seconds: Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18
+        )
         switch rpc.code {
         case .unavailable, .deadlineExceeded:
             return .error(unreachable)

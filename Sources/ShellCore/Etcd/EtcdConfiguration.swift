@@ -19,7 +19,12 @@ public struct EtcdConfiguration: Equatable, Sendable {
         public var key: String?
         public var skipVerify: Bool
 
-        public init(caCertificate: String? = nil, certificate: String? = nil, key: String? = nil, skipVerify: Bool = false) {
+        public init(
+            caCertificate: String? = nil,
+            certificate: String? = nil,
+            key: String? = nil,
+            skipVerify: Bool = false
+        ) {
             self.caCertificate = caCertificate
             self.certificate = certificate
             self.key = key
@@ -53,7 +58,12 @@ public struct EtcdConfiguration: Equatable, Sendable {
         try TLSSetup.check(self)
     }
 
-    public init(endpoints: [Endpoint], tls: TLSFiles = TLSFiles(), credentials: Credentials? = nil, dialTimeout: Duration = .seconds(5)) {
+    public init(
+        endpoints: [Endpoint],
+        tls: TLSFiles = TLSFiles(),
+        credentials: Credentials? = nil,
+        dialTimeout: Duration = .seconds(5)
+    ) {
         self.endpoints = endpoints
         self.tls = tls
         self.credentials = credentials
@@ -61,7 +71,11 @@ public struct EtcdConfiguration: Equatable, Sendable {
     }
 
     /// One URL such as `http://127.0.0.1:2379` (the scheme may be left out: `127.0.0.1:2379`).
-    public static func parseEndpoint(_ text: String, source: String, defaultScheme: String = "http") throws(EtcdError) -> Endpoint {
+    public static func parseEndpoint(
+        _ text: String,
+        source: String,
+        defaultScheme: String = "http"
+    ) throws(EtcdError) -> Endpoint {
         let bad = EtcdError.configuration("\(source): '\(text)' is not an etcd URL such as http://127.0.0.1:2379")
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var scheme = defaultScheme
@@ -98,7 +112,11 @@ public struct EtcdConfiguration: Equatable, Sendable {
     }
 
     /// A comma-separated list of URLs.
-    public static func parseEndpoints(_ text: String, source: String, defaultScheme: String = "http") throws(EtcdError) -> [Endpoint] {
+    public static func parseEndpoints(
+        _ text: String,
+        source: String,
+        defaultScheme: String = "http"
+    ) throws(EtcdError) -> [Endpoint] {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !parts.isEmpty else { throw .configuration("\(source): no etcd endpoint given") }
         var endpoints: [Endpoint] = []
@@ -111,7 +129,8 @@ public struct EtcdConfiguration: Equatable, Sendable {
 
     /// Endpoints from `--endpoints`, else `ETCD_ENDPOINTS`, else `ETCD_AUTHORITY` + `ETCD_SCHEME`
     /// (calicoctl's variables), else `http://127.0.0.1:2379`.
-    public static func resolveEndpoints(option: String?, environment: [String: String]) throws(EtcdError) -> [Endpoint] {
+    public static func resolveEndpoints(option: String?, environment: [String: String]) throws(EtcdError) -> [Endpoint]
+    {
         if let option { return try parseEndpoints(option, source: "--endpoints") }
         if let value = environment["ETCD_ENDPOINTS"], !value.isEmpty {
             return try parseEndpoints(value, source: "ETCD_ENDPOINTS")
@@ -125,14 +144,20 @@ public struct EtcdConfiguration: Equatable, Sendable {
         }
         let authority = environment["ETCD_AUTHORITY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:2379"
         if authority.contains("://") {
-            throw .configuration("ETCD_AUTHORITY: '\(authority)' must be host:port without a scheme (set ETCD_SCHEME for https)")
+            throw .configuration(
+                "ETCD_AUTHORITY: '\(authority)' must be host:port without a scheme (set ETCD_SCHEME for https)"
+            )
         }
         return try parseEndpoints(authority, source: "ETCD_AUTHORITY", defaultScheme: scheme)
     }
 
     /// `--user USER[:PASSWORD]` / `--password`, else `ETCD_USERNAME` / `ETCD_PASSWORD`.
     /// Returns the user and the password if known; the caller may prompt for a missing password.
-    public static func resolveUser(option: String?, password: String?, environment: [String: String]) -> (user: String, password: String?)? {
+    public static func resolveUser(
+        option: String?,
+        password: String?,
+        environment: [String: String]
+    ) -> (user: String, password: String?)? {
         if let option, !option.isEmpty {
             if let colon = option.firstIndex(of: ":") {
                 return (String(option[..<colon]), String(option[option.index(after: colon)...]))

@@ -38,7 +38,8 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreachable(let endpoints, let seconds):
-            return "cannot reach etcd at \(endpoints.joined(separator: ", ")) (no answer within \(Self.format(seconds)) s)"
+            return
+                "cannot reach etcd at \(endpoints.joined(separator: ", ")) (no answer within \(Self.format(seconds)) s)"
         case .timeout(let operation):
             return "etcd did not answer \(operation) in time"
         case .permissionDenied(let operation):

@@ -5,7 +5,8 @@ extension GRPCEtcdClient {
     /// Trades a user name and password for a token. Takes the gRPC client, not `self`, so that the
     /// authenticator holding it never keeps the etcd client alive.
     static func authenticateCall(
-        client: GRPCClient<Transport>, configuration: EtcdConfiguration
+        client: GRPCClient<Transport>,
+        configuration: EtcdConfiguration
     ) -> Authenticator.Authenticate {
         let options = unaryOptions(dialTimeout: configuration.dialTimeout)
         return { user, password throws(EtcdError) in

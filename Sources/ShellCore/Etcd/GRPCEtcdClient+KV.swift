@@ -6,7 +6,11 @@ extension GRPCEtcdClient {
     private var kv: Etcdserverpb_KV.Client<Transport> { Etcdserverpb_KV.Client(wrapping: client) }
 
     public func range(
-        from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool
+        from start: String,
+        to end: String,
+        revision: Int64,
+        limit: Int64,
+        keysOnly: Bool
     ) async throws -> RangePage {
         var request = Etcdserverpb_RangeRequest()
         request.keysOnly = keysOnly
@@ -18,8 +22,12 @@ extension GRPCEtcdClient {
             try await kv.range(request, metadata: metadata, options: options)
         }
         return RangePage(
-            pairs: response.kvs.map(KeyValue.init), more: response.more, revision: response.header.revision,
-            remaining: response.count, clusterID: response.header.clusterID)
+            pairs: response.kvs.map(KeyValue.init),
+            more: response.more,
+            revision: response.header.revision,
+            remaining: response.count,
+            clusterID: response.header.clusterID
+        )
     }
 
     public func get(_ key: String) async throws -> KeyValue? {

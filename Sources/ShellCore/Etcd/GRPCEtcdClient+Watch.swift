@@ -26,7 +26,8 @@ extension GRPCEtcdClient {
                 options.maxRequestMessageBytes = 256 << 20
                 options.maxResponseMessageBytes = 256 << 20
                 try await watchClient.watch(
-                    metadata: metadata, options: options,
+                    metadata: metadata,
+                    options: options,
                     requestProducer: { writer in
                         for await request in requests { try await writer.write(request) }
                     },
@@ -34,13 +35,18 @@ extension GRPCEtcdClient {
                         for try await message in response.messages {
                             batchSink.yield(try WatchBatch(message))
                         }
-                    })
+                    }
+                )
                 batchSink.finish(throwing: EtcdError.watchEnded("the server closed the stream"))
             } catch let error as EtcdError {
                 batchSink.finish(throwing: error)
             } catch {
                 let mapped = ErrorMapping.map(
-                    error, operation: "watching \(prefix)", revision: startRevision, configuration: configuration)
+                    error,
+                    operation: "watching \(prefix)",
+                    revision: startRevision,
+                    configuration: configuration
+                )
                 batchSink.finish(throwing: mapped.error)
             }
             requestSink.finish()
@@ -58,6 +64,7 @@ extension GRPCEtcdClient {
             cancel: {
                 task.cancel()
                 requestSink.finish()
-            })
+            }
+        )
     }
 }

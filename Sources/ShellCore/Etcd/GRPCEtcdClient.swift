@@ -35,9 +35,16 @@ public final class GRPCEtcdClient: KeyValueStore {
                 transportSecurity: security,
                 config: .defaults { config in
                     config.connection.keepalive = .init(
-                        time: .seconds(10), timeout: .seconds(5), allowWithoutCalls: true)
+                        time: .seconds(10),
+                        timeout: .seconds(5),
+                        allowWithoutCalls: true
+                    )
                     config.backoff = .init(
-                        initial: .milliseconds(200), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
+                        initial: .milliseconds(200),
+                        max: .seconds(2),
+                        multiplier: 1.6,
+                        jitter: 0.2
+                    )
                     config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
                         PingResponder.install(in: channel)
                     }
@@ -54,7 +61,8 @@ public final class GRPCEtcdClient: KeyValueStore {
         // alive, and the client's other calls need the token it hands out.
         self.auth = Authenticator(
             credentials: configuration.credentials,
-            authenticate: Self.authenticateCall(client: client, configuration: configuration))
+            authenticate: Self.authenticateCall(client: client, configuration: configuration)
+        )
     }
 
     deinit {
@@ -101,7 +109,9 @@ public final class GRPCEtcdClient: KeyValueStore {
     /// re-reads to learn whether it landed). `revision` is the one a read asked for, if any: a
     /// compacted read reports it (etcd's error names no revision).
     func call<Result: Sendable>(
-        _ operation: String, idempotent: Bool = false, revision: Int64 = 0,
+        _ operation: String,
+        idempotent: Bool = false,
+        revision: Int64 = 0,
         _ body: (Metadata, CallOptions) async throws -> Result
     ) async throws(EtcdError) -> Result {
         var retriedAuth = false
@@ -116,7 +126,11 @@ public final class GRPCEtcdClient: KeyValueStore {
                 throw error
             } catch {
                 let mapped = ErrorMapping.map(
-                    error, operation: operation, revision: revision, configuration: configuration)
+                    error,
+                    operation: operation,
+                    revision: revision,
+                    configuration: configuration
+                )
                 if case .tokenExpired = mapped, !retriedAuth {
                     retriedAuth = true
                     await auth.invalidate()

@@ -11,7 +11,13 @@
 public protocol KeyValueStore: Sendable {
     /// One page of `[start, end)` at `revision` (0: the current one), at most `limit` keys (0: all);
     /// with `keysOnly` the values come back empty.
-    func range(from start: String, to end: String, revision: Int64, limit: Int64, keysOnly: Bool) async throws
+    func range(
+        from start: String,
+        to end: String,
+        revision: Int64,
+        limit: Int64,
+        keysOnly: Bool
+    ) async throws
         -> RangePage
     /// One key, linearizable.
     func get(_ key: String) async throws -> KeyValue?
@@ -142,7 +148,11 @@ public struct WatchSubscription: Sendable {
     public var requestProgress: @Sendable () -> Void
     public var cancel: @Sendable () -> Void
 
-    public init(batches: AsyncThrowingStream<WatchBatch, any Error>, requestProgress: @escaping @Sendable () -> Void, cancel: @escaping @Sendable () -> Void) {
+    public init(
+        batches: AsyncThrowingStream<WatchBatch, any Error>,
+        requestProgress: @escaping @Sendable () -> Void,
+        cancel: @escaping @Sendable () -> Void
+    ) {
         self.batches = batches
         self.requestProgress = requestProgress
         self.cancel = cancel
@@ -177,7 +187,13 @@ extension KeyValueStore {
     /// Every key under `prefix` at one revision (0: the current one), in pages of `pageSize`,
     /// handed to `onPage` one page at a time (nothing is kept here). Returns the revision read at.
     @discardableResult
-    public func scan(prefix: String, revision: Int64 = 0, pageSize: Int64 = 5_000, keysOnly: Bool = false, onPage: (RangePage) throws -> Void) async throws -> Int64 {
+    public func scan(
+        prefix: String,
+        revision: Int64 = 0,
+        pageSize: Int64 = 5_000,
+        keysOnly: Bool = false,
+        onPage: (RangePage) throws -> Void
+    ) async throws -> Int64 {
         var start = prefix
         let end = KeyRange.prefixEnd(prefix)
         var revision = revision
@@ -192,7 +208,12 @@ extension KeyValueStore {
     }
 
     /// Every key under `prefix` at one revision (0: the current one).
-    public func rangeAll(prefix: String, revision: Int64 = 0, pageSize: Int64 = 5_000, onPage: (RangePage) throws -> Void = { _ in }) async throws -> (pairs: [KeyValue], revision: Int64) {
+    public func rangeAll(
+        prefix: String,
+        revision: Int64 = 0,
+        pageSize: Int64 = 5_000,
+        onPage: (RangePage) throws -> Void = { _ in }
+    ) async throws -> (pairs: [KeyValue], revision: Int64) {
         var pairs: [KeyValue] = []
         let revision = try await scan(prefix: prefix, revision: revision, pageSize: pageSize) { page in
             pairs.append(contentsOf: page.pairs)

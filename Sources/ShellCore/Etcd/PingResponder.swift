@@ -43,8 +43,9 @@ final class PingResponder: ChannelDuplexHandler, RemovableChannelHandler {
         var answered = false
         while buffer.writerIndex - cursor >= Self.frameHeaderLength {
             guard let length = frameLength(buffer, at: cursor),
-                  let type = buffer.getInteger(at: cursor + 3, as: UInt8.self),
-                  let flags = buffer.getInteger(at: cursor + 4, as: UInt8.self) else { break }
+                let type = buffer.getInteger(at: cursor + 3, as: UInt8.self),
+                let flags = buffer.getInteger(at: cursor + 4, as: UInt8.self)
+            else { break }
             let frameEnd = cursor + Self.frameHeaderLength + length
             guard frameEnd <= buffer.writerIndex else { break }
             if type == Self.pingType && flags & Self.ackFlag == 0 && length == 8 {
@@ -69,7 +70,8 @@ final class PingResponder: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func frameLength(_ buffer: ByteBuffer, at index: Int) -> Int? {
         guard let high = buffer.getInteger(at: index, as: UInt8.self),
-              let low = buffer.getInteger(at: index + 1, as: UInt16.self) else { return nil }
+            let low = buffer.getInteger(at: index + 1, as: UInt16.self)
+        else { return nil }
         return Int(high) << 16 | Int(low)
     }
 

@@ -6,8 +6,10 @@ import NIOPosix
 /// on a plain port it just closes the connection ("EOF during handshake"), which alone does not tell
 /// a plain member from a TLS one that hung up. An HTTP answer to `GET /version` does.
 enum PlainHTTPProbe {
-    static func answersPlainHTTP(_ endpoint: EtcdConfiguration.Endpoint,
-                                 timeout: TimeAmount = .seconds(2)) async -> Bool {
+    static func answersPlainHTTP(
+        _ endpoint: EtcdConfiguration.Endpoint,
+        timeout: TimeAmount = .seconds(2)
+    ) async -> Bool {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         // Made before the channel, like TLSProbe's watcher: always completed, whatever happens.
         let reader = FirstAnswer(timeout: timeout, outcome: loop.makePromise())
@@ -36,7 +38,7 @@ enum PlainHTTPProbe {
         private let timeout: TimeAmount
         private let promise: EventLoopPromise<Bool>
         private var timer: Scheduled<Void>?
-        private var done = false // touched on the promise's event loop only
+        private var done = false  // touched on the promise's event loop only
 
         init(timeout: TimeAmount, outcome: EventLoopPromise<Bool>) {
             self.timeout = timeout

@@ -24,8 +24,11 @@ extension WatchBatch {
             throw .watchEnded(message.cancelReason.isEmpty ? "cancelled by etcd" : message.cancelReason)
         }
         self.init(
-            events: message.events.map(WatchEvent.init), revision: message.header.revision,
-            isCreation: message.created && message.events.isEmpty, clusterID: message.header.clusterID)
+            events: message.events.map(WatchEvent.init),
+            revision: message.header.revision,
+            isCreation: message.created && message.events.isEmpty,
+            clusterID: message.header.clusterID
+        )
     }
 }
 

@@ -10,14 +10,18 @@ import NIOTLS
 /// same files tells the real reason: an untrusted server certificate, a client certificate the
 /// server wants, or none at all (then etcd really is unreachable).
 enum TLSProbe {
-    static func handshakeFailure(with endpoint: EtcdConfiguration.Endpoint, files: EtcdConfiguration.TLSFiles,
-                                 connectTimeout: TimeAmount = .seconds(2),
-                                 handshakeTimeout: TimeAmount = .seconds(5)) async -> String? {
+    static func handshakeFailure(
+        with endpoint: EtcdConfiguration.Endpoint,
+        files: EtcdConfiguration.TLSFiles,
+        connectTimeout: TimeAmount = .seconds(2),
+        handshakeTimeout: TimeAmount = .seconds(5)
+    ) async -> String? {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca = files.caCertificate { tls.trustRoots = .file(ca) }
         if let certificate = files.certificate, let key = files.key,
-           let chain = try? NIOSSLCertificate.fromPEMFile(certificate),
-           let privateKey = try? NIOSSLPrivateKey(file: key, format: .pem) {
+            let chain = try? NIOSSLCertificate.fromPEMFile(certificate),
+            let privateKey = try? NIOSSLPrivateKey(file: key, format: .pem)
+        {
             tls.certificateChain = chain.map { .certificate($0) }
             tls.privateKey = .privateKey(privateKey)
         }
@@ -34,7 +38,9 @@ enum TLSProbe {
                 .connectTimeout(connectTimeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: hostname))
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: hostname)
+                        )
                         try channel.pipeline.syncOperations.addHandler(watcher)
                     }
                 }
@@ -69,7 +75,9 @@ enum TLSProbe {
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             return "etcd's server certificate is not trusted (check --cacert / ETCD_CA_CERT_FILE)"
         }
-        if text.contains("CERTIFICATE_REQUIRED") || text.contains("BAD_CERTIFICATE") || text.contains("HANDSHAKE_FAILURE") {
+        if text.contains("CERTIFICATE_REQUIRED") || text.contains("BAD_CERTIFICATE")
+            || text.contains("HANDSHAKE_FAILURE")
+        {
             return "etcd refused the connection without a valid client certificate (give --cert and --key)"
         }
         return text
@@ -85,7 +93,7 @@ enum TLSProbe {
         private let endpoint: EtcdConfiguration.Endpoint
         private let promise: EventLoopPromise<String?>
         private var timer: Scheduled<Void>?
-        private var done = false // touched on the promise's event loop only, like all of this
+        private var done = false  // touched on the promise's event loop only, like all of this
 
         init(timeout: TimeAmount, endpoint: EtcdConfiguration.Endpoint, outcome: EventLoopPromise<String?>) {
             self.timeout = timeout

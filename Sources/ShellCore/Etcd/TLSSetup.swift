@@ -10,11 +10,16 @@ enum TLSSetup {
         let files = configuration.tls
         guard configuration.usesTLS else {
             if files.caCertificate != nil || files.certificate != nil || files.key != nil || files.skipVerify {
-                throw .configuration("TLS options were given but the etcd endpoints are http://; use https:// endpoints")
+                throw .configuration(
+                    "TLS options were given but the etcd endpoints are http://; use https:// endpoints"
+                )
             }
             return
         }
-        for (path, name) in [(files.caCertificate, "CA certificate"), (files.certificate, "client certificate"), (files.key, "client key")] {
+        for (path, name) in [
+            (files.caCertificate, "CA certificate"), (files.certificate, "client certificate"),
+            (files.key, "client key"),
+        ] {
             guard let path else { continue }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -38,7 +43,9 @@ enum TLSSetup {
         }
     }
 
-    static func transportSecurity(for configuration: EtcdConfiguration) throws(EtcdError) -> HTTP2ClientTransport.Posix.TransportSecurity {
+    static func transportSecurity(
+        for configuration: EtcdConfiguration
+    ) throws(EtcdError) -> HTTP2ClientTransport.Posix.TransportSecurity {
         try check(configuration)
         guard configuration.usesTLS else { return .plaintext }
         let files = configuration.tls

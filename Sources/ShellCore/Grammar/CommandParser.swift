@@ -30,14 +30,16 @@ public enum CommandParser {
             return .echo(arguments.joined(separator: " "))
         case "set":
             guard arguments.count == 2, arguments[0] == "output" else { throw .usage(.commandUsage(command: "set")) }
-            guard let format = OutputFormat(rawValue: arguments[1]) else { throw .usage(.unknownOutputFormat(arguments[1])) }
+            guard let format = OutputFormat(rawValue: arguments[1]) else {
+                throw .usage(.unknownOutputFormat(arguments[1]))
+            }
             return .setOutput(format)
         case "exit", "quit":
             guard arguments.count <= 1 else { throw .usage(.commandUsage(command: "exit")) }
             guard let text = arguments.first else { return .exit(status: 0) }
             guard let status = Int32(text), (0...255).contains(status) else { throw .usage(.invalidExitStatus(text)) }
             return .exit(status: status)
-        default: // "complete" given as words (the raw form is taken above)
+        default:  // "complete" given as words (the raw form is taken above)
             return .complete(line: arguments.joined(separator: " "))
         }
     }
@@ -113,8 +115,11 @@ public enum CommandParser {
     /// The filter the options give (`id`: the endpoint ID of a profile command).
     private static func filter(from words: EndpointWords, endpoint id: String?) throws(ShellError) -> EndpointFilter {
         let filter = EndpointFilter(
-            host: words.value("--host"), orchestrator: words.value("--orchestrator"),
-            workload: words.value("--workload"), endpoint: id ?? words.value("--endpoint"))
+            host: words.value("--host"),
+            orchestrator: words.value("--orchestrator"),
+            workload: words.value("--workload"),
+            endpoint: id ?? words.value("--endpoint")
+        )
         let parts: [(String?, ShellError.IdentifierKind)] = [
             (filter.host, .hostname), (filter.orchestrator, .orchestrator), (filter.workload, .workload),
             (filter.endpoint, .endpoint),

@@ -44,16 +44,41 @@ public enum Grammar {
     }
 
     public static let options: [Option] = [
-        Option(name: "--host", placeholder: "HOSTNAME", summary: "Filters endpoints on a specific host",
-               values: .hostNames, forms: Set(EndpointForm.allCases)),
-        Option(name: "--orchestrator", placeholder: "ORCHESTRATOR_ID",
-               summary: "Filters endpoints created on a specific orchestrator",
-               values: .orchestratorNames, forms: Set(EndpointForm.allCases)),
-        Option(name: "--workload", placeholder: "WORKLOAD_ID", summary: "Filters endpoints on a specific workload",
-               values: .workloadIDs, forms: Set(EndpointForm.allCases)),
-        Option(name: "--endpoint", placeholder: "ENDPOINT_ID", summary: "Filters endpoints with a specific endpoint ID",
-               values: .endpointIDs, forms: [.show]),
-        Option(name: "--detailed", placeholder: nil, summary: "Show additional information", values: nil, forms: [.show]),
+        Option(
+            name: "--host",
+            placeholder: "HOSTNAME",
+            summary: "Filters endpoints on a specific host",
+            values: .hostNames,
+            forms: Set(EndpointForm.allCases)
+        ),
+        Option(
+            name: "--orchestrator",
+            placeholder: "ORCHESTRATOR_ID",
+            summary: "Filters endpoints created on a specific orchestrator",
+            values: .orchestratorNames,
+            forms: Set(EndpointForm.allCases)
+        ),
+        Option(
+            name: "--workload",
+            placeholder: "WORKLOAD_ID",
+            summary: "Filters endpoints on a specific workload",
+            values: .workloadIDs,
+            forms: Set(EndpointForm.allCases)
+        ),
+        Option(
+            name: "--endpoint",
+            placeholder: "ENDPOINT_ID",
+            summary: "Filters endpoints with a specific endpoint ID",
+            values: .endpointIDs,
+            forms: [.show]
+        ),
+        Option(
+            name: "--detailed",
+            placeholder: nil,
+            summary: "Show additional information",
+            values: nil,
+            forms: [.show]
+        ),
     ]
 
     /// `--help` (and `-h`) anywhere after `endpoint` prints the help: not a filter, so not in `options`.
@@ -106,19 +131,50 @@ public enum Grammar {
 
     /// In the order error messages list them.
     public static let commands: [Command] = [
-        Command(name: "endpoint", aliases: [], usage: "endpoint ...", summary: "show or change endpoints (see above)",
-                arguments: []),
-        Command(name: "help", aliases: ["\\?", "?"], usage: "help [COMMAND]",
-                summary: "this text, or the help of COMMAND (e.g. help endpoint)", arguments: [.commandNames]),
-        Command(name: "source", aliases: ["\\i"], usage: "source FILE",
-                summary: "run the commands in FILE (relative to the current script)", arguments: []),
+        Command(
+            name: "endpoint",
+            aliases: [],
+            usage: "endpoint ...",
+            summary: "show or change endpoints (see above)",
+            arguments: []
+        ),
+        Command(
+            name: "help",
+            aliases: ["\\?", "?"],
+            usage: "help [COMMAND]",
+            summary: "this text, or the help of COMMAND (e.g. help endpoint)",
+            arguments: [.commandNames]
+        ),
+        Command(
+            name: "source",
+            aliases: ["\\i"],
+            usage: "source FILE",
+            summary: "run the commands in FILE (relative to the current script)",
+            arguments: []
+        ),
         Command(name: "echo", aliases: [], usage: "echo TEXT", summary: "print TEXT", arguments: []),
-        Command(name: "set", aliases: [], usage: "set output table|json", summary: "choose how results are printed",
-                arguments: [.words(["output"]), .words(OutputFormat.allCases.map(\.rawValue))]),
-        Command(name: "exit", aliases: [], usage: "exit [N]", summary: "leave the shell (with status N)", arguments: []),
+        Command(
+            name: "set",
+            aliases: [],
+            usage: "set output table|json",
+            summary: "choose how results are printed",
+            arguments: [.words(["output"]), .words(OutputFormat.allCases.map(\.rawValue))]
+        ),
+        Command(
+            name: "exit",
+            aliases: [],
+            usage: "exit [N]",
+            summary: "leave the shell (with status N)",
+            arguments: []
+        ),
         Command(name: "quit", aliases: ["\\q"], usage: "quit", summary: "leave the shell", arguments: []),
-        Command(name: "complete", aliases: [], usage: "complete LINE",
-                summary: "list the completions for the last word of LINE", arguments: []),
+        Command(
+            name: "complete",
+            aliases: [],
+            usage: "complete LINE",
+            summary: "list the completions for the last word of LINE",
+            arguments: []
+        ),
     ]
 
     /// The names of every command, in the order of `commands`.
@@ -136,8 +192,10 @@ public enum Grammar {
     /// them, and what it does.
     public static let formUsage: [(form: EndpointForm, words: String, trailing: String?, summary: String)] = [
         (.show, "endpoint show", nil, "show endpoints: one row per host, or per endpoint with --detailed"),
-        (.profileEdit, "endpoint <ENDPOINT_ID> profile (append|remove|set)", "[<PROFILES>...]",
-         "change the profiles of an endpoint"),
+        (
+            .profileEdit, "endpoint <ENDPOINT_ID> profile (append|remove|set)", "[<PROFILES>...]",
+            "change the profiles of an endpoint"
+        ),
         (.profileShow, "endpoint <ENDPOINT_ID> profile show", nil, "list the profiles of an endpoint"),
     ]
 

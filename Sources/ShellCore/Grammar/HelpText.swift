@@ -1,36 +1,36 @@
 /// Help texts. The `endpoint` one is the reference page's help block, verbatim.
 public enum HelpText {
     public static let endpoint = """
-    Usage:
-      calicoctl endpoint show [--host=<HOSTNAME>] [--orchestrator=<ORCHESTRATOR_ID>]
-        [--workload=<WORKLOAD_ID>] [--endpoint=<ENDPOINT_ID>] [--detailed]
-      calicoctl endpoint <ENDPOINT_ID> profile (append|remove|set) [--host=<HOSTNAME>]
-        [--orchestrator=<ORCHESTRATOR_ID>] [--workload=<WORKLOAD_ID>]  [<PROFILES>...]
-      calicoctl endpoint <ENDPOINT_ID> profile show [--host=<HOSTNAME>]
-        [--orchestrator=<ORCHESTRATOR_ID>] [--workload=<WORKLOAD_ID>]
+        Usage:
+          calicoctl endpoint show [--host=<HOSTNAME>] [--orchestrator=<ORCHESTRATOR_ID>]
+            [--workload=<WORKLOAD_ID>] [--endpoint=<ENDPOINT_ID>] [--detailed]
+          calicoctl endpoint <ENDPOINT_ID> profile (append|remove|set) [--host=<HOSTNAME>]
+            [--orchestrator=<ORCHESTRATOR_ID>] [--workload=<WORKLOAD_ID>]  [<PROFILES>...]
+          calicoctl endpoint <ENDPOINT_ID> profile show [--host=<HOSTNAME>]
+            [--orchestrator=<ORCHESTRATOR_ID>] [--workload=<WORKLOAD_ID>]
 
-    Description:
-      Configure or show endpoints assigned to existing containers
+        Description:
+          Configure or show endpoints assigned to existing containers
 
-    Options:
-     --detailed                         Show additional information
-     --host=<HOSTNAME>                  Filters endpoints on a specific host
-     --orchestrator=<ORCHESTRATOR_ID>   Filters endpoints created on a specific orchestrator
-     --workload=<WORKLOAD_ID>           Filters endpoints on a specific workload
-     --endpoint=<ENDPOINT_ID>           Filters endpoints with a specific endpoint ID
+        Options:
+         --detailed                         Show additional information
+         --host=<HOSTNAME>                  Filters endpoints on a specific host
+         --orchestrator=<ORCHESTRATOR_ID>   Filters endpoints created on a specific orchestrator
+         --workload=<WORKLOAD_ID>           Filters endpoints on a specific workload
+         --endpoint=<ENDPOINT_ID>           Filters endpoints with a specific endpoint ID
 
-    Examples:
-        Show all endpoints belonging to 'host1':
-            $ calicoctl endpoint show --host=host1
+        Examples:
+            Show all endpoints belonging to 'host1':
+                $ calicoctl endpoint show --host=host1
 
-        Add a profile called 'profile-A' to the endpoint a1b2c3d4:
-            $ calicoctl endpoint a1b2c3d4 profile append profile-A
+            Add a profile called 'profile-A' to the endpoint a1b2c3d4:
+                $ calicoctl endpoint a1b2c3d4 profile append profile-A
 
-        Add a profile called 'profile-A' to the endpoint a1b2c3d4, but faster,
-        by providing more specific filters:
-            $ calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 --orchestrator=docker --workload=f9e8d7e6
+            Add a profile called 'profile-A' to the endpoint a1b2c3d4, but faster,
+            by providing more specific filters:
+                $ calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 --orchestrator=docker --workload=f9e8d7e6
 
-    """
+        """
 
     /// What `help` prints: every command, like psql's `\\?`, made from the grammar declaration.
     public static let overview: String = {
@@ -47,8 +47,11 @@ public enum HelpText {
             let aliases = command.aliases.isEmpty ? "" : " (also \(command.aliases.joined(separator: ", ")))"
             lines.append(usage + padding + command.summary + aliases)
         }
-        lines += ["", "A leading '\(Grammar.ignoredLeadingWord)' is ignored, so lines from the documentation can be pasted as they are.",
-                  "Type 'endpoint --help' for the endpoint commands' options.", ""]
+        lines += [
+            "",
+            "A leading '\(Grammar.ignoredLeadingWord)' is ignored, so lines from the documentation can be pasted as they are.",
+            "Type 'endpoint --help' for the endpoint commands' options.", "",
+        ]
         return lines.joined(separator: "\n") + "\n"
     }()
 

@@ -22,7 +22,8 @@ enum Suggestion {
     /// Damerau–Levenshtein distance (optimal string alignment): a swap of two neighbours counts as one
     /// edit, so `endpiont` is one edit from `endpoint`.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previousPrevious = [Int](repeating: 0, count: b.count + 1)

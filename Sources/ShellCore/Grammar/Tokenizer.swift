@@ -39,8 +39,12 @@ public enum Tokenizer {
 
         for character in line {
             defer { position += 1 }
-            if words.isEmpty && character == "\\" && !escaping && quote == .none && (!inWord || current.hasPrefix("\\")) {
-                if !inWord { inWord = true; wordStart = position }
+            if words.isEmpty && character == "\\" && !escaping && quote == .none && (!inWord || current.hasPrefix("\\"))
+            {
+                if !inWord {
+                    inWord = true
+                    wordStart = position
+                }
                 current.append(character)
                 continue
             }
@@ -57,9 +61,13 @@ public enum Tokenizer {
                 if character == "'" { quote = .none } else { current.append(character) }
                 continue
             case .double:
-                if character == "\"" { quote = .none }
-                else if character == "\\" { escaping = true }
-                else { current.append(character) }
+                if character == "\"" {
+                    quote = .none
+                } else if character == "\\" {
+                    escaping = true
+                } else {
+                    current.append(character)
+                }
                 continue
             case .none:
                 break
@@ -71,12 +79,22 @@ public enum Tokenizer {
                 finishWord()
                 return words
             case "'", "\"", "\\":
-                if !inWord { inWord = true; wordStart = position }
-                if character == "'" { quote = .single }
-                else if character == "\"" { quote = .double }
-                else { escaping = true }
+                if !inWord {
+                    inWord = true
+                    wordStart = position
+                }
+                if character == "'" {
+                    quote = .single
+                } else if character == "\"" {
+                    quote = .double
+                } else {
+                    escaping = true
+                }
             default:
-                if !inWord { inWord = true; wordStart = position }
+                if !inWord {
+                    inWord = true
+                    wordStart = position
+                }
                 current.append(character)
             }
         }

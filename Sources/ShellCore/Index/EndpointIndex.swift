@@ -169,7 +169,8 @@ public struct EndpointIndex: Sendable {
 
     /// The first position whose key is not before `key`.
     private func position(of key: EndpointKey) -> Int {
-        var low = 0, high = records.count
+        var low = 0
+        var high = records.count
         while low < high {
             let middle = (low + high) / 2
             if Self.idOrder(records[middle].key, key) { low = middle + 1 } else { high = middle }
@@ -179,7 +180,8 @@ public struct EndpointIndex: Sendable {
 
     /// The first position whose endpoint ID is not before `id`.
     private func position(ofID id: String) -> Int {
-        var low = 0, high = records.count
+        var low = 0
+        var high = records.count
         while low < high {
             let middle = (low + high) / 2
             if KeyText.less(records[middle].key.endpoint, id) { low = middle + 1 } else { high = middle }
@@ -242,8 +244,14 @@ public struct EndpointIndex: Sendable {
                         && (filter.orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true)
                 }
                 .sorted()
-                .map { SummaryRow(host: $0.host, orchestrator: $0.orchestrator,
-                                  workloads: groups[$0]?.workloads.count ?? 0, endpoints: groups[$0]?.endpoints ?? 0) }
+                .map {
+                    SummaryRow(
+                        host: $0.host,
+                        orchestrator: $0.orchestrator,
+                        workloads: groups[$0]?.workloads.count ?? 0,
+                        endpoints: groups[$0]?.endpoints ?? 0
+                    )
+                }
         }
         var workloads: [HostOrchestrator: Set<ExactString>] = [:]
         var endpoints: [HostOrchestrator: Int] = [:]
@@ -253,7 +261,12 @@ public struct EndpointIndex: Sendable {
             endpoints[group, default: 0] += 1
         }
         return endpoints.keys.sorted().map {
-            SummaryRow(host: $0.host, orchestrator: $0.orchestrator, workloads: workloads[$0]?.count ?? 0, endpoints: endpoints[$0] ?? 0)
+            SummaryRow(
+                host: $0.host,
+                orchestrator: $0.orchestrator,
+                workloads: workloads[$0]?.count ?? 0,
+                endpoints: endpoints[$0] ?? 0
+            )
         }
     }
 
@@ -264,7 +277,9 @@ public struct EndpointIndex: Sendable {
     /// Endpoint IDs starting with `prefix`, in order, each once, at most `limit`.
     public func endpointIDs(withPrefix prefix: String, limit: Int = .max) -> [String] {
         if !sorted {
-            let matching = Set(records.lazy.map { ExactString($0.key.endpoint) }.filter { KeyText.hasPrefix($0.text, prefix) })
+            let matching = Set(
+                records.lazy.map { ExactString($0.key.endpoint) }.filter { KeyText.hasPrefix($0.text, prefix) }
+            )
             return Array(matching.sorted().prefix(limit).map(\.text))
         }
         var result: [String] = []
@@ -304,7 +319,8 @@ public struct EndpointIndex: Sendable {
         var names = Set<ExactString>()
         for (group, counts) in groups
         where (host.map { KeyText.equal($0, group.host) } ?? true)
-            && (orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true) {
+            && (orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true)
+        {
             names.formUnion(counts.workloads.keys)
         }
         return names.sorted().map(\.text)

@@ -41,7 +41,10 @@ public actor IndexSynchronizer {
     public let pageSize: Int64
 
     public init(
-        store: any KeyValueStore, layout: KeyLayout, catchUpTimeout: Duration = .seconds(5), pageSize: Int64 = 10_000,
+        store: any KeyValueStore,
+        layout: KeyLayout,
+        catchUpTimeout: Duration = .seconds(5),
+        pageSize: Int64 = 10_000,
         onNotice: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.store = store
@@ -154,7 +157,10 @@ public actor IndexSynchronizer {
         for prefix in [layout.hostsPrefix, layout.profilesPrefix] {
             var first = prefix == layout.hostsPrefix
             revision = try await store.scan(
-                prefix: prefix, revision: revision, pageSize: pageSize, keysOnly: keysOnly
+                prefix: prefix,
+                revision: revision,
+                pageSize: pageSize,
+                keysOnly: keysOnly
             ) { page in
                 if first { fresh.reserve(Int(page.remaining)) }
                 first = false
@@ -291,8 +297,11 @@ public actor IndexSynchronizer {
 
     private func expire(_ id: Int) {
         guard let waiter = waiters[id] else { return }
-        let error = state.lastError ?? EtcdError.timeout(
-            operation: "the watch (index at revision \(state.appliedRevision), cluster at \(waiter.goal.revision))")
+        let error =
+            state.lastError
+            ?? EtcdError.timeout(
+                operation: "the watch (index at revision \(state.appliedRevision), cluster at \(waiter.goal.revision))"
+            )
         resume(id, with: .failure(error))
     }
 

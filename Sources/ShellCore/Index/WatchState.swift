@@ -123,7 +123,8 @@ struct WatchState: Equatable, Sendable {
     /// has applied.
     func replacement(seen position: StorePosition) -> String? {
         if clusterID != 0, position.clusterID != 0, position.clusterID != clusterID {
-            let old = String(clusterID, radix: 16), new = String(position.clusterID, radix: 16)
+            let old = String(clusterID, radix: 16)
+            let new = String(position.clusterID, radix: 16)
             return "its cluster ID changed (\(old) → \(new))"
         }
         if position.revision < appliedRevision {

@@ -13,7 +13,9 @@ enum AddressOrder {
 
     private static func sortedFamily(_ nets: [String], family: Int32, byteCount: Int) -> [String] {
         if nets.count < 2 { return nets }
-        let keyed = nets.map { net -> (key: [UInt8]?, net: String) in (sortKey(net, family: family, byteCount: byteCount), net) }
+        let keyed = nets.map { net -> (key: [UInt8]?, net: String) in
+            (sortKey(net, family: family, byteCount: byteCount), net)
+        }
         return keyed.sorted { a, b in
             switch (a.key, b.key) {
             case let (x?, y?): return x != y ? x.lexicographicallyPrecedes(y) : a.net < b.net

@@ -10,8 +10,14 @@ public struct EndpointData: Equatable, Sendable {
     public var ipv4Nets: [String]
     public var ipv6Nets: [String]
 
-    public init(state: String? = nil, name: String? = nil, mac: String? = nil, profiles: [String] = [],
-                ipv4Nets: [String] = [], ipv6Nets: [String] = []) {
+    public init(
+        state: String? = nil,
+        name: String? = nil,
+        mac: String? = nil,
+        profiles: [String] = [],
+        ipv4Nets: [String] = [],
+        ipv6Nets: [String] = []
+    ) {
         self.state = state
         self.name = name
         self.mac = mac
@@ -41,7 +47,8 @@ public struct EndpointData: Equatable, Sendable {
             let field = context.codingPath.first?.stringValue ?? "value"
             return context.codingPath.isEmpty ? "not a JSON object" : "field '\(field)' has the wrong type"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "field '\(context.codingPath[0].stringValue)' is invalid"
+            return context.codingPath.isEmpty
+                ? "not valid JSON" : "field '\(context.codingPath[0].stringValue)' is invalid"
         case .keyNotFound(let key, _):
             return "field '\(key.stringValue)' is missing"
         @unknown default:

@@ -29,7 +29,9 @@ public struct KeyLayout: Equatable, Sendable {
         let fields = [parts[0], parts[2], parts[3], parts[5]]
         guard fields.allSatisfy(Validation.isValidIdentifier) else { return .malformed }
         let strings = fields.map { String(Substring($0)) }  // keys arrive decoded by KeyText: no bytes are lost
-        return .endpoint(EndpointKey(host: strings[0], orchestrator: strings[1], workload: strings[2], endpoint: strings[3]))
+        return .endpoint(
+            EndpointKey(host: strings[0], orchestrator: strings[1], workload: strings[2], endpoint: strings[3])
+        )
     }
 
     /// The profile name of a key under `profilesPrefix` (`…/policy/profile/<name>/rules`).

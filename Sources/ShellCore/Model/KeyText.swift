@@ -54,8 +54,8 @@ public enum KeyText {
         default: return nil
         }
         guard position + length <= bytes.count,
-              let text = String(validating: bytes[position..<(position + length)], as: UTF8.self),
-              let scalar = text.unicodeScalars.first
+            let text = String(validating: bytes[position..<(position + length)], as: UTF8.self),
+            let scalar = text.unicodeScalars.first
         else { return nil }
         return (scalar, length)
     }
@@ -95,17 +95,20 @@ public enum KeyText {
 
     /// Whether `text`'s bytes start with `prefix`'s.
     public static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        var text = text, prefix = prefix
+        var text = text
+        var prefix = prefix
         return text.withUTF8 { whole in
             prefix.withUTF8 { start in
-                start.count <= whole.count && (start.isEmpty || memcmp(whole.baseAddress!, start.baseAddress!, start.count) == 0)
+                start.count <= whole.count
+                    && (start.isEmpty || memcmp(whole.baseAddress!, start.baseAddress!, start.count) == 0)
             }
         }
     }
 
     /// memcmp order of the two strings' bytes: negative, zero or positive.
     public static func compare(_ a: String, _ b: String) -> Int {
-        var a = a, b = b
+        var a = a
+        var b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in
                 let shared = min(x.count, y.count)
@@ -123,6 +126,6 @@ public enum KeyText {
     public static func hash(_ text: String, into hasher: inout Hasher) {
         var text = text
         text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        hasher.combine(0xFF as UInt8) // ends the field: ("ab","c") and ("a","bc") hash apart
+        hasher.combine(0xFF as UInt8)  // ends the field: ("ab","c") and ("a","bc") hash apart
     }
 }

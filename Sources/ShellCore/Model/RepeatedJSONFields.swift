@@ -13,7 +13,8 @@ enum RepeatedJSONFields {
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         var position = 0
-        for range in scanner.overridden.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= position {
+        for range in scanner.overridden.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= position
+        {
             result.append(contentsOf: bytes[position..<range.lowerBound])
             position = range.upperBound
         }

@@ -15,12 +15,13 @@ public enum Validation {
 
     /// Calico's profile name rule: `^[a-zA-Z0-9_.-]+$`.
     public static func isValidProfileName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy { scalar in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "0"..."9", "_", ".", "-": return true
-            default: return false
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy { scalar in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", "_", ".", "-": return true
+                default: return false
+                }
             }
-        }
     }
 
     /// A value safe to echo in a one-line message: control characters are escaped

@@ -1,4 +1,5 @@
 import CWidth
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -52,11 +52,19 @@ public final class AtomicBatch: Sendable {
         let staged = contents.withLock { $0.staged }
         guard !staged.isEmpty else { return index }
         var copy = index
-        for (path, item) in staged { copy.put(KeyValue(key: path.text, value: item.value, modRevision: item.baseRevision)) }
+        for (path, item) in staged {
+            copy.put(KeyValue(key: path.text, value: item.value, modRevision: item.baseRevision))
+        }
         return copy
     }
 
-    func stage(path: String, key: EndpointKey, baseRevision: Int64, value: [UInt8], edit: ProfileEdit) throws(ShellError) {
+    func stage(
+        path: String,
+        key: EndpointKey,
+        baseRevision: Int64,
+        value: [UInt8],
+        edit: ProfileEdit
+    ) throws(ShellError) {
         let exact = ExactString(path)
         try contents.withLock { (contents: inout Contents) throws(ShellError) in
             if contents.staged[exact] == nil && contents.staged.count >= Self.maximumOperations {
@@ -75,7 +83,8 @@ public final class AtomicBatch: Sendable {
             return Transaction(
                 compares: paths.map { .modRevision(key: $0.text, equals: contents.staged[$0]!.baseRevision) }
                     + contents.requiredProfiles.map { .exists(prefix: layout.profilePrefix(of: $0)) },
-                operations: paths.map { .put(key: $0.text, value: contents.staged[$0]!.value) })
+                operations: paths.map { .put(key: $0.text, value: contents.staged[$0]!.value) }
+            )
         }
     }
 
@@ -87,7 +96,9 @@ public final class AtomicBatch: Sendable {
         }
         var values: [ExactString: Staged] = [:]
         for recorded in edits {
-            let fresh = index.record(at: recorded.key).map { Staged(key: recorded.key, baseRevision: $0.modRevision, value: $0.value) }
+            let fresh = index.record(at: recorded.key).map {
+                Staged(key: recorded.key, baseRevision: $0.modRevision, value: $0.value)
+            }
             guard let current = values[ExactString(recorded.path)] ?? fresh else {
                 throw .atomic(.endpointDeleted(recorded.key.endpoint))
             }

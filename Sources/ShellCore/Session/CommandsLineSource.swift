@@ -29,8 +29,11 @@ public struct CommandsLineSource: LineSource {
         let number = lines.count > 1 ? nextLine : current
         if text.utf8.count > maximumLineLength {
             let continues = ScriptRunner.endsWithContinuation(String(text))
-            return SourceLine(text: continues ? "\\" : "", number: number,
-                              problem: .lineTooLong(bytes: text.utf8.count))
+            return SourceLine(
+                text: continues ? "\\" : "",
+                number: number,
+                problem: .lineTooLong(bytes: text.utf8.count)
+            )
         }
         return SourceLine(text: String(text), number: number)
     }

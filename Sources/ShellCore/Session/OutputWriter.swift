@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// Where results (stdout) and errors and warnings (stderr) go.
 public protocol OutputWriter: Sendable {

@@ -9,7 +9,8 @@ public struct RunOptions: Sendable {
     /// Stage every edit and commit them all at the end in one transaction, or nothing.
     public var atomic = false
 
-    public init(continueOnError: Bool = false, echo: Bool = false, format: OutputFormat = .table, atomic: Bool = false) {
+    public init(continueOnError: Bool = false, echo: Bool = false, format: OutputFormat = .table, atomic: Bool = false)
+    {
         self.continueOnError = continueOnError
         self.echo = echo
         self.format = format

@@ -1,8 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-import Synchronization
 
 /// The one loop every input goes through (terminal, script file, `-c`, stdin, `source`): read a
 /// line, join continuations, parse, dispatch, print, flush; stop at the first error unless the
@@ -43,7 +43,11 @@ public final class ScriptRunner: Sendable {
     /// The command a person is waiting for at the terminal: what Ctrl-C cancels.
     private let running = Mutex<Task<Outcome?, Never>?>(nil)
 
-    public init(options: RunOptions, output: any OutputWriter, executor: @escaping @Sendable () async throws -> Executor) {
+    public init(
+        options: RunOptions,
+        output: any OutputWriter,
+        executor: @escaping @Sendable () async throws -> Executor
+    ) {
         self.state = Mutex(State(options: options))
         self.output = output
         self.executor = executor
@@ -78,8 +82,10 @@ public final class ScriptRunner: Sendable {
         }
         do {
             let revision = try await executor().commit(batch)
-            output.standardError("--atomic: committed \(batch.editCount) edit(s) to \(batch.endpointCount) endpoint(s) "
-                                 + "at revision \(revision).\n")
+            output.standardError(
+                "--atomic: committed \(batch.editCount) edit(s) to \(batch.endpointCount) endpoint(s) "
+                    + "at revision \(revision).\n"
+            )
             return 0
         } catch {
             output.standardError("\(DisplayEscaping.visible(Executor.shellError(error).description))\n")

@@ -15,9 +15,17 @@ public actor Session {
     private var started: Executor?
     private var starting: Task<Executor, any Error>?
 
-    public init(configuration: EtcdConfiguration, layout: KeyLayout, showProgress: Bool, output: any OutputWriter,
-                keysOnly: Bool = false, pageSize: Int64 = 10_000,
-                makeStore: @escaping @Sendable (EtcdConfiguration) throws -> any KeyValueStore = { try GRPCEtcdClient(configuration: $0) }) {
+    public init(
+        configuration: EtcdConfiguration,
+        layout: KeyLayout,
+        showProgress: Bool,
+        output: any OutputWriter,
+        keysOnly: Bool = false,
+        pageSize: Int64 = 10_000,
+        makeStore: @escaping @Sendable (EtcdConfiguration) throws -> any KeyValueStore = {
+            try GRPCEtcdClient(configuration: $0)
+        }
+    ) {
         self.configuration = configuration
         self.layout = layout
         self.showProgress = showProgress
@@ -44,8 +52,12 @@ public actor Session {
         let output = self.output
         let address = configuration.endpoints.map(\.description).joined(separator: ",")
         let synchronizer = IndexSynchronizer(
-            store: store, layout: layout, catchUpTimeout: configuration.dialTimeout, pageSize: pageSize,
-            onNotice: { output.standardError("calico-shell: etcd at \(address) \($0)\n") })
+            store: store,
+            layout: layout,
+            catchUpTimeout: configuration.dialTimeout,
+            pageSize: pageSize,
+            onNotice: { output.standardError("calico-shell: etcd at \(address) \($0)\n") }
+        )
         let reporter = ProgressReporter(enabled: showProgress, output: output)
         let keysOnly = self.keysOnly
         let task = Task { () throws -> Executor in
