@@ -83,7 +83,8 @@ enum ShellMain {
             keysOnly: keysOnly,
             pageSize: Int64(keysOnly ? max(options.pageSize, 50_000) : options.pageSize)
         )
-        defer { Task { await session.close() } }
+        // No close at the end: the process exits right after the run, and the kernel closes the
+        // connection at once; a graceful gRPC shutdown would only make every run wait for its watch.
         // Configuration that only connecting would reject (a host name that does not resolve) is a
         // bad argument too: the client is made here, before any command runs (it connects lazily).
         do {

@@ -1,69 +1,7 @@
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Where results (stdout) and errors and warnings (stderr) go.
 public protocol OutputWriter: Sendable {
     func standardOutput(_ text: String)
     func standardError(_ text: String)
     /// The first failed write to standard output, if any: the run must stop there.
     var failure: OutputFailure? { get }
-}
-
-/// Standard output could not be written: `errno` of the failed `write`.
-public struct OutputFailure: Error, Equatable, Sendable, CustomStringConvertible {
-    public var code: Int32
-
-    public init(code: Int32) {
-        self.code = code
-    }
-
-    /// The reader went away (`| head -1`): Unix tools end quietly then.
-    public var isClosedPipe: Bool { code == EPIPE }
-
-    public var description: String { "cannot write output: \(String(cString: strerror(code)))" }
-}
-
-/// The process's own streams, written unbuffered (straight to file descriptors 1 and 2) so that every
-/// answer is out before the next command is read, also into a pipe: another program can drive the
-/// shell as a coprocess (write a command, read its answer).
-public struct StandardStreams: OutputWriter {
-    /// One per process, as descriptor 1 is: the first errno a write to it failed with, or 0.
-    private static let outputError = Atomic<Int32>(0)
-
-    public init() {}
-
-    public func standardOutput(_ text: String) {
-        // After a failure nothing more is written: the run is ending, and a pipe stays closed.
-        guard Self.outputError.load(ordering: .relaxed) == 0 else { return }
-        if let code = Self.write(text, to: 1) { Self.outputError.store(code, ordering: .relaxed) }
-    }
-
-    public func standardError(_ text: String) {
-        _ = Self.write(text, to: 2)  // nowhere left to report a failure of stderr itself
-    }
-
-    public var failure: OutputFailure? {
-        let code = Self.outputError.load(ordering: .relaxed)
-        return code == 0 ? nil : OutputFailure(code: code)
-    }
-
-    /// Writes all of `text`; returns errno when a write fails.
-    static func write(_ text: String, to descriptor: Int32) -> Int32? {
-        var text = text
-        return text.withUTF8 { bytes -> Int32? in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return nil
-        }
-    }
 }

@@ -1,0 +1,40 @@
+import Synchronization
+
+/// `Loading endpoints… 40,000` on stderr, only once loading has taken more than a second: a quick
+/// load shows nothing, a long one shows that something is happening.
+final class ProgressReporter: Sendable {
+    private let enabled: Bool
+    private let output: any OutputWriter
+    private let start = ContinuousClock.now
+    private let delay: Duration
+    private let shown = Mutex(false)
+
+    init(enabled: Bool, output: any OutputWriter, after delay: Duration = .seconds(1)) {
+        self.enabled = enabled
+        self.output = output
+        self.delay = delay
+    }
+
+    func report(_ count: Int) {
+        guard enabled, ContinuousClock.now - start >= delay else { return }
+        shown.withLock { $0 = true }
+        output.standardError("\rLoading endpoints… \(count.formatted())")
+    }
+
+    func finish() {
+        if shown.withLock({ $0 }) { output.standardError("\n") }
+    }
+}
+
+extension Int {
+    /// 40000 → "40,000".
+    func formatted() -> String {
+        let digits = Array(String(self))
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return out
+    }
+}
