@@ -43,7 +43,8 @@ struct CalicoShellOptions: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "etcd members, comma-separated (default: $ETCD_ENDPOINTS, else $ETCD_SCHEME://$ETCD_AUTHORITY, else http://127.0.0.1:2379).",
+            "etcd members, comma-separated (default: $ETCD_ENDPOINTS, else $ETCD_SCHEME://$ETCD_AUTHORITY, "
+                + "else http://127.0.0.1:2379).",
             valueName: "URL[,URL...]"
         )
     )
@@ -126,8 +127,10 @@ struct CalicoShellOptions: ParsableCommand {
 
     @Flag(
         name: .long,
-        help:
-            "All or nothing: stage every edit and commit them at the end as one etcd transaction; if any command fails, nothing is written."
+        help: ArgumentHelp(
+            "All or nothing: stage every edit and commit them at the end as one etcd transaction; "
+                + "if any command fails, nothing is written."
+        )
     )
     var atomic = false
 

@@ -29,7 +29,9 @@ struct InteractiveShell {
                 version = status.version
             }
             output.standardOutput(
-                "calico-shell \(ProductVersion.number): etcd \(version) at \(configuration.endpoints.map(\.description).joined(separator: ",")), \(count) endpoints indexed. Type 'help' for help.\n"
+                "calico-shell \(ProductVersion.number): etcd \(version) at "
+                    + "\(configuration.endpoints.map(\.description).joined(separator: ",")), "
+                    + "\(count) endpoints indexed. Type 'help' for help.\n"
             )
         } catch {
             output.standardError("calico-shell: \(Executor.shellError(error))\n")

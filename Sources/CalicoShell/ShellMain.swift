@@ -68,7 +68,8 @@ enum ShellMain {
         }
         if configuration.tls.skipVerify {
             output.standardError(
-                "warning: --insecure-skip-tls-verify: etcd's certificate is not checked; anyone on the path can read and change what this shell sends\n"
+                "warning: --insecure-skip-tls-verify: etcd's certificate is not checked; "
+                    + "anyone on the path can read and change what this shell sends\n"
             )
         }
         // Configuration that only connecting would reject (a host that does not resolve, a file that

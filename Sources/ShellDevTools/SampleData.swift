@@ -52,8 +52,8 @@ public enum SampleData {
             (
                 layout.profilesPrefix + name + "/rules",
                 Array(
-                    #"{"inbound_rules":[{"action":"allow","src_tag":"\#(name)"}],"outbound_rules":[{"action":"allow"}]}"#
-                        .utf8
+                    (#"{"inbound_rules":[{"action":"allow","src_tag":"\#(name)"}],"#
+                        + #""outbound_rules":[{"action":"allow"}]}"#).utf8
                 )
             ),
             (layout.profilesPrefix + name + "/tags", Array(#"["\#(name)"]"#.utf8)),

@@ -15,7 +15,8 @@ extension ShellError {
             return error.description
         case .invalidIdentifier(let value, let kind):
             return
-                "Invalid \(kind.rawValue) '\(printable(value))': it must be non-empty, contain no '/' and not be '.' or '..'."
+                "Invalid \(kind.rawValue) '\(printable(value))': "
+                + "it must be non-empty, contain no '/' and not be '.' or '..'."
         case .invalidProfileName(let name):
             return
                 "Invalid profile name '\(printable(name))': names may contain only letters, digits, '_', '.' and '-'."
@@ -60,7 +61,8 @@ extension AtomicFailure {
         switch self {
         case .tooManyEndpoints(let limit):
             return
-                "this script changes more than \(limit) endpoints, more than etcd applies in one transaction (--max-txn-ops)"
+                "this script changes more than \(limit) endpoints, "
+                + "more than etcd applies in one transaction (--max-txn-ops)"
         case .profileDeleted(let name):
             return "profile \(name) was deleted by another writer"
         case .endpointDeleted(let id):
@@ -108,7 +110,8 @@ extension UsageError: CustomStringConvertible {
             return "Option \(option.name) is only for 'endpoint show'"
         case .missingEndpointCommand:
             return
-                "Incomplete command: expected 'endpoint show' or 'endpoint <ENDPOINT_ID> profile (append|remove|set|show)'; "
+                "Incomplete command: expected 'endpoint show' or "
+                + "'endpoint <ENDPOINT_ID> profile (append|remove|set|show)'; "
                 + "see 'endpoint --help'"
         case .unknownEndpointCommand(let word):
             return "Unknown endpoint command '\(printable(word))': expected 'show' or '<ENDPOINT_ID> profile ...'"
@@ -117,7 +120,8 @@ extension UsageError: CustomStringConvertible {
             return "Incomplete command: expected 'endpoint \(printable(id)) profile (append|remove|set|show)'"
         case .argumentAfterShow(let word):
             return
-                "Unexpected argument '\(printable(word))' after 'endpoint show'; filters are options such as --host=<HOSTNAME>"
+                "Unexpected argument '\(printable(word))' after 'endpoint show'; "
+                + "filters are options such as --host=<HOSTNAME>"
         case .expectedProfileKeyword(let word):
             return "Unknown word '\(printable(word))': expected 'profile' after the endpoint ID"
                 + Suggestion.hint(for: word, in: ["profile"])

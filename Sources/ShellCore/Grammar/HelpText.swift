@@ -49,7 +49,8 @@ public enum HelpText {
         }
         lines += [
             "",
-            "A leading '\(Grammar.ignoredLeadingWord)' is ignored, so lines from the documentation can be pasted as they are.",
+            "A leading '\(Grammar.ignoredLeadingWord)' is ignored, so lines from the documentation "
+                + "can be pasted as they are.",
             "Type 'endpoint --help' for the endpoint commands' options.", "",
         ]
         return lines.joined(separator: "\n") + "\n"

@@ -8,8 +8,9 @@
 ///
 /// `\n`, `\r` and `\t` get their usual short forms; every other control character (C0, DEL, C1)
 /// is `\x` and two lowercase hex digits of its code point. A byte of a key that is not UTF-8
-/// (kept by `KeyText` as an escape scalar) is `\x` and the byte's two hex digits: `bad\xffhost`. Backslashes themselves are left as they
-/// are, so ordinary data never changes and escaped text stays the same when escaped again.
+/// (kept by `KeyText` as an escape scalar) is `\x` and the byte's two hex digits: `bad\xffhost`.
+/// Backslashes themselves are left as they are, so ordinary data never changes and escaped text
+/// stays the same when escaped again.
 /// This is the one place that decides how such characters look.
 public enum DisplayEscaping {
     public static func visible(_ text: String) -> String {
