@@ -122,6 +122,17 @@ struct CalicoShellOptions: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Result format.", valueName: "table|json"))
     var output: OutputFormat = .table
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Read consistency, as etcdctl's: l (linearizable: every read asks etcd where it stands first) or "
+                + "s (serializable: reads and completion answer from the watched index, no round trip). "
+                + "Edits are linearizable either way.",
+            valueName: "l|s"
+        )
+    )
+    var consistency: ReadConsistency = .linearizable
+
     @Flag(name: .long, help: "Run every command even after one fails (the exit status is still 1).")
     var continueOnError = false
 
@@ -167,3 +178,4 @@ struct CalicoShellOptions: ParsableCommand {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+extension ReadConsistency: ExpressibleByArgument {}

@@ -31,7 +31,10 @@ struct InteractiveShell {
             output.standardOutput(
                 "calico-shell \(ProductVersion.number): etcd \(version) at "
                     + "\(configuration.endpoints.map(\.description).joined(separator: ",")), "
-                    + "\(count) endpoints indexed. Type 'help' for help.\n"
+                    + "\(count) endpoints indexed"
+                    + (runner.options.consistency == .serializable
+                        ? "; reads answer from the watched index (--consistency=s)" : "")
+                    + ". Type 'help' for help.\n"
             )
         } catch {
             output.standardError("calico-shell: \(Executor.shellError(error))\n")

@@ -99,7 +99,8 @@ enum ShellMain {
             continueOnError: options.continueOnError,
             echo: options.echo,
             format: options.output,
-            atomic: options.atomic
+            atomic: options.atomic,
+            consistency: options.consistency
         )
         let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
 

@@ -199,4 +199,20 @@ final class CommandSetTests: XCTestCase {
         XCTAssertEqual(output.output.split(separator: "\n").filter { $0.contains("\"profiles\":[\"WEB\"]") }.count, 50)
         await session.close()
     }
+
+    /// `--consistency s` and `set consistency s`: reads from the watched index give the same answers
+    /// on a quiet etcd, an edit still lands, and a bad value is a bad argument.
+    func testReadConsistencyFlagAndSetting() throws {
+        let show = "endpoint d50c35bc784511e5bd1a080027f532f6 profile show"
+        let expected = "+------+\n| Name |\n+------+\n| PROF |\n+------+\n"
+        let flag = try ShellBinary.run(["--endpoints", etcd.url, "--consistency", "s", "-c", show])
+        XCTAssertEqual(flag.status, 0, flag.errors)
+        XCTAssertEqual(flag.output, expected)
+        let setting = try shell("set consistency s", "endpoint \(endpointID) profile append PROF", show)
+        XCTAssertEqual(setting.status, 0, setting.errors)
+        XCTAssertEqual(setting.output, "Profile(s) PROF appended.\n" + expected)
+        let bad = try ShellBinary.run(["--endpoints", etcd.url, "--consistency", "x", "-c", show])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.errors.contains("--consistency"), bad.errors)
+    }
 }

@@ -113,3 +113,77 @@ final class NoticeLog: Sendable {
     var lines: [String] { state.withLock { $0 } }
     func append(_ line: String) { state.withLock { $0.append(line) } }
 }
+
+/// `--consistency=s`: reads answer from the watched index without asking etcd (and so may lag
+/// behind it); edits stay linearizable.
+final class ReadConsistencyTests: XCTestCase {
+    let layout = KeyLayout()
+    let one = EndpointKey(host: "one", orchestrator: "k8s", workload: "w", endpoint: "eth0")
+    let two = EndpointKey(host: "two", orchestrator: "k8s", workload: "w", endpoint: "eth0")
+    let value = SampleData.endpointValue(name: "cali0", mac: nil, profiles: [], ipv4: ["10.0.0.1/32"])
+
+    private func started(_ store: InMemoryStore) async throws -> Executor {
+        _ = try await store.commit(
+            Transaction(operations: [
+                .put(key: one.path(in: layout), value: value),
+                .put(key: layout.profilePrefix(of: "WEB") + "rules", value: Array("{}".utf8)),
+            ])
+        )
+        let synchronizer = IndexSynchronizer(store: store, layout: layout)
+        try await synchronizer.start()
+        return Executor(synchronizer: synchronizer)
+    }
+
+    func testSerializableReadsAnswerFromTheWatchedIndexAtOnce() async throws {
+        let store = InMemoryStore()
+        let executor = try await started(store)
+        await store.holdEvents()  // the watch lags: the second endpoint is in etcd, not yet in the index
+        _ = try await store.commit(Transaction(operations: [.put(key: two.path(in: layout), value: value)]))
+        let show = EndpointCommand.showEndpoints(EndpointFilter(endpoint: "eth0"), detailed: false)
+
+        let serializable = try await executor.run(show, format: .json, consistency: .serializable)
+        XCTAssertEqual(
+            serializable.output,
+            #"[{"hostname":"one","orchestrator_id":"k8s","workloads":1,"endpoints":1}]"# + "\n"
+        )
+
+        let release = Task {
+            try? await Task.sleep(for: .milliseconds(100))
+            await store.releaseEvents()
+        }
+        defer { release.cancel() }
+        let linearizable = try await executor.run(show, format: .json, consistency: .linearizable)
+        XCTAssertEqual(linearizable.output.components(separatedBy: "hostname").count - 1, 2, linearizable.output)
+    }
+
+    func testEditsStayLinearizableWhenReadsAreNot() async throws {
+        let store = InMemoryStore()
+        let executor = try await started(store)
+        await store.holdEvents()
+        _ = try await store.commit(Transaction(operations: [.put(key: two.path(in: layout), value: value)]))
+        let release = Task {
+            try? await Task.sleep(for: .milliseconds(100))
+            await store.releaseEvents()
+        }
+        defer { release.cancel() }
+        let edit = EndpointCommand.editProfiles(EndpointFilter(endpoint: "eth0"), .append, ["WEB"])
+        do {
+            _ = try await executor.run(edit, format: .table, consistency: .serializable)
+            XCTFail("an ID on two hosts must be ambiguous, whatever the read consistency")
+        } catch {
+            XCTAssertEqual(error, .endpointAmbiguous(matches: [one, two], total: 2))
+        }
+    }
+
+    func testSetConsistencyParsesAndCompletes() throws {
+        XCTAssertEqual(try CommandParser.parse("set consistency s"), .setConsistency(.serializable))
+        XCTAssertEqual(try CommandParser.parse("set consistency l"), .setConsistency(.linearizable))
+        XCTAssertThrowsError(try CommandParser.parse("set consistency x")) {
+            XCTAssertEqual("\($0)", "Unknown consistency 'x': expected l or s")
+        }
+        let index = EndpointIndex(layout: layout)
+        XCTAssertEqual(Completer.complete("set ", index: index).candidates, ["consistency", "output"])
+        XCTAssertEqual(Completer.complete("set consistency ", index: index).candidates, ["l", "s"])
+        XCTAssertEqual(Completer.complete("set output j", index: index).candidates, ["json"])
+    }
+}

@@ -23,18 +23,30 @@ public final class Executor: Sendable {
     public func run(
         _ command: EndpointCommand,
         format: OutputFormat,
-        batch: AtomicBatch? = nil
+        batch: AtomicBatch? = nil,
+        consistency: ReadConsistency = .linearizable
     ) async throws(ShellError) -> CommandResult {
         switch command {
         case .showEndpoints(let filter, let detailed):
-            return ShowEndpoints.run(try await freshIndex(batch), filter: filter, detailed: detailed, format: format)
+            let index = try await readIndex(consistency, batch)
+            return ShowEndpoints.run(index, filter: filter, detailed: detailed, format: format)
         case .showProfiles(let filter):
-            return try ShowProfiles.run(try await freshIndex(batch), filter: filter, format: format)
+            return try ShowProfiles.run(try await readIndex(consistency, batch), filter: filter, format: format)
         case .editProfiles(let filter, let action, let names):
             let edit = ProfileEdit(action: action, names: names)
             if let batch { return try await stage(edit, filter: filter, format: format, in: batch) }
             return try await self.edit(filter: filter, edit: edit, format: format)
         }
+    }
+
+    /// The index a read answers from: fresh (linearizable), or the watched one as it is (serializable).
+    func readIndex(
+        _ consistency: ReadConsistency,
+        _ batch: AtomicBatch? = nil
+    ) async throws(ShellError) -> EndpointIndex {
+        guard consistency == .serializable else { return try await freshIndex(batch) }
+        let index = await synchronizer.currentIndex()
+        return batch?.overlay(index) ?? index
     }
 
     func freshIndex(_ batch: AtomicBatch? = nil) async throws(ShellError) -> EndpointIndex {

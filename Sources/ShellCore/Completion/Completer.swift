@@ -50,6 +50,7 @@ public enum Completer {
         switch command.arguments[position] {
         case .words(let words): list = filtered(words, current)
         case .commandNames: list = filtered(Grammar.commandNames, current)
+        case .settingValues: list = filtered(Grammar.settings[before[position]] ?? [], current)
         }
         return (list, list.count)
     }

@@ -86,6 +86,9 @@ extension UsageError: CustomStringConvertible {
             return "Usage: \(Grammar.command(named: command)?.usage ?? command)"
         case .unknownOutputFormat(let word):
             return "Unknown output format '\(printable(word))': expected table or json"
+        case .unknownSettingValue(let setting, let value):
+            let values = Grammar.settings[setting] ?? []
+            return "Unknown \(setting) '\(printable(value))': expected \(values.joined(separator: " or "))"
         case .invalidExitStatus(let word):
             return "exit: status must be a number from 0 to 255, not '\(printable(word))'"
         case .noHelp(let topic):

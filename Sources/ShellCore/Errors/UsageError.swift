@@ -4,6 +4,7 @@ public enum UsageError: Equatable, Sendable {
     /// A builtin given the wrong arguments: its usage line is the message.
     case commandUsage(command: String)
     case unknownOutputFormat(String)
+    case unknownSettingValue(setting: String, value: String)
     case invalidExitStatus(String)
     case noHelp(topic: String)
     case unknownOption(String)

@@ -13,6 +13,8 @@ public enum Command: Equatable, Sendable {
     case echo(String)
     /// `set output table|json`
     case setOutput(OutputFormat)
+    /// `set consistency l|s`
+    case setConsistency(ReadConsistency)
     /// `complete LINE`: the completion candidates for the last word of LINE, one per line.
     case complete(line: String)
     /// A blank line or a comment.

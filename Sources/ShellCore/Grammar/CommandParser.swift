@@ -29,7 +29,15 @@ public enum CommandParser {
         case "echo":
             return .echo(arguments.joined(separator: " "))
         case "set":
-            guard arguments.count == 2, arguments[0] == "output" else { throw .usage(.commandUsage(command: "set")) }
+            guard arguments.count == 2, Grammar.settings[arguments[0]] != nil else {
+                throw .usage(.commandUsage(command: "set"))
+            }
+            if arguments[0] == "consistency" {
+                guard let consistency = ReadConsistency(rawValue: arguments[1]) else {
+                    throw .usage(.unknownSettingValue(setting: "consistency", value: arguments[1]))
+                }
+                return .setConsistency(consistency)
+            }
             guard let format = OutputFormat(rawValue: arguments[1]) else {
                 throw .usage(.unknownOutputFormat(arguments[1]))
             }

@@ -127,7 +127,15 @@ public enum Grammar {
         case words([String])
         /// The names of the commands (`help <TAB>`).
         case commandNames
+        /// The values of the setting named by the previous word (`set output <TAB>`).
+        case settingValues
     }
+
+    /// What `set NAME VALUE` can change, and the values each takes.
+    public static let settings: [String: [String]] = [
+        "output": OutputFormat.allCases.map(\.rawValue),
+        "consistency": ReadConsistency.allCases.map(\.rawValue),
+    ]
 
     /// In the order error messages list them.
     public static let commands: [Command] = [
@@ -156,9 +164,9 @@ public enum Grammar {
         Command(
             name: "set",
             aliases: [],
-            usage: "set output table|json",
-            summary: "choose how results are printed",
-            arguments: [.words(["output"]), .words(OutputFormat.allCases.map(\.rawValue))]
+            usage: "set output table|json, set consistency l|s",
+            summary: "how results are printed; whether reads ask etcd first (l) or not (s)",
+            arguments: [.words(settings.keys.sorted()), .settingValues]
         ),
         Command(
             name: "exit",

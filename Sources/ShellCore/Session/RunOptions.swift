@@ -8,12 +8,20 @@ public struct RunOptions: Sendable {
     public var format = OutputFormat.table
     /// Stage every edit and commit them all at the end in one transaction, or nothing.
     public var atomic = false
+    /// Whether reads ask etcd where it stands first (`--consistency`, `set consistency`).
+    public var consistency = ReadConsistency.linearizable
 
-    public init(continueOnError: Bool = false, echo: Bool = false, format: OutputFormat = .table, atomic: Bool = false)
-    {
+    public init(
+        continueOnError: Bool = false,
+        echo: Bool = false,
+        format: OutputFormat = .table,
+        atomic: Bool = false,
+        consistency: ReadConsistency = .linearizable
+    ) {
         self.continueOnError = continueOnError
         self.echo = echo
         self.format = format
         self.atomic = atomic
+        self.consistency = consistency
     }
 }

@@ -215,16 +215,24 @@ public final class ScriptRunner: Sendable {
             output.standardOutput(text + "\n")
         case .setOutput(let format):
             state.withLock { $0.options.format = format }
+        case .setConsistency(let consistency):
+            state.withLock { $0.options.consistency = consistency }
         case .exit(let status):
             return .exit(status)
         case .source(let path):
             return try await runSourced(path, from: origin)
         case .complete(let line):
-            let index = try await executor().freshIndex()
+            let index = try await executor().readIndex(options.consistency)
             let completion = Completer.complete(line, index: index)
             output.standardOutput(completion.candidates.map { DisplayEscaping.visible($0) + "\n" }.joined())
         case .endpoint(let command):
-            let result = try await executor().run(command, format: options.format, batch: batch)
+            let options = self.options
+            let result = try await executor().run(
+                command,
+                format: options.format,
+                batch: batch,
+                consistency: options.consistency
+            )
             for warning in result.warnings { output.standardError(DisplayEscaping.visible(warning) + "\n") }
             output.standardOutput(result.output)
         }
