@@ -18,33 +18,34 @@ struct InteractiveShell {
     func run() async -> Int32 {
         let configuration = await session.configuration
         let cluster = configuration.endpoints.first?.authority ?? "etcd"
-        var synchronizer: IndexSynchronizer?
+        // The prompt never waits for the whole index: it loads behind the prompt, and a command that
+        // needs it waits for it (with a progress line; Ctrl-C stops the wait). A small cluster is
+        // loaded before the banner is printed, which then says how many endpoints it holds.
+        let address = configuration.endpoints.map(\.description).joined(separator: ",")
+        var banner = "calico-shell \(ProductVersion.number): "
         do {
-            let executor = try await session.executor()
-            synchronizer = executor.synchronizer
-            await executor.synchronizer.publishSnapshots()
-            let count = await executor.synchronizer.currentIndex().count
-            var version = "?"
-            if let status = try? await session.connection().status() {
-                version = status.version
+            try await session.startLoading(publishingSnapshots: true)
+            let version = await Self.version(of: session, within: .milliseconds(300))
+            banner += (version.map { "etcd \($0) at " } ?? "etcd at ") + address
+            if let executor = await session.executor(within: .milliseconds(300)) {
+                banner += ", \(await executor.synchronizer.currentIndex().count) endpoints indexed"
+            } else {
+                banner += ", loading the endpoint index in the background"
             }
-            output.standardOutput(
-                "calico-shell \(ProductVersion.number): etcd \(version) at "
-                    + "\(configuration.endpoints.map(\.description).joined(separator: ",")), "
-                    + "\(count) endpoints indexed"
-                    + (runner.options.consistency == .serializable
-                        ? "; reads answer from the watched index (--consistency=s)" : "")
-                    + ". Type 'help' for help.\n"
-            )
         } catch {
             output.standardError("calico-shell: \(Executor.shellError(error))\n")
+            banner += "etcd at \(address)"
         }
+        if runner.options.consistency == .serializable {
+            banner += "; reads answer from the watched index (--consistency=s)"
+        }
+        output.standardOutput(banner + ". Type 'help' for help.\n")
 
         let historyPath =
             options.noHistory ? nil : (options.historyFile ?? HistoryFile.defaultPath(environment: Environment.current))
         let layout = await session.layout
         let editor = LineEditor(prompt: "\(cluster)> ", history: historyPath.map(HistoryFile.init)) { line in
-            let index = synchronizer?.snapshot ?? EndpointIndex(layout: layout)
+            let index = session.indexSnapshot ?? EndpointIndex(layout: layout)
             return Completer.complete(line, index: index, limit: 100)
         }
 
@@ -81,5 +82,17 @@ struct InteractiveShell {
             // As psql: leaving with Ctrl-D or `quit` is a success, whatever commands failed on the way.
             return 0
         }
+    }
+
+    /// The etcd version for the banner, if etcd says it within `timeout` (a slow or frozen member
+    /// must not hold the prompt back).
+    private static func version(of session: Session, within timeout: Duration) async -> String? {
+        let status = Task { try? await session.connection().status().version }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            status.cancel()
+        }
+        defer { timer.cancel() }
+        return await status.value
     }
 }

@@ -248,6 +248,37 @@ def main():
             frozen.send("quit\r")
             frozen.expect(pexpect.EOF)
 
+        def prompt_does_not_wait_for_the_index():
+            """With etcd frozen, the prompt still comes at once (the index loads behind it), a
+            builtin answers, a command that needs the index waits until Ctrl-C, and once etcd
+            answers again the same shell shows the endpoints."""
+            os.kill(etcd.pid, 19)  # SIGSTOP
+            try:
+                env = dict(os.environ, TERM="dumb", EDITRC="/dev/null", XDG_STATE_HOME=os.path.join(folder, "state"),
+                           HOME=folder)
+                started = time.time()
+                waiting = pexpect.spawn(BINARY, ["--endpoints", url, "--dial-timeout", "30"], env=env,
+                                        encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 200))
+                waiting.expect("loading the endpoint index in the background")
+                waiting.expect(PROMPT)
+                assert time.time() - started < 3, f"the prompt took {time.time() - started:.1f} s"
+                alive_in = waiting
+                alive_in.send("echo ear''ly\r")
+                alive_in.expect("\r\nearly\r\n")
+                waiting.expect(PROMPT)
+                waiting.send("endpoint show\r")
+                time.sleep(1)
+                waiting.sendintr()
+                waiting.expect("cancelled")
+                waiting.expect(PROMPT)
+            finally:
+                os.kill(etcd.pid, 18)  # SIGCONT
+            waiting.send("endpoint show\r")
+            waiting.expect(r"\|  calico  \|      docker     \|")
+            waiting.expect(PROMPT)
+            waiting.send("quit\r")
+            waiting.expect(pexpect.EOF)
+
         prefix = os.path.join(folder, "prefix")
         installed = subprocess.run(["scripts/install", "--prefix", prefix, "--binary", BINARY],
                                    capture_output=True, text=True, timeout=120)
@@ -304,6 +335,7 @@ def main():
             check(f"{name} completes options, and endpoint IDs and hosts inside -c from etcd", shell_completion(name))
         check("Up recalls the previous command after a restart", up_after_restart)
         check("Ctrl-C stops a running command and the shell lives on", ctrl_c_stops_a_running_command)
+        check("the prompt does not wait for the index; Ctrl-C stops a wait for it", prompt_does_not_wait_for_the_index)
     finally:
         etcd.terminate()
         etcd.wait(timeout=10)

@@ -1,22 +1,30 @@
 import Synchronization
 
-/// `Loading endpoints… 40,000` on stderr, only once loading has taken more than a second: a quick
-/// load shows nothing, a long one shows that something is happening.
+/// `Loading endpoints… 40,000` on stderr, only once loading has taken more than a second (and only
+/// while `wanted` says someone waits): a quick load shows nothing, a long one shows that something
+/// is happening.
 final class ProgressReporter: Sendable {
     private let enabled: Bool
+    private let wanted: @Sendable () -> Bool
     private let output: any OutputWriter
     private let start = ContinuousClock.now
     private let delay: Duration
     private let shown = Mutex(false)
 
-    init(enabled: Bool, output: any OutputWriter, after delay: Duration = .seconds(1)) {
+    init(
+        enabled: Bool,
+        output: any OutputWriter,
+        after delay: Duration = .seconds(1),
+        wanted: @escaping @Sendable () -> Bool = { true }
+    ) {
         self.enabled = enabled
+        self.wanted = wanted
         self.output = output
         self.delay = delay
     }
 
     func report(_ count: Int) {
-        guard enabled, ContinuousClock.now - start >= delay else { return }
+        guard enabled, ContinuousClock.now - start >= delay, wanted() else { return }
         shown.withLock { $0 = true }
         output.standardError("\rLoading endpoints… \(count.formatted())")
     }

@@ -13,7 +13,15 @@ public actor Session {
     private let makeStore: @Sendable (EtcdConfiguration) throws -> any KeyValueStore
     private var store: (any KeyValueStore)?
     private var started: Executor?
-    private var starting: Task<Executor, any Error>?
+    /// The load in progress, if any.
+    private var loading: Task<Void, Never>?
+    /// Commands waiting for the load, by a number of their own (so Ctrl-C can stop one wait).
+    private var waiters: [Int: CheckedContinuation<Executor, any Error>] = [:]
+    private var waitingID = 0
+    /// How many commands wait, readable from the loading task (for the progress line).
+    private let waiting = WaitCount()
+    private var publishes = false
+    private nonisolated let loadingSynchronizer = Mutex<IndexSynchronizer?>(nil)
 
     public init(
         configuration: EtcdConfiguration,
@@ -43,11 +51,11 @@ public actor Session {
         return made
     }
 
-    /// The executor, with its index loaded and watching. Loading shows progress on stderr when
-    /// interactive and slower than about a second.
-    public func executor() async throws -> Executor {
-        if let started { return started }
-        if let starting { return try await starting.value }
+    /// Starts loading the index without waiting for it (the interactive shell shows its prompt at
+    /// once and loads behind it). With `publishingSnapshots`, `indexSnapshot` follows the index.
+    public func startLoading(publishingSnapshots: Bool = false) throws {
+        if publishingSnapshots { publishes = true }
+        guard started == nil, loading == nil else { return }
         let store = try connection()
         let output = self.output
         let address = configuration.endpoints.map(\.description).joined(separator: ",")
@@ -58,24 +66,87 @@ public actor Session {
             pageSize: pageSize,
             onNotice: { output.standardError("calico-shell: etcd at \(address) \($0)\n") }
         )
-        let reporter = ProgressReporter(enabled: showProgress, output: output)
+        // Progress shows only while a command waits for the index: printed while the user types at
+        // the prompt, it would garble the line being edited.
+        let waiting = self.waiting
+        let reporter = ProgressReporter(enabled: showProgress, output: output, wanted: { waiting.isPositive })
         let keysOnly = self.keysOnly
-        let task = Task { () throws -> Executor in
-            try await synchronizer.start(keysOnly: keysOnly, progress: { reporter.report($0) })
+        let publishes = self.publishes
+        loading = Task {
+            let result: Result<Executor, any Error>
+            do {
+                try await synchronizer.start(keysOnly: keysOnly, progress: { reporter.report($0) })
+                if publishes { await synchronizer.publishSnapshots() }
+                result = .success(Executor(synchronizer: synchronizer))
+            } catch {
+                await synchronizer.stop()
+                result = .failure(error)
+            }
             reporter.finish()
-            return Executor(synchronizer: synchronizer)
+            await self.finishLoading(result, synchronizer: synchronizer)
         }
-        starting = task
-        do {
-            let executor = try await task.value
+        loadingSynchronizer.withLock { $0 = synchronizer }
+    }
+
+    /// The executor, with its index loaded and watching; starts the load if nobody has. Waiting can
+    /// be cancelled (Ctrl-C): the load goes on for the next command. Loading shows progress on
+    /// stderr when interactive and slower than about a second.
+    public func executor() async throws -> Executor {
+        if let started { return started }
+        try startLoading()
+        waitingID += 1
+        let id = waitingID
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Executor, any Error>) in
+                if let started {
+                    continuation.resume(returning: started)
+                } else if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    waiters[id] = continuation
+                    waiting.add(1)
+                }
+            }
+        } onCancel: {
+            Task { await self.stopWaiting(id) }
+        }
+    }
+
+    /// The executor if the index is loaded within `timeout`, else nil (the load goes on).
+    public func executor(within timeout: Duration) async -> Executor? {
+        let waiter = Task { try? await self.executor() }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            waiter.cancel()
+        }
+        defer { timer.cancel() }
+        return await waiter.value
+    }
+
+    private func stopWaiting(_ id: Int) {
+        guard let continuation = waiters.removeValue(forKey: id) else { return }
+        waiting.add(-1)
+        continuation.resume(throwing: CancellationError())
+    }
+
+    private func finishLoading(_ result: Result<Executor, any Error>, synchronizer: IndexSynchronizer) {
+        loading = nil
+        if case .success(let executor) = result {
             started = executor
-            starting = nil
-            return executor
-        } catch {
-            starting = nil
-            await synchronizer.stop()
-            throw error
+        } else {
+            // The next command tries again (etcd may answer by then).
+            loadingSynchronizer.withLock { $0 = nil }
         }
+        let resumed = waiters.values
+        waiters = [:]
+        waiting.add(-waiting.value)
+        for continuation in resumed { continuation.resume(with: result) }
+    }
+
+    /// The index as the watch keeps it, without waiting (TAB completion while the shell runs, or
+    /// loads); nil until loading has started with `publishingSnapshots`.
+    public nonisolated var indexSnapshot: EndpointIndex? {
+        loadingSynchronizer.withLock { $0 }?.snapshot
     }
 
     /// Endpoints known to the index right now (for the banner), or nil before it is loaded.
@@ -85,7 +156,17 @@ public actor Session {
     }
 
     public func close() async {
-        if let started { await started.synchronizer.stop() }
+        loading?.cancel()
+        if let synchronizer = loadingSynchronizer.withLock({ $0 }) { await synchronizer.stop() }
         await store?.shutdown()
     }
+}
+
+/// A count shared between the session and the task that loads its index.
+private final class WaitCount: Sendable {
+    private let count = Mutex(0)
+
+    var value: Int { count.withLock { $0 } }
+    var isPositive: Bool { value > 0 }
+    func add(_ change: Int) { count.withLock { $0 += change } }
 }
