@@ -47,7 +47,12 @@ enum TLSProbe {
                 .connect(host: endpoint.host, port: endpoint.port).get()
             let outcome = try await watcher.outcome.get()
             channel.close(promise: nil)
-            if let outcome, outcome.contains("EOF during handshake"), await PlainHTTPProbe.answersPlainHTTP(endpoint) {
+            // A plain-HTTP member closes the connection on our ClientHello: an EOF, or a reset when
+            // its close races our write (seen on a loaded machine). Either way, ask it in plain HTTP.
+            let closedOnUs = outcome.map {
+                $0.contains("EOF during handshake") || $0.contains("Connection reset by peer")
+            }
+            if closedOnUs == true, await PlainHTTPProbe.answersPlainHTTP(endpoint) {
                 return notTLS(endpoint)
             }
             return outcome
