@@ -248,6 +248,23 @@ def main():
             frozen.send("quit\r")
             frozen.expect(pexpect.EOF)
 
+        def ctrl_c_ends_a_watch():
+            """`endpoint watch` prints a change made by another client as it happens, and Ctrl-C ends it."""
+            watching = shell(url, folder)
+            watching.send("endpoint watch --host=watched\r")
+            time.sleep(1.5)  # the watch subscribes after one freshness read
+            value = '{"state":"active","name":"x","mac":null,"profile_ids":["PROF"],"ipv4_nets":[],"ipv6_nets":[]}'
+            subprocess.run(["etcdctl", "--endpoints", url, "put",
+                            "/calico/v1/host/watched/workload/k8s/w1/endpoint/zz-watched-1", value],
+                           env=dict(os.environ, ETCDCTL_API="3"), check=True, capture_output=True, timeout=30)
+            watching.expect("added watched/k8s/w1/zz-watched-1 profiles=PROF state=active")
+            watching.sendintr()
+            watching.expect(PROMPT)
+            watching.send("echo after-watch\r")
+            watching.expect("\r\nafter-watch\r\n")
+            watching.send("quit\r")
+            watching.expect(pexpect.EOF)
+
         prefix = os.path.join(folder, "prefix")
         installed = subprocess.run(["scripts/install", "--prefix", prefix, "--binary", BINARY],
                                    capture_output=True, text=True, timeout=120)
@@ -304,6 +321,7 @@ def main():
             check(f"{name} completes options, and endpoint IDs and hosts inside -c from etcd", shell_completion(name))
         check("Up recalls the previous command after a restart", up_after_restart)
         check("Ctrl-C stops a running command and the shell lives on", ctrl_c_stops_a_running_command)
+        check("endpoint watch prints a change as it happens and Ctrl-C ends it", ctrl_c_ends_a_watch)
     finally:
         etcd.terminate()
         etcd.wait(timeout=10)

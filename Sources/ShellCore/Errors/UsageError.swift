@@ -20,6 +20,7 @@ public enum UsageError: Equatable, Sendable {
     /// `endpoint <ID>` with nothing after it.
     case missingProfileKeyword(endpointID: String)
     case argumentAfterShow(String)
+    case argumentAfterWatch(String)
     /// `endpoint <ID> <not profile>`.
     case expectedProfileKeyword(String)
     case missingProfileVerb

@@ -223,6 +223,9 @@ public final class ScriptRunner: Sendable {
             let index = try await executor().freshIndex()
             let completion = Completer.complete(line, index: index)
             output.standardOutput(completion.candidates.map { DisplayEscaping.visible($0) + "\n" }.joined())
+        case .endpoint(.watch(let filter, let limits)):
+            let output = self.output
+            try await executor().watch(filter, limits: limits, format: options.format) { output.standardOutput($0) }
         case .endpoint(let command):
             let result = try await executor().run(command, format: options.format, batch: batch)
             for warning in result.warnings { output.standardError(DisplayEscaping.visible(warning) + "\n") }
@@ -234,7 +237,7 @@ public final class ScriptRunner: Sendable {
     static func help(_ topic: String?) throws(ShellError) -> String {
         switch topic {
         case nil: return HelpText.overview
-        case "endpoint"?: return HelpText.endpoint
+        case "endpoint"?: return HelpText.endpoint + HelpText.extensions
         case let other?:
             if Grammar.command(named: other) != nil { return HelpText.overview }
             throw .usage(.noHelp(topic: other))
