@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs endpoint commands: reads come from the watch-synced index, writes go to etcd as
 /// compare-and-swap transactions on the endpoint's `mod_revision`.
@@ -14,6 +15,9 @@ public final class Executor: Sendable {
     public var store: any KeyValueStore { synchronizer.store }
     public var layout: KeyLayout { synchronizer.layout }
     let backoff: ContentionBackoff
+    /// How many puts one transaction may hold: etcd's default `--max-txn-ops`, lowered when the
+    /// server refuses a bulk edit's transaction for holding too many.
+    let transactionLimit = Mutex(AtomicBatch.maximumOperations)
 
     public init(synchronizer: IndexSynchronizer, backoff: ContentionBackoff = ContentionBackoff()) {
         self.synchronizer = synchronizer
@@ -41,6 +45,10 @@ public final class Executor: Sendable {
             let edit = ProfileEdit(action: action, names: names)
             if let batch { return try await stage(edit, filter: filter, format: format, in: batch) }
             return try await self.edit(filter: filter, edit: edit, format: format)
+        case .bulkEditProfiles(let filter, let action, let names):
+            let edit = ProfileEdit(action: action, names: names)
+            if let batch { return try await stageMany(edit, filter: filter, format: format, in: batch) }
+            return try await bulkEdit(filter: filter, edit: edit, format: format)
         }
     }
 
@@ -209,7 +217,7 @@ public final class Executor: Sendable {
         return render(plan, endpoint: record.key.endpoint, format: format)
     }
 
-    private static func replacingProfiles(
+    static func replacingProfiles(
         of record: EndpointIndex.Record,
         with profiles: [String],
         layout: KeyLayout

@@ -55,6 +55,9 @@ extension ShellError {
             return "--atomic: \(failure.reason); nothing was written"
         case .nestedFailure:
             return "the sourced script failed"
+        case .bulkStopped(let changed, let cause):
+            return "\(cause.description) (\(changed) endpoint(s) were changed before this; "
+                + "running the same command again finishes the rest)"
         case .etcd(let error):
             return error.description
         case .cancelled:

@@ -47,6 +47,8 @@ public enum ShellError: Error, Equatable, Sendable, CustomStringConvertible {
     case atomic(AtomicFailure)
     /// A `source`d script failed and has reported its own `FILE:LINE:` error already.
     case nestedFailure
+    /// A bulk edit stopped at a failed chunk after `changed` endpoints were written.
+    indirect case bulkStopped(changed: Int, cause: ShellError)
 
     case etcd(EtcdError)
     /// The command was interrupted (Ctrl-C).

@@ -29,6 +29,8 @@ public enum EndpointCommand: Equatable, Sendable {
     case showProfiles(EndpointFilter)
     /// `endpoint <ID> profile (append|remove|set) [filters] [<PROFILES>...]`
     case editProfiles(EndpointFilter, ProfileAction, [String])
+    /// `endpoint '<PATTERN>' profile (append|remove|set) [filters] [<PROFILES>...]`: every match.
+    case bulkEditProfiles(EndpointFilter, ProfileAction, [String])
 }
 
 extension Command {

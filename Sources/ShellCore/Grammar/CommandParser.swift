@@ -209,6 +209,7 @@ public enum CommandParser {
         var seen = Set<String>()
         for profile in profiles where !seen.insert(profile).inserted { throw .repeatedProfile(profile) }
         if profiles.isEmpty && action != .set { throw .usage(.missingProfileNames(verb: verb)) }
+        if Grammar.selectsMany(first) { return .endpoint(.bulkEditProfiles(filter, action, profiles)) }
         return .editProfiles(filter, action, profiles)
     }
 }

@@ -177,6 +177,11 @@ public enum Grammar {
 
     public static let profileVerbs = ["append", "remove", "set", "show"]
 
+    /// Whether the ID of a profile edit selects many endpoints (a bulk edit): a shell pattern
+    /// (`'d50c*'`, `'*'`) does; a plain ID still means exactly one endpoint. `profile show` always
+    /// means one endpoint (a pattern matching several is the ambiguity error).
+    public static func selectsMany(_ id: String) -> Bool { NamePattern.hasPatternCharacter(id) }
+
     /// The words that stand where an endpoint ID would: `endpoint show`, `endpoint watch`.
     public static let endpointSubcommands = ["show", "watch"]
 

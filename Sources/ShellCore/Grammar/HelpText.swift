@@ -48,6 +48,7 @@ public enum HelpText {
             "",
             " --host, --orchestrator, --workload, --endpoint, --interface and the endpoint ID of the",
             " profile commands take shell patterns (*, ?, [...]); other values match exactly.",
+            " A pattern as the ID of 'profile append|remove|set' edits every endpoint it selects.",
             "",
         ]
         return lines.joined(separator: "\n")
