@@ -25,6 +25,10 @@ struct AddressIndex: Sendable {
 
     var count: Int { entries.count }
 
+    mutating func reserve(_ count: Int) {
+        entries.reserveCapacity(entries.count + count)
+    }
+
     mutating func add(_ network: IPNetwork, endpoint: String, loading: Bool) {
         let entry = Entry(network: network, endpoint: endpoint)
         if loading {

@@ -94,6 +94,8 @@ public struct EndpointIndex: Sendable {
     /// array together and leave up to half of the last one unused.
     mutating func reserve(_ count: Int) {
         records.reserveCapacity(records.count + count)
+        // Most endpoints have one network: the address index grows once instead of doubling.
+        addresses.reserve(count)
     }
 
     /// Ends a full load; `sort: false` leaves the records in load order (cheaper when only the

@@ -13,10 +13,13 @@ public struct IPNetwork: Hashable, Comparable, Sendable, CustomStringConvertible
         case v6 = 6
     }
 
-    public let family: Family
+    // Stored halves first and the length as one byte: 24 bytes a network (the address index holds
+    // one per endpoint network).
     public let high: UInt64
     public let low: UInt64
-    public let prefixLength: Int
+    public let family: Family
+    private let storedPrefixLength: UInt8
+    public var prefixLength: Int { Int(storedPrefixLength) }
 
     public var width: Int { family == .v4 ? 32 : 128 }
     /// Whether it names one address (`10.0.0.1` or `10.0.0.1/32`).
@@ -24,7 +27,7 @@ public struct IPNetwork: Hashable, Comparable, Sendable, CustomStringConvertible
 
     init(family: Family, high: UInt64, low: UInt64, prefixLength: Int) {
         self.family = family
-        self.prefixLength = prefixLength
+        self.storedPrefixLength = UInt8(prefixLength)
         let (h, l) = Self.mask(high, low, family: family, keeping: prefixLength)
         self.high = h
         self.low = l
