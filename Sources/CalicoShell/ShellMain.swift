@@ -146,7 +146,8 @@ extension ShellMain {
         var sawSummary = false
         for text in commands.flatMap({ $0.split(whereSeparator: \.isNewline) }) {
             switch try? CommandParser.parse(String(text)) {
-            case .endpoint(.showEndpoints(_, detailed: false))?: sawSummary = true
+            case .endpoint(.showEndpoints(let filter, detailed: false, wide: _))? where !filter.needsValues:
+                sawSummary = true
             case .echo?, .nothing?, .help?: continue
             default: return false
             }

@@ -114,6 +114,7 @@ final class GrammarDeclarationTests: XCTestCase {
         case .show: return "endpoint show \(options)"
         case .profileShow: return "endpoint \(id) profile show \(options)"
         case .profileEdit: return "endpoint \(id) profile append WEB \(options)"
+        case .watch: return "endpoint watch \(options)"
         }
     }
 
@@ -182,11 +183,15 @@ final class GrammarDeclarationTests: XCTestCase {
         }
     }
 
-    /// The reference page's help text documents exactly the declared options.
-    func testTheReferenceHelpDocumentsEveryDeclaredOption() {
+    /// The reference page's help text documents its options; the extensions section every other.
+    func testTheHelpDocumentsEveryDeclaredOption() throws {
         for option in Grammar.options {
-            XCTAssertTrue(HelpText.endpoint.contains(" \(option.usage)"), option.name)
-            XCTAssertTrue(HelpText.endpoint.contains(option.summary), option.name)
+            let text = HelpText.referenceOptions.contains(option.name) ? HelpText.endpoint : HelpText.extensions
+            XCTAssertTrue(text.contains(" \(option.usage)"), option.name)
+            XCTAssertTrue(text.contains(option.summary), option.name)
         }
+        // `endpoint --help` is the reference page's text, exactly, then the extensions.
+        XCTAssertEqual(try ScriptRunner.help("endpoint"), HelpText.endpoint + HelpText.extensions)
+        XCTAssertTrue(HelpText.extensions.contains("endpoint watch"))
     }
 }

@@ -194,6 +194,15 @@ def main():
             child.expect("\r\ncontinued-line\r\n")
             child.expect(PROMPT)
 
+        def bulk_edit_at_the_terminal_is_refused():
+            """A pattern in the ID edits many endpoints: at the terminal that is refused, nothing written."""
+            child.send("endpoint 'd*' profile set\r")  # would clear the profiles of every d… endpoint
+            child.expect("run it from a script, -c or stdin")
+            child.expect(PROMPT)
+            child.send("endpoint d50c35bc784511e5bd1a080027f532f6 profile show\r")
+            child.expect(r"\| PROF \|")
+            child.expect(PROMPT)
+
         def ctrl_d_exits_zero():
             child.send("\x04")
             child.expect(pexpect.EOF)
@@ -211,6 +220,7 @@ def main():
                            ("an endpoint written by another client completes", external_write_completes),
                            ("Up recalls the previous command", up_recalls_previous),
                            ("a trailing backslash continues the line", backslash_continues_a_line),
+                           ("a bulk edit at the terminal is refused", bulk_edit_at_the_terminal_is_refused),
                            ("an error keeps the shell alive", errors_keep_the_shell_alive),
                            ("Ctrl-D exits 0", ctrl_d_exits_zero)]:
             check(name, body)
@@ -279,6 +289,23 @@ def main():
             waiting.send("quit\r")
             waiting.expect(pexpect.EOF)
 
+        def ctrl_c_ends_a_watch():
+            """`endpoint watch` prints a change made by another client as it happens, and Ctrl-C ends it."""
+            watching = shell(url, folder)
+            watching.send("endpoint watch --host=watched\r")
+            time.sleep(1.5)  # the watch subscribes after one freshness read
+            value = '{"state":"active","name":"x","mac":null,"profile_ids":["PROF"],"ipv4_nets":[],"ipv6_nets":[]}'
+            subprocess.run(["etcdctl", "--endpoints", url, "put",
+                            "/calico/v1/host/watched/workload/k8s/w1/endpoint/zz-watched-1", value],
+                           env=dict(os.environ, ETCDCTL_API="3"), check=True, capture_output=True, timeout=30)
+            watching.expect("added watched/k8s/w1/zz-watched-1 profiles=PROF state=active")
+            watching.sendintr()
+            watching.expect(PROMPT)
+            watching.send("echo after-watch\r")
+            watching.expect("\r\nafter-watch\r\n")
+            watching.send("quit\r")
+            watching.expect(pexpect.EOF)
+
         prefix = os.path.join(folder, "prefix")
         installed = subprocess.run(["scripts/install", "--prefix", prefix, "--binary", BINARY],
                                    capture_output=True, text=True, timeout=120)
@@ -336,6 +363,7 @@ def main():
         check("Up recalls the previous command after a restart", up_after_restart)
         check("Ctrl-C stops a running command and the shell lives on", ctrl_c_stops_a_running_command)
         check("the prompt does not wait for the index; Ctrl-C stops a wait for it", prompt_does_not_wait_for_the_index)
+        check("endpoint watch prints a change as it happens and Ctrl-C ends it", ctrl_c_ends_a_watch)
     finally:
         etcd.terminate()
         etcd.wait(timeout=10)

@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 /// Runs endpoint commands: reads come from the watch-synced index, writes go to etcd as
 /// compare-and-swap transactions on the endpoint's `mod_revision`.
 ///
@@ -12,6 +15,9 @@ public final class Executor: Sendable {
     public var store: any KeyValueStore { synchronizer.store }
     public var layout: KeyLayout { synchronizer.layout }
     let backoff: ContentionBackoff
+    /// How many puts one transaction may hold: etcd's default `--max-txn-ops`, lowered when the
+    /// server refuses a bulk edit's transaction for holding too many.
+    let transactionLimit = Mutex(AtomicBatch.maximumOperations)
 
     public init(synchronizer: IndexSynchronizer, backoff: ContentionBackoff = ContentionBackoff()) {
         self.synchronizer = synchronizer
@@ -27,15 +33,23 @@ public final class Executor: Sendable {
         consistency: ReadConsistency = .linearizable
     ) async throws(ShellError) -> CommandResult {
         switch command {
-        case .showEndpoints(let filter, let detailed):
+        case .showEndpoints(let filter, let detailed, let wide):
             let index = try await readIndex(consistency, batch)
-            return ShowEndpoints.run(index, filter: filter, detailed: detailed, format: format)
+            return ShowEndpoints.run(index, filter: filter, detailed: detailed, wide: wide, format: format)
+        case .watch(let filter, let limits):
+            // Streams; `watch(…)` is what runs it (the runner prints each line as it comes).
+            _ = (filter, limits)
+            return CommandResult()
         case .showProfiles(let filter):
             return try ShowProfiles.run(try await readIndex(consistency, batch), filter: filter, format: format)
         case .editProfiles(let filter, let action, let names):
             let edit = ProfileEdit(action: action, names: names)
             if let batch { return try await stage(edit, filter: filter, format: format, in: batch) }
             return try await self.edit(filter: filter, edit: edit, format: format)
+        case .bulkEditProfiles(let filter, let action, let names):
+            let edit = ProfileEdit(action: action, names: names)
+            if let batch { return try await stageMany(edit, filter: filter, format: format, in: batch) }
+            return try await bulkEdit(filter: filter, edit: edit, format: format)
         }
     }
 
@@ -47,6 +61,37 @@ public final class Executor: Sendable {
         guard consistency == .serializable else { return try await freshIndex(batch) }
         let index = await synchronizer.currentIndex()
         return batch?.overlay(index) ?? index
+    }
+
+    /// `endpoint watch`: prints (through `emit`) every change of a matching endpoint applied by
+    /// the index's own watch from now on, until `limits` are reached or the task is cancelled
+    /// (Ctrl-C). A member failing does not end it: the index's watch resumes after the last
+    /// revision it applied, so no change is missed or repeated.
+    public func watch(
+        _ filter: EndpointFilter,
+        limits: WatchLimits,
+        format: OutputFormat,
+        emit: @Sendable (String) -> Void
+    ) async throws(ShellError) {
+        _ = try await freshIndex()
+        let synchronizer = self.synchronizer
+        let (id, changes) = await synchronizer.subscribe()
+        let timer = limits.timeout.map { timeout in
+            Task {
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                await synchronizer.unsubscribe(id)
+            }
+        }
+        var printed = 0
+        loop: for await change in changes {
+            for line in WatchEndpoints.lines(for: change, filter: filter) {
+                emit(WatchEndpoints.render(line, at: Date(), format: format))
+                printed += 1
+                if let count = limits.count, printed >= count { break loop }
+            }
+        }
+        timer?.cancel()
+        await synchronizer.unsubscribe(id)
     }
 
     func freshIndex(_ batch: AtomicBatch? = nil) async throws(ShellError) -> EndpointIndex {
@@ -183,7 +228,7 @@ public final class Executor: Sendable {
         return render(plan, endpoint: record.key.endpoint, format: format)
     }
 
-    private static func replacingProfiles(
+    static func replacingProfiles(
         of record: EndpointIndex.Record,
         with profiles: [String],
         layout: KeyLayout

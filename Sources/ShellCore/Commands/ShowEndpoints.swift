@@ -13,10 +13,12 @@ public enum ShowEndpoints {
         _ index: EndpointIndex,
         filter: EndpointFilter,
         detailed: Bool,
+        wide: Bool = false,
         format: OutputFormat
     ) -> CommandResult {
         detailed
-            ? runDetailed(index, filter: filter, format: format) : runSummary(index, filter: filter, format: format)
+            ? runDetailed(index, filter: filter, wide: wide, format: format)
+            : runSummary(index, filter: filter, format: format)
     }
 
     private static func runSummary(
@@ -49,6 +51,7 @@ public enum ShowEndpoints {
     private static func runDetailed(
         _ index: EndpointIndex,
         filter: EndpointFilter,
+        wide: Bool,
         format: OutputFormat
     ) -> CommandResult {
         var warnings = MalformedData.warnings(for: index, filter: filter)
@@ -63,12 +66,16 @@ public enum ShowEndpoints {
         }
         switch format {
         case .table:
-            var table = Table(headers: detailedHeaders)
+            // `--wide` adds the interface name as a last column; every other column stays as it is.
+            var table = Table(headers: detailedHeaders + (wide ? ["Interface"] : []))
             for (key, data, _) in shown {
-                table.appendMultiline([
-                    [key.host], [key.orchestrator], [key.workload], [key.endpoint],
-                    data.sortedAddresses, [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""],
-                ])
+                table.appendMultiline(
+                    [
+                        [key.host], [key.orchestrator], [key.workload], [key.endpoint],
+                        data.sortedAddresses, [data.mac ?? ""], [data.profiles.joined(separator: ",")],
+                        [data.state ?? ""],
+                    ] + (wide ? [[data.name ?? ""]] : [])
+                )
             }
             return CommandResult(output: TableRenderer.render(table), warnings: warnings)
         case .json:
@@ -80,6 +87,7 @@ public enum ShowEndpoints {
                             ("workload_id", .string(key.workload)), ("endpoint_id", .string(key.endpoint)),
                             ("addresses", .strings(data.sortedAddresses)), ("mac", .optional(data.mac)),
                             ("profiles", .strings(data.profiles)), ("state", .optional(data.state)),
+                            ("interface", .optional(data.name)),
                         ]
                             + (unreadable.map { [("unreadable", JSONValue.string($0))] } ?? [])
                     )

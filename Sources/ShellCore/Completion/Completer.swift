@@ -103,10 +103,10 @@ public enum Completer {
         switch positionals.count {
         case 0:
             let ids = index.endpointIDs(withPrefix: current, limit: limit)
-            let show = "show".hasPrefix(current) ? ["show"] : []
-            return (show + ids, show.count + index.endpointIDCount(withPrefix: current))
+            let words = filtered(Grammar.endpointSubcommands, current)
+            return (words + ids, words.count + index.endpointIDCount(withPrefix: current))
         case 1:
-            let list = positionals[0] == "show" ? [] : filtered(["profile"], current)
+            let list = Grammar.endpointSubcommands.contains(positionals[0]) ? [] : filtered(["profile"], current)
             return (list, list.count)
         case 2:
             let list = filtered(Grammar.profileVerbs, current)
@@ -135,6 +135,7 @@ public enum Completer {
     private static func possibleForms(_ positionals: [String]) -> Set<Grammar.EndpointForm> {
         guard let first = positionals.first else { return Set(Grammar.EndpointForm.allCases) }
         if first == "show" { return [.show] }
+        if first == "watch" { return [.watch] }
         if positionals.count >= 3 { return positionals[2] == "show" ? [.profileShow] : [.profileEdit] }
         return [.profileShow, .profileEdit]
     }
@@ -151,13 +152,28 @@ public enum Completer {
         index: EndpointIndex,
         limit: Int
     ) -> ([String], Int) {
+        // A pattern (`node-0*`) completes to the names it matches, so TAB shows what it selects.
+        let pattern = NamePattern.hasPatternCharacter(prefix) ? NamePattern(prefix) : nil
+        func chosen(_ names: [String]) -> [String] {
+            guard let pattern else { return filtered(names, prefix) }
+            return names.filter { pattern.matches($0) }.sorted()
+        }
         let list: [String]
         switch option.values {
-        case .hostNames?: list = filtered(index.hostNames, prefix)
-        case .orchestratorNames?: list = filtered(index.orchestratorNames, prefix)
-        case .workloadIDs?: list = filtered(index.workloadIDs(), prefix)
+        case .hostNames?: list = chosen(index.hostNames)
+        case .orchestratorNames?: list = chosen(index.orchestratorNames)
+        case .workloadIDs?: list = chosen(index.workloadIDs())
         case .endpointIDs?:
-            return (index.endpointIDs(withPrefix: prefix, limit: limit), index.endpointIDCount(withPrefix: prefix))
+            if pattern != nil {
+                list = chosen(index.endpointIDs(withPrefix: NamePattern(prefix).literalPrefix))
+            } else {
+                return (index.endpointIDs(withPrefix: prefix, limit: limit), index.endpointIDCount(withPrefix: prefix))
+            }
+        case .profileNames?: list = filtered(index.profileNamesInUse, prefix)
+        case .addresses?: list = index.networks(withPrefix: prefix)
+        case .macAddresses?: list = filtered(index.valueStrings(\.mac), prefix.lowercased())
+        case .interfaceNames?: list = chosen(index.valueStrings(\.name))
+        case .words(let words)?: list = filtered(words, prefix)
         case nil: list = []
         }
         return (Array(list.prefix(limit)), list.count)

@@ -22,6 +22,16 @@ extension ShellError {
                 "Invalid profile name '\(printable(name))': names may contain only letters, digits, '_', '.' and '-'."
         case .repeatedProfile(let name):
             return "Profile \(printable(name)) is given more than once."
+        case .invalidAddress(let value, let reason):
+            return "Invalid address '\(printable(value))': \(reason.reason)."
+        case .invalidState(let value):
+            return "Invalid state '\(printable(value))': expected active or inactive."
+        case .invalidMAC(let value):
+            return "Invalid MAC address '\(printable(value))': expected six hex bytes separated by ':' or '-'."
+        case .invalidCount(let value):
+            return "Invalid count '\(printable(value))': expected a whole number of changes, 1 or more."
+        case .invalidTimeout(let value):
+            return "Invalid timeout '\(printable(value))': expected a number of seconds greater than 0."
         case .endpointUnknown(let id):
             return "Endpoint \(DisplayEscaping.visible(id)) is unknown to Calico."
         case .endpointAmbiguous(let matches, let total):
@@ -46,6 +56,9 @@ extension ShellError {
             return "--atomic: \(failure.reason); nothing was written"
         case .nestedFailure:
             return "the sourced script failed"
+        case .bulkStopped(let changed, let cause):
+            return "\(cause.description) (\(changed) endpoint(s) were changed before this; "
+                + "running the same command again finishes the rest)"
         case .etcd(let error):
             return error.description
         case .cancelled:
@@ -75,6 +88,22 @@ extension AtomicFailure {
     }
 }
 
+extension IPNetwork.ParseError {
+    var reason: String {
+        switch self {
+        case .prefixLengthNotNumber: return "the prefix length must be a number"
+        case .prefixLengthLeadingZero: return "leading zeros are not allowed in the prefix length"
+        case .prefixLengthTooLong(let maximum): return "the prefix length is more than \(maximum)"
+        case .mappedPrefixTooShort: return "an IPv4-mapped network needs a prefix length of 96 or more"
+        case .ipv4Shape: return "an IPv4 address is four numbers separated by dots"
+        case .ipv4Part: return "each part of an IPv4 address is a number from 0 to 255"
+        case .leadingZero(let part):
+            return "leading zeros are not allowed in IPv4 addresses ('\(part)': octal or decimal?)"
+        case .ipv6: return "not an IPv4 or IPv6 address or network"
+        }
+    }
+}
+
 extension UsageError: CustomStringConvertible {
     public var description: String {
         switch self {
@@ -86,6 +115,9 @@ extension UsageError: CustomStringConvertible {
             return "Usage: \(Grammar.command(named: command)?.usage ?? command)"
         case .unknownOutputFormat(let word):
             return "Unknown output format '\(printable(word))': expected table or json"
+        case .bulkEditAtTheTerminal:
+            return "A pattern in the endpoint ID edits every endpoint it matches: at the terminal that needs a "
+                + "confirmation that is not there yet; run it from a script, -c or stdin"
         case .unknownSettingValue(let setting, let value):
             let values = Grammar.settings[setting] ?? []
             return "Unknown \(setting) '\(printable(value))': expected \(values.joined(separator: " or "))"
@@ -106,11 +138,12 @@ extension UsageError: CustomStringConvertible {
         case .optionGivenTwice(let name):
             return "Option \(name) is given twice"
         case .optionNotForForm(let option, let id):
+            let forms = Grammar.EndpointForm.allCases.filter { option.forms.contains($0) }
+                .map { "'\($0.words)'" }.joined(separator: " and ")
             if option.takesValue && option.values == .endpointIDs {
-                return
-                    "Option \(option.name) is only for 'endpoint show'; the endpoint ID is '\(printable(id))' already"
+                return "Option \(option.name) is only for \(forms); the endpoint ID is '\(printable(id))' already"
             }
-            return "Option \(option.name) is only for 'endpoint show'"
+            return "Option \(option.name) is only for \(forms)"
         case .missingEndpointCommand:
             return
                 "Incomplete command: expected 'endpoint show' or "
@@ -124,6 +157,10 @@ extension UsageError: CustomStringConvertible {
         case .argumentAfterShow(let word):
             return
                 "Unexpected argument '\(printable(word))' after 'endpoint show'; "
+                + "filters are options such as --host=<HOSTNAME>"
+        case .argumentAfterWatch(let word):
+            return
+                "Unexpected argument '\(printable(word))' after 'endpoint watch'; "
                 + "filters are options such as --host=<HOSTNAME>"
         case .expectedProfileKeyword(let word):
             return "Unknown word '\(printable(word))': expected 'profile' after the endpoint ID"

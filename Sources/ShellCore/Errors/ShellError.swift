@@ -19,6 +19,16 @@ public enum ShellError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A profile name to add that breaks Calico's naming rule.
     case invalidProfileName(String)
     case repeatedProfile(String)
+    /// `--address` that is not an IPv4/IPv6 address or network.
+    case invalidAddress(String, reason: IPNetwork.ParseError)
+    /// `--state` other than active or inactive.
+    case invalidState(String)
+    /// `--mac` that is not six hex bytes separated by ':' or '-'.
+    case invalidMAC(String)
+    /// `--count` that is not a positive whole number.
+    case invalidCount(String)
+    /// `--timeout` that is not a positive number of seconds.
+    case invalidTimeout(String)
 
     // What etcd holds
     case endpointUnknown(String)
@@ -37,6 +47,8 @@ public enum ShellError: Error, Equatable, Sendable, CustomStringConvertible {
     case atomic(AtomicFailure)
     /// A `source`d script failed and has reported its own `FILE:LINE:` error already.
     case nestedFailure
+    /// A bulk edit stopped at a failed chunk after `changed` endpoints were written.
+    indirect case bulkStopped(changed: Int, cause: ShellError)
 
     case etcd(EtcdError)
     /// The command was interrupted (Ctrl-C).
@@ -48,5 +60,6 @@ public enum ShellError: Error, Equatable, Sendable, CustomStringConvertible {
         case orchestrator = "orchestrator ID"
         case workload = "workload ID"
         case endpoint = "endpoint ID"
+        case interface = "interface name"
     }
 }

@@ -4,6 +4,8 @@ public enum UsageError: Equatable, Sendable {
     /// A builtin given the wrong arguments: its usage line is the message.
     case commandUsage(command: String)
     case unknownOutputFormat(String)
+    /// A pattern in the ID of an edit typed at the terminal (bulk edits run from scripts for now).
+    case bulkEditAtTheTerminal
     case unknownSettingValue(setting: String, value: String)
     case invalidExitStatus(String)
     case noHelp(topic: String)
@@ -21,6 +23,7 @@ public enum UsageError: Equatable, Sendable {
     /// `endpoint <ID>` with nothing after it.
     case missingProfileKeyword(endpointID: String)
     case argumentAfterShow(String)
+    case argumentAfterWatch(String)
     /// `endpoint <ID> <not profile>`.
     case expectedProfileKeyword(String)
     case missingProfileVerb

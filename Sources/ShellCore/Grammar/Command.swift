@@ -23,17 +23,21 @@ public enum Command: Equatable, Sendable {
 
 /// `endpoint …`: what the `Executor` runs against the index and etcd.
 public enum EndpointCommand: Equatable, Sendable {
-    /// `endpoint show [filters] [--detailed]`
-    case showEndpoints(EndpointFilter, detailed: Bool)
+    /// `endpoint show [filters] [--detailed [--wide]]`
+    case showEndpoints(EndpointFilter, detailed: Bool, wide: Bool = false)
+    /// `endpoint watch [filters] [--count=N] [--timeout=SECONDS]`
+    case watch(EndpointFilter, limits: WatchLimits)
     /// `endpoint <ID> profile show [filters]` (the filter's `endpoint` is the ID)
     case showProfiles(EndpointFilter)
     /// `endpoint <ID> profile (append|remove|set) [filters] [<PROFILES>...]`
     case editProfiles(EndpointFilter, ProfileAction, [String])
+    /// `endpoint '<PATTERN>' profile (append|remove|set) [filters] [<PROFILES>...]`: every match.
+    case bulkEditProfiles(EndpointFilter, ProfileAction, [String])
 }
 
 extension Command {
-    public static func showEndpoints(_ filter: EndpointFilter, detailed: Bool) -> Command {
-        .endpoint(.showEndpoints(filter, detailed: detailed))
+    public static func showEndpoints(_ filter: EndpointFilter, detailed: Bool, wide: Bool = false) -> Command {
+        .endpoint(.showEndpoints(filter, detailed: detailed, wide: wide))
     }
 
     public static func showProfiles(_ filter: EndpointFilter) -> Command { .endpoint(.showProfiles(filter)) }

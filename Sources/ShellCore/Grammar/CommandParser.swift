@@ -122,15 +122,32 @@ public enum CommandParser {
 
     /// The filter the options give (`id`: the endpoint ID of a profile command).
     private static func filter(from words: EndpointWords, endpoint id: String?) throws(ShellError) -> EndpointFilter {
-        let filter = EndpointFilter(
+        var filter = EndpointFilter(
             host: words.value("--host"),
             orchestrator: words.value("--orchestrator"),
             workload: words.value("--workload"),
-            endpoint: id ?? words.value("--endpoint")
+            endpoint: id ?? words.value("--endpoint"),
+            profile: words.value("--profile"),
+            interface: words.value("--interface")
         )
+        if let text = words.value("--address") {
+            do {
+                filter.address = try IPNetwork.parse(text)
+            } catch {
+                throw .invalidAddress(text, reason: error)
+            }
+        }
+        if let text = words.value("--state") {
+            guard let state = EndpointState(rawValue: text) else { throw .invalidState(text) }
+            filter.state = state.rawValue
+        }
+        if let text = words.value("--mac") {
+            guard let mac = MACAddress(text) else { throw .invalidMAC(text) }
+            filter.mac = mac
+        }
         let parts: [(String?, ShellError.IdentifierKind)] = [
             (filter.host, .hostname), (filter.orchestrator, .orchestrator), (filter.workload, .workload),
-            (filter.endpoint, .endpoint),
+            (filter.endpoint, .endpoint), (filter.interface, .interface),
         ]
         for case let (value?, kind) in parts where !Validation.isValidIdentifier(value) {
             throw .invalidIdentifier(value, kind: kind)
@@ -145,13 +162,35 @@ public enum CommandParser {
         }
     }
 
+    private static func watchLimits(_ words: EndpointWords) throws(ShellError) -> WatchLimits {
+        var limits = WatchLimits()
+        if let text = words.value("--count") {
+            guard let count = Int(text), count > 0 else { throw .invalidCount(text) }
+            limits.count = count
+        }
+        if let text = words.value("--timeout") {
+            guard let seconds = Double(text), seconds > 0, seconds.isFinite, seconds < 1e9 else {
+                throw .invalidTimeout(text)
+            }
+            limits.timeout = .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        }
+        return limits
+    }
+
     private static func parseEndpoint(_ arguments: [String]) throws(ShellError) -> Command {
         let words = try splitOptions(arguments)
         if words.help { return .help(topic: "endpoint") }
         let positionals = words.positionals
         guard let first = positionals.first else { throw .usage(.missingEndpointCommand) }
         if first == "show" && positionals.count == 1 {
-            return .showEndpoints(try filter(from: words, endpoint: nil), detailed: words.has("--detailed"))
+            try check(words, fit: .show, id: first)
+            let filter = try filter(from: words, endpoint: nil)
+            return .showEndpoints(filter, detailed: words.has("--detailed"), wide: words.has("--wide"))
+        }
+        if first == "watch" {
+            guard positionals.count == 1 else { throw .usage(.argumentAfterWatch(positionals[1])) }
+            try check(words, fit: .watch, id: first)
+            return .endpoint(.watch(try filter(from: words, endpoint: nil), limits: try watchLimits(words)))
         }
         guard positionals.count >= 2 else {
             if Suggestion.nearest(to: first, in: ["show"]) != nil { throw .usage(.unknownEndpointCommand(first)) }
@@ -178,6 +217,7 @@ public enum CommandParser {
         var seen = Set<String>()
         for profile in profiles where !seen.insert(profile).inserted { throw .repeatedProfile(profile) }
         if profiles.isEmpty && action != .set { throw .usage(.missingProfileNames(verb: verb)) }
+        if Grammar.selectsMany(first) { return .endpoint(.bulkEditProfiles(filter, action, profiles)) }
         return .editProfiles(filter, action, profiles)
     }
 }

@@ -6,6 +6,10 @@
 ///       [--workload=<WORKLOAD_ID>] [--endpoint=<ENDPOINT_ID>] [--detailed]
 ///     endpoint <ENDPOINT_ID> profile (append|remove|set) [filters] [<PROFILES>...]
 ///     endpoint <ENDPOINT_ID> profile show [filters]
+///     endpoint watch [filters] [--count=<N>] [--timeout=<SECONDS>]
+///
+/// Beyond the reference page: the filters `--address`, `--profile`, `--state`, `--mac`,
+/// `--interface` (on every form), `fnmatch(3)` patterns in name filters, `--wide`, and `watch`.
 ///
 /// To add an option: one `Option` below (which forms take it, its placeholder, its help line and
 /// where completion finds its values), then the field it fills in `EndpointFilter`.
@@ -18,11 +22,36 @@ public enum Grammar {
         case profileShow
         /// `endpoint <ID> profile (append|remove|set) …`
         case profileEdit
+        /// `endpoint watch …`
+        case watch
+
+        /// How messages name it.
+        public var words: String {
+            switch self {
+            case .show: return "endpoint show"
+            case .profileShow: return "endpoint <ENDPOINT_ID> profile show"
+            case .profileEdit: return "endpoint <ENDPOINT_ID> profile (append|remove|set)"
+            case .watch: return "endpoint watch"
+            }
+        }
     }
 
+    /// The forms that filter endpoints: every one.
+    static let filtering = Set(EndpointForm.allCases)
+
     /// Where TAB finds the values of an option: a view of the live index.
-    public enum ValueSource: Sendable {
+    public enum ValueSource: Sendable, Equatable {
         case hostNames, orchestratorNames, workloadIDs, endpointIDs
+        /// Profiles that exist or that endpoints carry.
+        case profileNames
+        /// Addresses and networks of indexed endpoints, by text prefix.
+        case addresses
+        /// MAC addresses of indexed endpoints.
+        case macAddresses
+        /// Interface names of indexed endpoints.
+        case interfaceNames
+        /// A fixed list (`active`, `inactive`), or examples of a number.
+        case words([String])
     }
 
     /// One `--option` of the `endpoint` commands.
@@ -49,28 +78,28 @@ public enum Grammar {
             placeholder: "HOSTNAME",
             summary: "Filters endpoints on a specific host",
             values: .hostNames,
-            forms: Set(EndpointForm.allCases)
+            forms: filtering
         ),
         Option(
             name: "--orchestrator",
             placeholder: "ORCHESTRATOR_ID",
             summary: "Filters endpoints created on a specific orchestrator",
             values: .orchestratorNames,
-            forms: Set(EndpointForm.allCases)
+            forms: filtering
         ),
         Option(
             name: "--workload",
             placeholder: "WORKLOAD_ID",
             summary: "Filters endpoints on a specific workload",
             values: .workloadIDs,
-            forms: Set(EndpointForm.allCases)
+            forms: filtering
         ),
         Option(
             name: "--endpoint",
             placeholder: "ENDPOINT_ID",
             summary: "Filters endpoints with a specific endpoint ID",
             values: .endpointIDs,
-            forms: [.show]
+            forms: [.show, .watch]
         ),
         Option(
             name: "--detailed",
@@ -79,12 +108,82 @@ public enum Grammar {
             values: nil,
             forms: [.show]
         ),
+        // The extensions: filters answered from the index's secondary indexes or the values.
+        Option(
+            name: "--address",
+            placeholder: "ADDRESS",
+            summary: "Filters endpoints by IP (in their networks) or CIDR",
+            values: .addresses,
+            forms: filtering
+        ),
+        Option(
+            name: "--profile",
+            placeholder: "PROFILE",
+            summary: "Filters endpoints that carry a profile",
+            values: .profileNames,
+            forms: filtering
+        ),
+        Option(
+            name: "--state",
+            placeholder: "STATE",
+            summary: "Filters endpoints by state: active or inactive",
+            values: .words(EndpointState.allCases.map(\.rawValue)),
+            forms: filtering
+        ),
+        Option(
+            name: "--mac",
+            placeholder: "MAC",
+            summary: "Filters endpoints by MAC address (any case, ':' or '-')",
+            values: .macAddresses,
+            forms: filtering
+        ),
+        Option(
+            name: "--interface",
+            placeholder: "INTERFACE",
+            summary: "Filters endpoints by interface name (the 'name' field)",
+            values: .interfaceNames,
+            forms: filtering
+        ),
+        Option(
+            name: "--wide",
+            placeholder: nil,
+            summary: "With --detailed: adds the Interface column",
+            values: nil,
+            forms: [.show]
+        ),
+        Option(
+            name: "--count",
+            placeholder: "N",
+            summary: "Ends the watch after N changes",
+            values: .words(["1", "10", "100"]),
+            forms: [.watch]
+        ),
+        Option(
+            name: "--timeout",
+            placeholder: "SECONDS",
+            summary: "Ends the watch after SECONDS seconds",
+            values: .words(["10", "60", "300"]),
+            forms: [.watch]
+        ),
+    ]
+
+    /// Options that take a name where `fnmatch(3)` patterns (`*`, `?`, `[...]`) work.
+    public static let patternOptions: Set<String> = [
+        "--host", "--orchestrator", "--workload", "--endpoint", "--interface",
     ]
 
     /// `--help` (and `-h`) anywhere after `endpoint` prints the help: not a filter, so not in `options`.
     public static let helpFlags = ["--help", "-h"]
 
     public static let profileVerbs = ["append", "remove", "set", "show"]
+
+    /// Whether the ID of a profile edit selects many endpoints (a bulk edit): a shell pattern
+    /// (`'d50c*'`, `'*'`) does; a plain ID still means exactly one endpoint. `profile show` always
+    /// means one endpoint (a pattern matching several is the ambiguity error).
+    public static func selectsMany(_ id: String) -> Bool { NamePattern.hasPatternCharacter(id) }
+
+    /// The words that stand where an endpoint ID would: `endpoint show`, `endpoint watch`.
+    public static let endpointSubcommands = ["show", "watch"]
 
     /// What a spelling of an option stands for: the full name or an unambiguous prefix of it, as
     /// docopt allows (`--det` for `--detailed`; at least one letter after `--`).
@@ -205,6 +304,7 @@ public enum Grammar {
             "change the profiles of an endpoint"
         ),
         (.profileShow, "endpoint <ENDPOINT_ID> profile show", nil, "list the profiles of an endpoint"),
+        (.watch, "endpoint watch", nil, "print endpoint changes as they happen (Ctrl-C ends it)"),
     ]
 
     /// `[--host=<HOSTNAME>] [--orchestrator=<ORCHESTRATOR_ID>] …` for the options of `form`.

@@ -32,6 +32,31 @@ public enum HelpText {
 
         """
 
+    /// What `endpoint --help` prints after the reference page's text: the options calico-shell adds.
+    public static let extensions: String = {
+        var lines = [
+            "", "calico-shell extensions:", "  calicoctl endpoint watch [filters] [--count=<N>] [--timeout=<SECONDS>]",
+            "",
+        ]
+        lines.append(" Options added to the reference page's (filters combine with AND):")
+        let added = Grammar.options.filter { !referenceOptions.contains($0.name) }
+        for option in added {
+            let usage = " " + option.usage
+            lines.append(usage + String(repeating: " ", count: max(1, 36 - usage.count)) + option.summary)
+        }
+        lines += [
+            "",
+            " --host, --orchestrator, --workload, --endpoint, --interface and the endpoint ID of the",
+            " profile commands take shell patterns (*, ?, [...]); other values match exactly.",
+            " A pattern as the ID of 'profile append|remove|set' edits every endpoint it selects.",
+            "",
+        ]
+        return lines.joined(separator: "\n")
+    }()
+
+    /// The options the reference page's help lists.
+    static let referenceOptions: Set<String> = ["--detailed", "--host", "--orchestrator", "--workload", "--endpoint"]
+
     /// What `help` prints: every command, like psql's `\\?`, made from the grammar declaration.
     public static let overview: String = {
         var lines = ["Commands:"]

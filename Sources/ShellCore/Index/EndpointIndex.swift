@@ -60,6 +60,11 @@ public struct EndpointIndex: Sendable {
     }
     /// Profile name → its keys under `policy/profile/<name>/` (a profile exists while it has any).
     private var profileKeys: [ExactString: Set<ExactString>] = [:]
+    /// Secondary indexes, kept by every put and delete from the values' profiles and networks (see
+    /// `IndexedFields`): `--address` and `--profile` find their candidates here, without a scan.
+    /// Empty after a keys-only load (the values are not there).
+    private var addresses = AddressIndex()
+    private var profileMembers = ProfileMembers()
     /// Keys under a host's `workload/` tree that do not fit the endpoint layout.
     public private(set) var malformedKeys: Set<String> = []
 
@@ -89,6 +94,8 @@ public struct EndpointIndex: Sendable {
     /// array together and leave up to half of the last one unused.
     mutating func reserve(_ count: Int) {
         records.reserveCapacity(records.count + count)
+        // Most endpoints have one network: the address index grows once instead of doubling.
+        addresses.reserve(count)
     }
 
     /// Ends a full load; `sort: false` leaves the records in load order (cheaper when only the
@@ -97,6 +104,8 @@ public struct EndpointIndex: Sendable {
         if sort { sortRecords() }
         sorted = sort
         loading = false
+        addresses.sortIfNeeded()
+        profileMembers.sortAll()
     }
 
     /// Puts the records in ID order. An unsorted index does this before its first change, so that
@@ -127,12 +136,16 @@ public struct EndpointIndex: Sendable {
             if loading {
                 records.append(record)
                 count(key, by: 1)
+                addToSecondaryIndexes(key.endpoint, value: pair.value)
             } else {
                 if !sorted { sortRecords() }
                 let position = position(of: key)
                 if position < records.count && records[position].key == key {
+                    removeFromSecondaryIndexes(key.endpoint, value: records[position].value)
                     records[position] = record
+                    addToSecondaryIndexes(key.endpoint, value: pair.value)
                 } else {
+                    addToSecondaryIndexes(key.endpoint, value: pair.value)
                     records.insert(record, at: position)
                     count(key, by: 1)
                 }
@@ -157,8 +170,48 @@ public struct EndpointIndex: Sendable {
         if !sorted { sortRecords() }
         let position = position(of: key)
         guard position < records.count && records[position].key == key else { return }
+        removeFromSecondaryIndexes(key.endpoint, value: records[position].value)
         records.remove(at: position)
         count(key, by: -1)
+    }
+
+    private mutating func addToSecondaryIndexes(_ endpoint: String, value: [UInt8]) {
+        guard let fields = IndexedFields.read(value) else { return }
+        for network in fields.networks { addresses.add(network, endpoint: endpoint, loading: loading) }
+        for profile in fields.profiles { profileMembers.add(profile, endpoint: endpoint, loading: loading) }
+    }
+
+    private mutating func removeFromSecondaryIndexes(_ endpoint: String, value: [UInt8]) {
+        guard let fields = IndexedFields.read(value) else { return }
+        for network in fields.networks { addresses.remove(network, endpoint: endpoint) }
+        for profile in fields.profiles { profileMembers.remove(profile, endpoint: endpoint) }
+    }
+
+    /// Applies `batch` like `apply(_:)`, and returns each endpoint's value before and after its
+    /// event (for `endpoint watch`).
+    public mutating func applyReportingChanges(_ batch: WatchBatch) -> [RecordChange] {
+        var changes: [RecordChange] = []
+        for event in batch.events {
+            guard case .endpoint(let key) = layout.classify(hostKey: event.pair.key) else {
+                switch event.kind {
+                case .put: put(event.pair)
+                case .delete: delete(event.pair.key)
+                }
+                continue
+            }
+            let before = record(at: key)?.value
+            switch event.kind {
+            case .put: put(event.pair)
+            case .delete: delete(event.pair.key)
+            }
+            let after = event.kind == .put ? event.pair.value : nil
+            guard before != nil || after != nil else { continue }
+            changes.append(
+                RecordChange(key: key, before: before, after: after, revision: event.pair.modRevision)
+            )
+        }
+        revision = max(revision, batch.revision)
+        return changes
     }
 
     /// The order of `records`: endpoint ID first, so an ID's locations sit together (by bytes).
@@ -207,19 +260,77 @@ public struct EndpointIndex: Sendable {
     // MARK: Queries
 
     /// The endpoints matching `filter`, sorted by host, orchestrator, workload, endpoint.
-    /// With an endpoint ID this is a binary search; otherwise a scan.
+    /// `--address` and `--profile` take their candidates from the secondary indexes; an endpoint
+    /// ID (or the literal start of an ID pattern) is a binary search; anything else is a scan.
+    /// Every candidate is then checked against the whole filter.
     public func records(matching filter: EndpointFilter) -> [Record] {
-        let candidates: ArraySlice<Record>
-        if let id = filter.endpoint, sorted {
-            var end = position(ofID: id)
+        let candidates: [Record]
+        if let ids = candidateIDs(filter), sorted {
+            var seen = Set<ExactString>()
+            var found: [Record] = []
+            for id in ids where seen.insert(ExactString(id)).inserted {
+                var position = position(ofID: id)
+                while position < records.count && KeyText.equal(records[position].key.endpoint, id) {
+                    found.append(records[position])
+                    position += 1
+                }
+            }
+            candidates = found
+        } else if let id = filter.endpoint, sorted {
+            let prefix = NamePattern(id).literalPrefix
+            var end = position(ofID: prefix)
             let start = end
-            while end < records.count && KeyText.equal(records[end].key.endpoint, id) { end += 1 }
-            candidates = records[start..<end]
+            if NamePattern.hasPatternCharacter(id) {
+                while end < records.count && KeyText.hasPrefix(records[end].key.endpoint, prefix) { end += 1 }
+            } else {
+                while end < records.count && KeyText.equal(records[end].key.endpoint, id) { end += 1 }
+            }
+            candidates = Array(records[start..<end])
         } else {
-            candidates = records[...]
+            candidates = records
         }
-        return candidates.filter { filter.matches($0.key) }.sorted { $0.key < $1.key }
+        return candidates.filter { record in
+            guard filter.matches(record.key) else { return false }
+            guard filter.needsValues else { return true }
+            guard let data = try? EndpointData.decode(record.value) else { return false }
+            return filter.matches(data)
+        }
+        .sorted { $0.key < $1.key }
     }
+
+    /// The IDs the secondary indexes name for `filter` (a superset of its matches), or nil when
+    /// it has neither `--address` nor `--profile`.
+    private func candidateIDs(_ filter: EndpointFilter) -> [String]? {
+        var lists: [[String]] = []
+        if let address = filter.address {
+            lists.append(address.isAddress ? addresses.containing(address) : addresses.inside(address))
+        }
+        if let profile = filter.profile { lists.append(profileMembers.endpoints(carrying: profile)) }
+        return lists.min { $0.count < $1.count }
+    }
+
+    /// Known addresses and networks whose text starts with `prefix` (for completion).
+    public func networks(withPrefix prefix: String) -> [String] {
+        addresses.networks.map(\.description).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// The distinct values of one field of every endpoint (MACs, interface names), for completion:
+    /// a scan that decodes every value, run only on TAB.
+    public func valueStrings(_ field: KeyPath<EndpointData, String?>) -> [String] {
+        var seen = Set<String>()
+        for record in records {
+            if let value = (try? EndpointData.decode(record.value))?[keyPath: field] { seen.insert(value) }
+        }
+        return Array(seen)
+    }
+
+    /// Profiles that exist or that an endpoint carries, sorted (for `--profile` completion).
+    public var profileNamesInUse: [String] {
+        Set(profileKeys.keys).union(profileMembers.names).sorted().map(\.text)
+    }
+
+    /// Every record, in ID order.
+    public var allRecords: [Record] { records }
 
     public func record(at key: EndpointKey) -> Record? {
         if !sorted { return records.first { $0.key == key } }
@@ -237,11 +348,11 @@ public struct EndpointIndex: Sendable {
     /// One row per (host, orchestrator). Filters on host and orchestrator only read the counters;
     /// a workload or endpoint filter needs the matching endpoints.
     public func summary(matching filter: EndpointFilter) -> [SummaryRow] {
-        if filter.workload == nil && filter.endpoint == nil {
+        if filter.onlyHostAndOrchestrator {
             return groups.keys
                 .filter { group in
-                    (filter.host.map { KeyText.equal($0, group.host) } ?? true)
-                        && (filter.orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true)
+                    (filter.host.map { NamePattern($0).matches(group.host) } ?? true)
+                        && (filter.orchestrator.map { NamePattern($0).matches(group.orchestrator) } ?? true)
                 }
                 .sorted()
                 .map {

@@ -33,6 +33,9 @@ public actor IndexSynchronizer {
     private let catchUpTimeout: Duration
     /// A reload after etcd was found replaced, shared by everyone who finds it.
     private var replacementReload: Task<Void, any Error>?
+    /// `endpoint watch` readers of this same watch: each is sent every endpoint change applied.
+    private var subscribers: [Int: AsyncStream<RecordChange>.Continuation] = [:]
+    private var nextSubscriber = 0
     /// Tells the user, in words that follow "etcd at <address> ", that etcd was replaced.
     private let onNotice: @Sendable (String) -> Void
 
@@ -67,6 +70,8 @@ public actor IndexSynchronizer {
 
     public func stop() {
         stopped = true
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers = [:]
         cancelWatch()
         for id in Array(waiters.keys) {
             resume(id, with: .failure(state.lastError ?? EtcdError.watchEnded("the index was stopped")))
@@ -132,6 +137,43 @@ public actor IndexSynchronizer {
         if publishes { published.withLock { $0 = index } }
     }
 
+    // MARK: Subscribers
+
+    /// Every endpoint change this watch applies from now on, in order, each once: a resumed watch
+    /// (after a member failed) starts after the last revision applied, so nothing is missed or
+    /// repeated. Ends with `unsubscribe(_:)` or `stop()`.
+    public func subscribe() -> (id: Int, changes: AsyncStream<RecordChange>) {
+        nextSubscriber += 1
+        let (stream, continuation) = AsyncStream<RecordChange>.makeStream(bufferingPolicy: .unbounded)
+        subscribers[nextSubscriber] = continuation
+        let id = nextSubscriber
+        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        return (id, stream)
+    }
+
+    public func unsubscribe(_ id: Int) {
+        subscribers.removeValue(forKey: id)?.finish()
+    }
+
+    private func broadcast(_ changes: [RecordChange]) {
+        for change in changes {
+            for continuation in subscribers.values { continuation.yield(change) }
+        }
+    }
+
+    /// What a full reload changed, as changes (a compaction or a replaced etcd leaves no events).
+    private static func differences(from old: EndpointIndex, to new: EndpointIndex) -> [RecordChange] {
+        var changes: [RecordChange] = []
+        for record in new.allRecords where old.record(at: record.key)?.value != record.value {
+            let before = old.record(at: record.key)?.value
+            changes.append(RecordChange(key: record.key, before: before, after: record.value, revision: new.revision))
+        }
+        for record in old.allRecords where new.record(at: record.key) == nil {
+            changes.append(RecordChange(key: record.key, before: record.value, after: nil, revision: new.revision))
+        }
+        return changes
+    }
+
     // MARK: A replaced etcd
 
     /// Loads the index from the new etcd, telling the user why, once however many find it.
@@ -174,6 +216,7 @@ public actor IndexSynchronizer {
         fresh.finishLoading(sort: !keysOnly)
         fresh.revision = revision
         loads += 1
+        if !subscribers.isEmpty { broadcast(Self.differences(from: index, to: fresh)) }
         index = fresh
         state.loaded(revision: revision, clusterID: cluster)
         publish()
@@ -219,7 +262,11 @@ public actor IndexSynchronizer {
         case .applyProgress:
             index.apply(batch)
         case .applyEvents:
-            index.apply(batch)
+            if subscribers.isEmpty {
+                index.apply(batch)
+            } else {
+                broadcast(index.applyReportingChanges(batch))
+            }
             publish()
         }
         resumeReachedWaiters()

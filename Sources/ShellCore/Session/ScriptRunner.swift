@@ -225,7 +225,13 @@ public final class ScriptRunner: Sendable {
             let index = try await executor().readIndex(options.consistency)
             let completion = Completer.complete(line, index: index)
             output.standardOutput(completion.candidates.map { DisplayEscaping.visible($0) + "\n" }.joined())
+        case .endpoint(.watch(let filter, let limits)):
+            let output = self.output
+            try await executor().watch(filter, limits: limits, format: options.format) { output.standardOutput($0) }
         case .endpoint(let command):
+            // A bulk edit must show its plan and ask before writing at a terminal; until that
+            // question exists, the terminal refuses it rather than write to many endpoints unasked.
+            if origin.isInteractive, case .bulkEditProfiles = command { throw ShellError.usage(.bulkEditAtTheTerminal) }
             let options = self.options
             let result = try await executor().run(
                 command,
@@ -242,7 +248,7 @@ public final class ScriptRunner: Sendable {
     static func help(_ topic: String?) throws(ShellError) -> String {
         switch topic {
         case nil: return HelpText.overview
-        case "endpoint"?: return HelpText.endpoint
+        case "endpoint"?: return HelpText.endpoint + HelpText.extensions
         case let other?:
             if Grammar.command(named: other) != nil { return HelpText.overview }
             throw .usage(.noHelp(topic: other))

@@ -1,0 +1,40 @@
+/// What a bulk edit prints: one summary line (`Profile(s) WEB appended to 212 endpoints; 3 already
+/// had it.`), or with `-o json` one object per selected endpoint with its profiles and whether
+/// this command changed it. Pure.
+enum BulkEditReport {
+    static func summary(edit: ProfileEdit, changed: Int, unchanged: Int) -> String {
+        let names = edit.names.joined(separator: ",")
+        switch edit.action {
+        case .append:
+            return "Profile(s) \(names) appended to \(changed) endpoint(s); \(unchanged) already had it."
+        case .remove:
+            return "Profile(s) \(names) removed from \(changed) endpoint(s); \(unchanged) did not have it."
+        case .set:
+            if edit.names.isEmpty { return "Profile(s) cleared on \(changed) endpoint(s); \(unchanged) had none." }
+            return "Profile(s) \(names) set on \(changed) endpoint(s); \(unchanged) already had exactly them."
+        }
+    }
+
+    static func render(
+        edit: ProfileEdit,
+        selection: [(EndpointIndex.Record, EndpointData)],
+        changed: Set<EndpointKey>,
+        format: OutputFormat
+    ) -> CommandResult {
+        switch format {
+        case .table:
+            let unchanged = selection.filter { !changed.contains($0.0.key) }.count
+            return CommandResult(output: summary(edit: edit, changed: changed.count, unchanged: unchanged) + "\n")
+        case .json:
+            let objects = selection.map { record, data in
+                JSONValue.object([
+                    ("hostname", .string(record.key.host)), ("orchestrator_id", .string(record.key.orchestrator)),
+                    ("workload_id", .string(record.key.workload)), ("endpoint_id", .string(record.key.endpoint)),
+                    ("profiles", .strings(data.profiles)),
+                    ("changed", .string(changed.contains(record.key) ? "yes" : "no")),
+                ])
+            }
+            return CommandResult(output: JSONValue.array(objects).rendered + "\n")
+        }
+    }
+}

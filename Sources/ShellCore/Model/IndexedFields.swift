@@ -1,0 +1,188 @@
+/// The fields of an endpoint value that the secondary indexes need (profiles and networks), read
+/// from the raw JSON bytes at load and on every watch event. A full `JSONDecoder` pass for each of
+/// 100,000 endpoints would add seconds to a load, so this reads only the top-level members it needs,
+/// and hands anything unusual (an escape in a name, a non-string element) to `EndpointData.decode`,
+/// so both agree on every value. As Calico's readers do, a repeated member counts by its last copy.
+struct IndexedFields: Equatable, Sendable {
+    var profiles: [String] = []
+    var networks: [IPNetwork] = []
+
+    /// Nil when the value cannot be read at all (it is then in no secondary index, and shown with
+    /// its warning by the commands that read it).
+    static func read(_ bytes: [UInt8]) -> IndexedFields? {
+        guard !bytes.isEmpty else { return nil }
+        var scan = FastScan(bytes: bytes)
+        if let fields = scan.fields() { return fields }
+        guard let data = try? EndpointData.decode(bytes) else { return nil }
+        return IndexedFields(profiles: data.profiles, nets: data.ipv4Nets + data.ipv6Nets)
+    }
+
+    init(profiles: [String] = [], networks: [IPNetwork] = []) {
+        self.profiles = profiles
+        self.networks = networks
+    }
+
+    init(profiles: [String], nets: [String]) {
+        self.profiles = profiles
+        // A stored net that is not an address or network is in no address index (it is still shown).
+        self.networks = nets.compactMap { try? IPNetwork.parse($0) }
+    }
+
+    /// The members `profile_ids`, `profile_id`, `ipv4_nets`, `ipv6_nets` of a flat JSON object.
+    private struct FastScan {
+        let bytes: [UInt8]
+        var position = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func fields() -> IndexedFields? {
+            var profileIDs: [String]?
+            var profileID: String?
+            var v4: [String] = []
+            var v6: [String] = []
+            skipBlanks()
+            guard next() == UInt8(ascii: "{") else { return nil }
+            skipBlanks()
+            if peek() == UInt8(ascii: "}") { return IndexedFields() }
+            while true {
+                skipBlanks()
+                guard let name = string() else { return nil }
+                skipBlanks()
+                guard next() == UInt8(ascii: ":") else { return nil }
+                skipBlanks()
+                switch name {
+                case "profile_ids":
+                    if peek() == UInt8(ascii: "n") {
+                        guard literal("null") else { return nil }
+                        profileIDs = nil
+                    } else {
+                        guard let list = strings() else { return nil }
+                        profileIDs = list
+                    }
+                case "profile_id":
+                    if peek() == UInt8(ascii: "n") {
+                        guard literal("null") else { return nil }
+                        profileID = nil
+                    } else {
+                        guard let single = string() else { return nil }
+                        profileID = single
+                    }
+                case "ipv4_nets", "ipv6_nets":
+                    var list: [String] = []
+                    if peek() == UInt8(ascii: "n") {
+                        guard literal("null") else { return nil }
+                    } else {
+                        guard let read = strings() else { return nil }
+                        list = read
+                    }
+                    if name == "ipv4_nets" { v4 = list } else { v6 = list }
+                default:
+                    guard skipValue() else { return nil }
+                }
+                skipBlanks()
+                switch next() {
+                case UInt8(ascii: ","): continue
+                case UInt8(ascii: "}"):
+                    skipBlanks()
+                    guard position == bytes.count else { return nil }
+                    let profiles = profileIDs ?? profileID.map { [$0] } ?? []
+                    return IndexedFields(profiles: profiles, nets: v4 + v6)
+                default: return nil
+                }
+            }
+        }
+
+        func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+
+        mutating func next() -> UInt8? {
+            guard position < bytes.count else { return nil }
+            position += 1
+            return bytes[position - 1]
+        }
+
+        mutating func skipBlanks() {
+            while let byte = peek(), byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 { position += 1 }
+        }
+
+        mutating func literal(_ word: StaticString) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard position + count <= bytes.count else { return false }
+            for i in 0..<count where bytes[position + i] != word.utf8Start[i] { return false }
+            position += count
+            return true
+        }
+
+        /// A string with no escapes (an escape hands the value to the full decoder).
+        mutating func string() -> String? {
+            guard next() == UInt8(ascii: "\"") else { return nil }
+            let start = position
+            while let byte = next() {
+                if byte == UInt8(ascii: "\"") {
+                    return String(validating: bytes[start..<(position - 1)], as: UTF8.self)
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            }
+            return nil
+        }
+
+        mutating func strings() -> [String]? {
+            guard next() == UInt8(ascii: "[") else { return nil }
+            var list: [String] = []
+            skipBlanks()
+            if peek() == UInt8(ascii: "]") {
+                position += 1
+                return list
+            }
+            while true {
+                skipBlanks()
+                guard let item = string() else { return nil }
+                list.append(item)
+                skipBlanks()
+                switch next() {
+                case UInt8(ascii: ","): continue
+                case UInt8(ascii: "]"): return list
+                default: return nil
+                }
+            }
+        }
+
+        /// Skips any value; strings may hold escapes here (only their end matters).
+        mutating func skipValue() -> Bool {
+            var depth = 0
+            repeat {
+                guard let byte = next() else { return false }
+                switch byte {
+                case UInt8(ascii: "\""):
+                    var escaped = false
+                    while true {
+                        guard let inner = next() else { return false }
+                        if escaped {
+                            escaped = false
+                        } else if inner == UInt8(ascii: "\\") {
+                            escaped = true
+                        } else if inner == UInt8(ascii: "\"") {
+                            break
+                        }
+                    }
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth < 0 { return false }
+                case UInt8(ascii: ","), UInt8(ascii: ":"):
+                    if depth == 0 { return false }
+                default:
+                    // A number, true, false or null: up to the next separator.
+                    if depth == 0 {
+                        while let following = peek(),
+                            following != UInt8(ascii: ","), following != UInt8(ascii: "}"),
+                            following != 0x20, following != 0x0a, following != 0x0d, following != 0x09
+                        {
+                            position += 1
+                        }
+                    }
+                }
+            } while depth > 0
+            return true
+        }
+    }
+}
