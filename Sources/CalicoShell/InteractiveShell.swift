@@ -14,6 +14,8 @@ struct InteractiveShell {
     let session: Session
     let options: CalicoShellOptions
     let output: StandardStreams
+    /// Which API the shell speaks and whether it was detected (`etcd v2 API, detected`), once connected.
+    let datastore: @Sendable () -> String
 
     func run() async -> Int32 {
         let configuration = await session.configuration
@@ -29,7 +31,9 @@ struct InteractiveShell {
                 version = status.version
             }
             output.standardOutput(
-                "calico-shell \(ProductVersion.number): etcd \(version) at \(configuration.endpoints.map(\.description).joined(separator: ",")), \(count) endpoints indexed. Type 'help' for help.\n"
+                "calico-shell \(ProductVersion.number): etcd \(version) (\(datastore())) at "
+                    + "\(configuration.endpoints.map(\.description).joined(separator: ",")), "
+                    + "\(count) endpoints indexed. Type 'help' for help.\n"
             )
         } catch {
             output.standardError("calico-shell: \(Executor.shellError(error))\n")
