@@ -272,16 +272,19 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(accepted.output, "fine\n")
         let shown = try ShellBinary.run(["--config", v2, "--show-config"])
         XCTAssertEqual(shown.status, 0, shown.errors)
-        XCTAssertTrue(shown.output.contains("datastore           etcdv2"), shown.output)
+        XCTAssertTrue(columns(shown.output).contains(["datastore", "etcdv2", "file:\(v2)"]), shown.output)
 
         let fromEnvironment = try ShellBinary.run(["--show-config"], environment: ["DATASTORE_TYPE": "etcdv2"])
         XCTAssertEqual(fromEnvironment.status, 0)
-        XCTAssertTrue(fromEnvironment.output.contains("etcdv2  env DATASTORE_TYPE"), fromEnvironment.output)
+        XCTAssertTrue(
+            columns(fromEnvironment.output).contains(["datastore", "etcdv2", "env", "DATASTORE_TYPE"]),
+            fromEnvironment.output
+        )
         let flag = try ShellBinary.run(
             ["--datastore", "etcdv3", "--show-config"],
             environment: ["DATASTORE_TYPE": "etcdv2"]
         )
-        XCTAssertTrue(flag.output.contains("etcdv3  flag --datastore"), flag.output)
+        XCTAssertTrue(columns(flag.output).contains(["datastore", "etcdv3", "flag", "--datastore"]), flag.output)
         let wrong = try ShellBinary.run(["--datastore", "etcdv4", "-c", "echo never"])
         XCTAssertEqual(wrong.status, 2)
         XCTAssertEqual(
