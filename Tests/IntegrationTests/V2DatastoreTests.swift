@@ -238,6 +238,9 @@ final class V2HardeningTests: XCTestCase {
         let wrong = try ShellBinary.run(fixture.shellArguments + ["--user", "ro:bad", "-c", "endpoint show"])
         XCTAssertEqual(wrong.status, 1)
         XCTAssertEqual(wrong.errors, "-c:1: etcd authentication failed for user 'ro': wrong user name or password\n")
+        let none = try ShellBinary.run(fixture.shellArguments + ["-c", "endpoint show"])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertEqual(none.errors, "-c:1: etcd requires authentication: give --user (or set ETCD_USERNAME)\n")
         let root = try ShellBinary.run(
             fixture.shellArguments + ["--user", "root:rootpw", "-c", "endpoint \(id) profile append WEB"]
         )

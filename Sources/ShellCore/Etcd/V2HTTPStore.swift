@@ -137,9 +137,13 @@ public final class V2HTTPStore: KeyValueStore {
                 )
                 let status = Int(response.status.code)
                 if status == 401 {
-                    if let credentials = configuration.credentials, idempotent {
-                        throw EtcdError.authenticationFailed(user: credentials.user)
+                    guard let credentials = configuration.credentials else {
+                        // The same words as v3's: with v2's guest role revoked, no user reads nothing.
+                        throw EtcdError.configuration(
+                            "etcd requires authentication: give --user (or set ETCD_USERNAME)"
+                        )
                     }
+                    if idempotent { throw EtcdError.authenticationFailed(user: credentials.user) }
                     throw EtcdError.permissionDenied(operation: operation)
                 }
                 if status >= 500 {
