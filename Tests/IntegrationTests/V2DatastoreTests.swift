@@ -181,6 +181,39 @@ final class V2HardeningTests: XCTestCase {
         await store.shutdown()
     }
 
+    /// The member the shell's watch and reads use hangs (SIGSTOP): after the dial timeout they move
+    /// to another member, and the next commands work.
+    func testFrozenMemberIsLeftBehind() async throws {
+        let cluster = try EtcdCluster(size: 3, enableV2: true)
+        defer {
+            cluster.members[0].thaw()
+            cluster.stop()
+        }
+        var configuration = try cluster.configuration()
+        configuration.datastore = .etcdv2
+        let store = try V2HTTPStore(configuration: configuration)
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = (try? await store.position(readingKey: "/")) != nil
+            if !ready { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        try await BulkLoader.load(SampleData.reference(layout: layout), into: store)
+        await store.shutdown()
+        let shell = try RunningShell(
+            ["--endpoints", cluster.urls, "--datastore", "etcdv2", "--dial-timeout", "1"],
+            seconds: 60
+        )
+        shell.send(Data("endpoint show\n".utf8))
+        try await Task.sleep(for: .milliseconds(500))
+        cluster.members[0].freeze()
+        shell.send(Data("endpoint d50c35bc784511e5bd1a080027f532f6 profile append WEB\n".utf8))
+        shell.send(Data("endpoint d50c35bc784511e5bd1a080027f532f6 profile show\n".utf8))
+        try shell.closeInput()
+        let result = shell.finish()
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.hasSuffix("| PROF |\n| WEB  |\n+------+\n"), result.output)
+    }
+
     func testMutualTLS() async throws {
         let tls = try TLSMaterial.make()
         defer { try? FileManager.default.removeItem(at: tls.folder) }

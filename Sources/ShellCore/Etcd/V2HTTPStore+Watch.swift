@@ -124,7 +124,25 @@ extension V2HTTPStore {
                 request.headers.add(name: "Authorization", value: authorization)
             }
             do {
-                let response = try await http.execute(request, timeout: Self.pollLifetime)
+                // etcd flushes a long-poll's headers at once: a member that sends none within the dial
+                // timeout is hung (or cut off), and the watch moves to the next member.
+                let http = self.http
+                let dialTimeout = configuration.dialTimeout
+                let pollRequest = request
+                let answered = try await withThrowingTaskGroup(of: HTTPClientResponse?.self) { group in
+                    group.addTask { try await http.execute(pollRequest, timeout: Self.pollLifetime) }
+                    group.addTask {
+                        try await Task.sleep(for: dialTimeout)
+                        return nil
+                    }
+                    let first = try await group.next() ?? nil
+                    group.cancelAll()
+                    return first
+                }
+                guard let response = answered else {
+                    failOver(from: member)
+                    throw EtcdError.watchEnded("\(configuration.endpoints[member]) sent no answer in time")
+                }
                 if response.status.code == 401 { throw EtcdError.permissionDenied(operation: operation) }
                 return (
                     response,
