@@ -36,9 +36,17 @@ extension V2HTTPStore {
             return RangePage(pairs: [], more: false, revision: index, remaining: 0, clusterID: reply.headers.clusterID)
         }
         try Self.check(reply, operation: operation)
-        let answer = try reply.decode(V2Answer.self, operation: operation)
-        var pairs: [KeyValue] = []
-        answer.node?.leaves(into: &pairs, keysOnly: keysOnly)
+        var pairs: [KeyValue]
+        do {
+            pairs = try reply.body.withUnsafeReadableBytes { raw in
+                try V2TreeScanner.leaves(raw.bindMemory(to: UInt8.self), keysOnly: keysOnly)
+            }
+        } catch {
+            throw EtcdError.server(
+                operation: operation,
+                message: "etcd's v2 answer is not what was expected (\(error))"
+            )
+        }
         let startBytes = KeyText.encode(start)
         let endBytes = KeyText.encode(end)
         pairs.removeAll { pair in

@@ -8,16 +8,6 @@ struct V2Node: Decodable, Sendable {
     var dir: Bool?
     var modifiedIndex: Int64?
     var nodes: [V2Node]?
-
-    /// Every key (not directory) in this tree, depth first.
-    func leaves(into pairs: inout [KeyValue], keysOnly: Bool) {
-        if dir == true {
-            for child in nodes ?? [] { child.leaves(into: &pairs, keysOnly: keysOnly) }
-        } else if let key {
-            let value = keysOnly ? [] : Array((self.value ?? "").utf8)
-            pairs.append(KeyValue(key: key, value: value, modRevision: modifiedIndex ?? 0))
-        }
-    }
 }
 
 /// A node answer, or the event a write or a watch answers with.
