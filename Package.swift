@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         // calicoctl's configuration file is YAML: parsed by a real parser (libyaml inside).
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // etcd's v2 API is HTTP/JSON: spoken through a well-kept HTTP client (TLS, keep-alive, pooling).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // libedit, reached through a small C shim: Swift cannot call its variadic el_set/history.
@@ -45,6 +47,9 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             exclude: ["Etcd/Generated/etcd.proto"]
         ),

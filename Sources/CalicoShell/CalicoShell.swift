@@ -62,6 +62,15 @@ struct CalicoShellOptions: ParsableCommand {
     @Flag(name: .long, help: "Print each connection setting and where it came from (flag, env, file, default); exit.")
     var showConfig = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Which etcd API holds the data: etcdv3 or etcdv2 (or $DATASTORE_TYPE); detected when not given.",
+            valueName: "etcdv3|etcdv2"
+        )
+    )
+    var datastore: String?
+
     @Option(name: .long, help: ArgumentHelp("Key prefix of the Calico data.", valueName: "PREFIX"))
     var prefix: String = "/calico/v1"
 

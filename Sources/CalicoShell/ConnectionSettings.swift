@@ -28,7 +28,6 @@ enum ConnectionSettings {
         interactive: Bool
     ) throws -> EtcdConfiguration {
         let settings = try resolve(from: options, environment: environment).settings
-        try settings.requireSupportedDatastore()
         var password = settings.password?.value
         if let user = settings.user?.value, password == nil {
             guard isatty(0) == 1 else {
@@ -65,7 +64,8 @@ extension CalicoShellOptions {
             key: key,
             user: user,
             password: password,
-            insecureSkipTLSVerify: insecureSkipTlsVerify
+            insecureSkipTLSVerify: insecureSkipTlsVerify,
+            datastore: datastore
         )
     }
 }

@@ -14,6 +14,8 @@ struct InteractiveShell {
     let session: Session
     let options: CalicoShellOptions
     let output: StandardStreams
+    /// Which API the shell speaks and whether it was detected (`etcd v2 API, detected`), once connected.
+    let datastore: @Sendable () -> String
 
     func run() async -> Int32 {
         let configuration = await session.configuration
@@ -26,7 +28,7 @@ struct InteractiveShell {
         do {
             try await session.startLoading(publishingSnapshots: true)
             let version = await Self.version(of: session, within: .milliseconds(300))
-            banner += (version.map { "etcd \($0) at " } ?? "etcd at ") + address
+            banner += (version.map { "etcd \($0) " } ?? "etcd ") + "(\(datastore())) at " + address
             if let executor = await session.executor(within: .milliseconds(300)) {
                 banner += ", \(await executor.synchronizer.currentIndex().count) endpoints indexed"
             } else {

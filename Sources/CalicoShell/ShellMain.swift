@@ -76,13 +76,33 @@ enum ShellMain {
         // is no certificate) is a bad argument too: found here, before any command runs.
         // One-shot summaries need keys only, about a third of the bytes: they take larger pages too.
         let keysOnly = Self.onlySummaries(options.commands)
+        // The datastore: the one a setting names, else detected on first use (etcd v3 when it holds the
+        // prefix, else v2 when that does). `--atomic` needs it known before the script runs.
+        let store: any KeyValueStore
+        do {
+            store =
+                try configuration.datastore.map { try DatastoreDetection.makeStore($0, configuration: configuration) }
+                ?? DetectingStore(configuration: configuration, prefix: options.prefix)
+        } catch {
+            output.standardError("calico-shell: \(DisplayEscaping.visible(String(describing: error)))\n")
+            return 2
+        }
+        if options.atomic, await Self.datastore(of: store, configured: configuration.datastore) == .etcdv2 {
+            output.standardError(
+                "calico-shell: --atomic needs a transaction over several keys, which etcd's v2 API "
+                    + "(datastore etcdv2) does not have; nothing was written\n"
+            )
+            await store.shutdown()
+            return 2
+        }
         let session = Session(
             configuration: configuration,
             layout: KeyLayout(prefix: options.prefix),
             showProgress: interactive || options.progress,
             output: output,
             keysOnly: keysOnly,
-            pageSize: Int64(keysOnly ? max(options.pageSize, 50_000) : options.pageSize)
+            pageSize: Int64(keysOnly ? max(options.pageSize, 50_000) : options.pageSize),
+            makeStore: { _ in store }
         )
         // No close at the end: the process exits right after the run, and the kernel closes the
         // connection at once; a graceful gRPC shutdown would only make every run wait for its watch.
@@ -105,7 +125,18 @@ enum ShellMain {
         let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
 
         if interactive {
-            return await InteractiveShell(runner: runner, session: session, options: options, output: output).run()
+            return await InteractiveShell(
+                runner: runner,
+                session: session,
+                options: options,
+                output: output,
+                datastore: {
+                    guard let detecting = store as? DetectingStore else {
+                        return (configuration.datastore ?? .etcdv3).apiName + ", chosen"
+                    }
+                    return detecting.detected?.summary ?? "etcd v3 API, detected"
+                }
+            ).run()
         }
         let outcome: ScriptRunner.Outcome
         if !options.commands.isEmpty {
@@ -131,6 +162,12 @@ enum ShellMain {
 }
 
 extension ShellMain {
+    /// The API `store` speaks: the configured one, else detected now.
+    static func datastore(of store: any KeyValueStore, configured: DatastoreKind?) async -> DatastoreKind? {
+        if let configured { return configured }
+        return try? await (store as? DetectingStore)?.choice().kind
+    }
+
     /// `-c` commands, or a script that is a regular file (not a FIFO or /dev/stdin).
     static func inputNeverWaits(_ options: CalicoShellOptions) -> Bool {
         if !options.commands.isEmpty { return true }

@@ -46,6 +46,9 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("etcd user and password.", valueName: "USER:PASSWORD"))
     var user: String?
 
+    @Option(name: .long, help: ArgumentHelp("Which etcd API to write and read.", valueName: "etcdv3|etcdv2"))
+    var datastore: String = "etcdv3"
+
     var layout: KeyLayout { KeyLayout(prefix: prefix) }
 
     /// A connected client; the caller shuts it down.
@@ -59,13 +62,15 @@ struct StoreOptions: ParsableArguments {
             }
             credentials = .init(user: String(user[..<colon]), password: String(user[user.index(after: colon)...]))
         }
+        let kind = try DatastoreKind.parse(datastore, source: "--datastore")
         let configuration = EtcdConfiguration(
             endpoints: endpoints,
             tls: .init(caCertificate: cacert, certificate: cert, key: key),
-            credentials: credentials
+            credentials: credentials,
+            datastore: kind
         )
         try configuration.validate()
-        return try GRPCEtcdClient(configuration: configuration)
+        return try DatastoreDetection.makeStore(kind, configuration: configuration)
     }
 
     /// Runs `body` with a client, shutting it down however `body` ends. Failures are one line on
@@ -138,7 +143,12 @@ struct RawBenchmarkCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: ArgumentHelp("A linearizable read or a write of one key.", valueName: "get|put"))
+    @Argument(
+        help: ArgumentHelp(
+            "A linearizable read or a write of one key, or a read of every key under --bench-key.",
+            valueName: "get|put|range"
+        )
+    )
     var operation: RawBenchmark.Operation
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Calls to time.", valueName: "N"))

@@ -8,6 +8,9 @@ public enum RawBenchmark {
         case get
         /// A write of one key (a one-operation transaction, as the shell's edits are).
         case put
+        /// Every key under `key`, read whole (one Range; one recursive GET in etcd's v2 API). The key
+        /// is not written first.
+        case range
     }
 
     /// Mean and median of one call, in microseconds.
@@ -26,7 +29,7 @@ public enum RawBenchmark {
         -> Figures
     {
         let value = Array(#"{"bench":true}"#.utf8)
-        _ = try await store.commit(Transaction(operations: [.put(key: key, value: value)]))
+        if operation != .range { _ = try await store.commit(Transaction(operations: [.put(key: key, value: value)])) }
         let clock = ContinuousClock()
         var samples: [Duration] = []
         samples.reserveCapacity(count)
@@ -35,6 +38,14 @@ public enum RawBenchmark {
             switch operation {
             case .get: _ = try await store.get(key)
             case .put: _ = try await store.commit(Transaction(operations: [.put(key: key, value: value)]))
+            case .range:
+                _ = try await store.range(
+                    from: key,
+                    to: KeyRange.prefixEnd(key),
+                    revision: 0,
+                    limit: 0,
+                    keysOnly: false
+                )
             }
             samples.append(clock.now - start)
         }

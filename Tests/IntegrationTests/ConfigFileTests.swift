@@ -45,9 +45,9 @@ final class ConfigFileTests: XCTestCase {
             "calico-shell: Unknown option '--endpoint'. Did you mean '--endpoints'? "
                 + "(see calico-shell --help)\n"
         )
-        let unknown = try ShellBinary.run(["--datastore", "etcdv2", "-c", "endpoint show"])
+        let unknown = try ShellBinary.run(["--datastor", "etcdv2", "-c", "endpoint show"])
         XCTAssertEqual(unknown.status, 2)
-        XCTAssertTrue(unknown.errors.hasPrefix("calico-shell: Unknown option '--datastore'"), unknown.errors)
+        XCTAssertTrue(unknown.errors.hasPrefix("calico-shell: Unknown option '--datastor'"), unknown.errors)
         XCTAssertEqual(unknown.output, "")
         // A real conflict is still reported as one.
         let both = try ShellBinary.run(["script.calico", "-c", "endpoint show"])
@@ -188,7 +188,7 @@ final class ConfigFileTests: XCTestCase {
         let lines = columns(fileOnly.output)
         XCTAssertEqual(lines.first, ["setting", "value", "source"])
         XCTAssertTrue(lines.contains(["endpoints", "http://10.0.0.1:2379", "file:\(config)"]), fileOnly.output)
-        XCTAssertTrue(lines.contains(["datastore", "etcdv3", "default"]), fileOnly.output)
+        XCTAssertTrue(lines.contains(["datastore", "detect", "default"]), fileOnly.output)
         XCTAssertTrue(lines.contains(["user", "calico", "file:\(config)"]), fileOnly.output)
         XCTAssertTrue(lines.contains(["password", "(set)", "file:\(config)"]), fileOnly.output)
         XCTAssertFalse(fileOnly.output.contains("pa55word"))
@@ -265,21 +265,31 @@ final class ConfigFileTests: XCTestCase {
                 + "calico-shell works on Calico data in etcd only (datastoreType etcdv3)\n"
         )
 
+        // etcdv2 is spoken (see V2DatastoreTests); the file, DATASTORE_TYPE and --datastore name it.
         let v2 = try write("apiVersion: v1\nkind: calicoApiConfig\nspec:\n  datastoreType: etcdv2\n", name: "v2.cfg")
-        let refused = try ShellBinary.run(["--config", v2, "-c", "echo never"])
-        XCTAssertEqual(refused.status, 2)
-        XCTAssertEqual(
-            refused.errors,
-            "calico-shell: datastoreType etcdv2 (file:\(v2)): the etcd v2 API "
-                + "is not supported "
-                + "yet; calico-shell speaks etcd's v3 API only (datastoreType etcdv3)\n"
-        )
+        let accepted = try ShellBinary.run(["--config", v2, "-c", "echo fine"])
+        XCTAssertEqual(accepted.status, 0, accepted.errors)
+        XCTAssertEqual(accepted.output, "fine\n")
         let shown = try ShellBinary.run(["--config", v2, "--show-config"])
         XCTAssertEqual(shown.status, 0, shown.errors)
-        XCTAssertTrue(shown.output.contains("etcdv2"), shown.output)
+        XCTAssertTrue(columns(shown.output).contains(["datastore", "etcdv2", "file:\(v2)"]), shown.output)
 
-        let fromEnvironment = try ShellBinary.run(["-c", "echo never"], environment: ["DATASTORE_TYPE": "etcdv2"])
-        XCTAssertEqual(fromEnvironment.status, 2)
-        XCTAssertTrue(fromEnvironment.errors.contains("(env DATASTORE_TYPE)"), fromEnvironment.errors)
+        let fromEnvironment = try ShellBinary.run(["--show-config"], environment: ["DATASTORE_TYPE": "etcdv2"])
+        XCTAssertEqual(fromEnvironment.status, 0)
+        XCTAssertTrue(
+            columns(fromEnvironment.output).contains(["datastore", "etcdv2", "env", "DATASTORE_TYPE"]),
+            fromEnvironment.output
+        )
+        let flag = try ShellBinary.run(
+            ["--datastore", "etcdv3", "--show-config"],
+            environment: ["DATASTORE_TYPE": "etcdv2"]
+        )
+        XCTAssertTrue(columns(flag.output).contains(["datastore", "etcdv3", "flag", "--datastore"]), flag.output)
+        let wrong = try ShellBinary.run(["--datastore", "etcdv4", "-c", "echo never"])
+        XCTAssertEqual(wrong.status, 2)
+        XCTAssertEqual(
+            wrong.errors,
+            "calico-shell: --datastore 'etcdv4' is not a datastore: expected etcdv3 or etcdv2\n"
+        )
     }
 }

@@ -55,21 +55,15 @@ final class EditUnderChangeTests: XCTestCase {
     }
 
     /// Four shells append 200 distinct profiles each to one endpoint at the same time: nobody gives
-    /// up and nothing is lost.
+    /// up and nothing is lost. Shared with the v2 tests (`DatastoreScenarios.contendingAppends`).
     func testFourContendingScriptsAllFinishWithEveryProfile() async throws {
-        let names = (0..<800).map { "P\($0)" }
-        try await createProfiles(names)
-        let shells = try appendScripts(names, shells: 4, tag: "append").map {
-            try RunningShell(["--endpoints", etcd.url, $0], seconds: 240)
-        }
-        let results = shells.map { $0.finish() }
-        for (number, result) in results.enumerated() {
-            XCTAssertEqual(result.status, 0, "shell \(number): \(result.errors)")
-            XCTAssertEqual(result.output.split(separator: "\n").count, 200, "shell \(number)")
-        }
-        let final = try await profiles(of: endpoint)
-        XCTAssertEqual(final.count, 801)
-        XCTAssertEqual(Set(final), Set(names + ["PROF"]))
+        try await DatastoreScenarios.contendingAppends(
+            shell: ["--endpoints", etcd.url],
+            store: client,
+            shells: 4,
+            perShell: 200,
+            folder: folder
+        )
     }
 
     /// `--atomic` scripts committing while plain scripts keep changing the same endpoint: the

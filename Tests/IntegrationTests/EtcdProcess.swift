@@ -113,18 +113,23 @@ final class EtcdProcess {
         )
     }
 
-    /// etcdctl against this member (for setting up users, compaction and the like).
+    /// etcdctl against this member (for setting up users, compaction and the like); with `v2`, etcdctl
+    /// speaks the v2 API (`ETCDCTL_API=2`, whose TLS flags have other names): an independent check of
+    /// what calico-shell's v2 store wrote.
     @discardableResult
-    func etcdctl(_ arguments: [String]) throws -> String {
+    func etcdctl(_ arguments: [String], v2: Bool = false) throws -> String {
         var tlsArguments: [String] = []
         if let tls {
-            tlsArguments = ["--cacert", tls.caCertificate, "--cert", tls.clientCertificate, "--key", tls.clientKey]
+            tlsArguments =
+                v2
+                ? ["--ca-file", tls.caCertificate, "--cert-file", tls.clientCertificate, "--key-file", tls.clientKey]
+                : ["--cacert", tls.caCertificate, "--cert", tls.clientCertificate, "--key", tls.clientKey]
         }
         let output = try ClosingPipe()
         let process = try ChildProcess(
             "/usr/bin/etcdctl",
             ["--endpoints", url] + tlsArguments + arguments,
-            environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"],
+            environment: ["ETCDCTL_API": v2 ? "2" : "3", "PATH": "/usr/bin:/bin"],
             stdout: output.writeEnd,
             stderr: output.writeEnd
         )
@@ -209,12 +214,15 @@ final class EtcdProcess {
 final class EtcdCluster {
     let members: [EtcdProcess]
 
-    init(size: Int = 3) throws {
+    /// With `enableV2`, every member serves etcd's v2 API too (`--enable-v2=true`).
+    init(size: Int = 3, enableV2: Bool = false) throws {
         members = try (0..<size).map {
             try EtcdProcess(name: "m\($0)", clientPort: EtcdProcess.freePort(), peerPort: EtcdProcess.freePort())
         }
         let initial = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
-        for member in members { try member.start(initialCluster: initial) }
+        for member in members {
+            try member.start(initialCluster: initial, extraArguments: enableV2 ? ["--enable-v2=true"] : [])
+        }
     }
 
     var urls: String { members.map(\.url).joined(separator: ",") }

@@ -109,7 +109,7 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(defaults.endpoints.value.map(\.description), ["http://127.0.0.1:2379"])
         XCTAssertEqual(defaults.endpoints.source, .builtIn)
         XCTAssertEqual(defaults.datastore, Sourced(.etcdv3, from: .builtIn))
-        XCTAssertNoThrow(try defaults.requireSupportedDatastore())
+        XCTAssertNil(defaults.requestedDatastore, "no setting names a datastore: it is detected")
     }
 
     func testDatastoreKinds() throws {
@@ -119,7 +119,14 @@ final class ConfigurationTests: XCTestCase {
             file: nil
         )
         XCTAssertEqual(v2.datastore, Sourced(.etcdv2, from: .environment("DATASTORE_TYPE")))
-        XCTAssertThrowsError(try v2.requireSupportedDatastore())
+        XCTAssertEqual(v2.requestedDatastore, .etcdv2)
+        XCTAssertEqual(try v2.etcdConfiguration(password: nil, dialTimeout: .seconds(1)).datastore, .etcdv2)
+        let flag = try ResolvedSettings.resolve(
+            flags: ConnectionFlags(datastore: "etcdv3"),
+            environment: ["DATASTORE_TYPE": "etcdv2"],
+            file: nil
+        )
+        XCTAssertEqual(flag.datastore, Sourced(.etcdv3, from: .flag("--datastore")), "the flag wins")
         let kubernetes = ConnectionFlags(datastore: "kubernetes")
         XCTAssertThrowsError(try ResolvedSettings.resolve(flags: kubernetes, environment: [:], file: nil)) { error in
             XCTAssertEqual(

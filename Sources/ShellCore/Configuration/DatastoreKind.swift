@@ -2,9 +2,8 @@ import Foundation
 
 /// Which of etcd's APIs holds the Calico data, with calicoctl's names (`datastoreType: etcdv3`).
 ///
-/// calico-shell speaks etcd's v3 API today. `etcdv2` is parsed all the same, so that a configuration that
-/// names it is understood and refused when connecting with a message saying why, and so that a v2 store
-/// can slot in later without changing how settings are read.
+/// `etcdv3` is `GRPCEtcdClient`; `etcdv2` (calicoctl 1.x's default, where Calico v1 and v2 clusters keep
+/// their data) is `V2HTTPStore`. When no setting names one, `DatastoreDetection` picks it.
 public enum DatastoreKind: String, CaseIterable, Equatable, Sendable {
     case etcdv3
     case etcdv2
@@ -23,6 +22,6 @@ public enum DatastoreKind: String, CaseIterable, Equatable, Sendable {
         throw .configuration("\(source) '\(text)' is not a datastore: expected etcdv3 or etcdv2")
     }
 
-    /// Whether this build can talk to the datastore: the v2 API is not implemented yet.
-    public var isSupported: Bool { self == .etcdv3 }
+    /// How `--show-config`, the banner and errors name its API: `etcd v3 API`.
+    public var apiName: String { self == .etcdv3 ? "etcd v3 API" : "etcd v2 API" }
 }

@@ -58,7 +58,8 @@ extension ResolvedSettings {
             endpoints: endpoints.value,
             tls: tls,
             credentials: credentials,
-            dialTimeout: dialTimeout
+            dialTimeout: dialTimeout,
+            datastore: requestedDatastore
         )
     }
 }

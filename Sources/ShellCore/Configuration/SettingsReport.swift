@@ -14,7 +14,10 @@ extension ResolvedSettings {
         }
         let rows: [(String, String, String)] = [
             ("config file", configFileNote.value, configFileNote.source),
-            ("datastore", datastore.value.rawValue, datastore.source.description),
+            requestedDatastore == nil
+                // Detected when connecting: v3 if it holds the prefix, else v2 if that does, else v3.
+                ? ("datastore", "detect", "default")
+                : ("datastore", datastore.value.rawValue, datastore.source.description),
             ("endpoints", endpoints.value.map(\.description).joined(separator: ","), endpoints.source.description),
             {
                 let (value, source) = pem(caCertificate)

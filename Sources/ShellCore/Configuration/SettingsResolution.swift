@@ -143,13 +143,6 @@ public struct ResolvedSettings: Equatable, Sendable {
         }
     }
 
-    /// The connection step refuses what this build cannot reach, in one line naming where it was asked for.
-    public func requireSupportedDatastore() throws(EtcdError) {
-        guard datastore.value.isSupported else {
-            throw .configuration(
-                "datastoreType \(datastore.value.rawValue) (\(datastore.source)): the etcd v2 API is "
-                    + "not supported yet; calico-shell speaks etcd's v3 API only (datastoreType etcdv3)"
-            )
-        }
-    }
+    /// The datastore named by a flag, the environment or the file; nil when none did (then it is detected).
+    public var requestedDatastore: DatastoreKind? { datastore.source == .builtIn ? nil : datastore.value }
 }

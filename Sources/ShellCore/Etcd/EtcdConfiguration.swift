@@ -49,6 +49,8 @@ public struct EtcdConfiguration: Equatable, Sendable {
     public var tls: TLSFiles
     public var credentials: Credentials?
     public var dialTimeout: Duration
+    /// Which API holds the data; nil: detect it when connecting (see `DatastoreDetection`).
+    public var datastore: DatastoreKind?
 
     public var usesTLS: Bool { endpoints.contains { $0.secure } }
 
@@ -62,12 +64,14 @@ public struct EtcdConfiguration: Equatable, Sendable {
         endpoints: [Endpoint],
         tls: TLSFiles = TLSFiles(),
         credentials: Credentials? = nil,
-        dialTimeout: Duration = .seconds(5)
+        dialTimeout: Duration = .seconds(5),
+        datastore: DatastoreKind? = nil
     ) {
         self.endpoints = endpoints
         self.tls = tls
         self.credentials = credentials
         self.dialTimeout = dialTimeout
+        self.datastore = datastore
     }
 
     /// One URL such as `http://127.0.0.1:2379` (the scheme may be left out: `127.0.0.1:2379`).

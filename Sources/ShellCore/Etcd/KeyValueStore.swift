@@ -34,6 +34,9 @@ public protocol KeyValueStore: Sendable {
     /// Closes the store's connections; calls still running get a short grace, then fail. Nothing may
     /// be called after it.
     func shutdown() async
+    /// Whether a range is read whole whatever the limit, so that paging it only repeats the work
+    /// (etcd's v2 API has no paging). Added for the v2 store; defaults to false.
+    var readsWholeRanges: Bool { get }
 }
 
 /// What the interactive banner says about the store: `etcd 3.4.23 at …`.
@@ -179,6 +182,8 @@ public struct WatchBatch: Equatable, Sendable {
 }
 
 extension KeyValueStore {
+    public var readsWholeRanges: Bool { false }
+
     /// The current revision, probing a key outside any data (for clients that may read everything).
     public func currentRevision() async throws -> Int64 {
         try await position(readingKey: "\u{0}").revision
@@ -198,7 +203,8 @@ extension KeyValueStore {
         let end = KeyRange.prefixEnd(prefix)
         var revision = revision
         while true {
-            let page = try await range(from: start, to: end, revision: revision, limit: pageSize, keysOnly: keysOnly)
+            let limit = readsWholeRanges ? 0 : pageSize
+            let page = try await range(from: start, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
             if revision == 0 { revision = page.revision }
             try onPage(page)
             guard page.more, let last = page.pairs.last else { break }

@@ -31,7 +31,7 @@ public actor Session {
         keysOnly: Bool = false,
         pageSize: Int64 = 10_000,
         makeStore: @escaping @Sendable (EtcdConfiguration) throws -> any KeyValueStore = {
-            try GRPCEtcdClient(configuration: $0)
+            try DatastoreDetection.makeStore($0.datastore ?? .etcdv3, configuration: $0)
         }
     ) {
         self.configuration = configuration

@@ -1,0 +1,101 @@
+import Synchronization
+
+/// The store of a session whose settings name no datastore: it detects the API on its first call (see
+/// `DatastoreDetection`) and forwards every call to the store it picked. Detecting on first use keeps
+/// `help` and `echo` free of etcd, as they are with a datastore chosen.
+public final class DetectingStore: KeyValueStore {
+    private let configuration: EtcdConfiguration
+    private let prefix: String
+    private let detection = Mutex<Task<DatastoreDetection.Choice, any Error>?>(nil)
+    private let chosen = Mutex<DatastoreDetection.Choice?>(nil)
+
+    public init(configuration: EtcdConfiguration, prefix: String) throws(EtcdError) {
+        // What configuration alone rejects fails here, before any command runs.
+        try configuration.validate()
+        _ = try AddressResolution.target(for: configuration.endpoints)
+        self.configuration = configuration
+        self.prefix = prefix
+    }
+
+    /// The detected store (detecting it on the first call; every caller shares that one detection).
+    public func choice() async throws -> DatastoreDetection.Choice {
+        if let chosen = chosen.withLock({ $0 }) { return chosen }
+        let task = detection.withLock { task in
+            if let task { return task }
+            let made = Task { [configuration, prefix] in
+                try await DatastoreDetection.choose(configuration: configuration, prefix: prefix)
+            }
+            task = made
+            return made
+        }
+        let choice = try await task.value
+        chosen.withLock { $0 = choice }
+        return choice
+    }
+
+    /// The store, once detected; nil before.
+    public var detected: DatastoreDetection.Choice? { chosen.withLock { $0 } }
+
+    public var readsWholeRanges: Bool { detected?.store.readsWholeRanges ?? false }
+
+    public func range(
+        from start: String,
+        to end: String,
+        revision: Int64,
+        limit: Int64,
+        keysOnly: Bool
+    ) async throws -> RangePage {
+        let store = try await choice().store
+        // A store that reads whole ranges would only repeat its work for each page.
+        let limit = store.readsWholeRanges ? 0 : limit
+        return try await store.range(from: start, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
+    }
+
+    public func get(_ key: String) async throws -> KeyValue? {
+        try await choice().store.get(key)
+    }
+
+    public func position(readingKey key: String) async throws -> StorePosition {
+        try await choice().store.position(readingKey: key)
+    }
+
+    public func commit(_ transaction: Transaction) async throws -> TransactionResult {
+        try await choice().store.commit(transaction)
+    }
+
+    public func watch(prefix: String, startRevision: Int64) -> WatchSubscription {
+        if let store = detected?.store { return store.watch(prefix: prefix, startRevision: startRevision) }
+        // Not detected yet (callers load before they watch, so this is rare): detect, then forward.
+        let (batches, sink) = AsyncThrowingStream<WatchBatch, any Error>.makeStream()
+        let inner = Mutex<WatchSubscription?>(nil)
+        let task = Task {
+            do {
+                let subscription = try await self.choice().store.watch(prefix: prefix, startRevision: startRevision)
+                inner.withLock { $0 = subscription }
+                for try await batch in subscription.batches { sink.yield(batch) }
+                sink.finish()
+            } catch {
+                sink.finish(throwing: error)
+            }
+        }
+        sink.onTermination = { _ in task.cancel() }
+        return WatchSubscription(
+            batches: batches,
+            requestProgress: { inner.withLock { $0 }?.requestProgress() },
+            cancel: {
+                inner.withLock { $0 }?.cancel()
+                task.cancel()
+            }
+        )
+    }
+
+    public func status() async throws -> StoreStatus {
+        try await choice().store.status()
+    }
+
+    public func shutdown() async {
+        if let task = detection.withLock({ $0 }), let choice = try? await task.value {
+            await choice.store.shutdown()
+        }
+    }
+}
