@@ -1,6 +1,7 @@
 import CEdit
 import Foundation
 import ShellCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -87,14 +88,35 @@ struct InteractiveShell {
     }
 
     /// The etcd version for the banner, if etcd says it within `timeout` (a slow or frozen member
-    /// must not hold the prompt back).
+    /// must not hold the prompt back). The call goes on without us after the timeout: cancelling it
+    /// cannot be relied on to end it at once (datastore detection, a connection still dialling).
     private static func version(of session: Session, within timeout: Duration) async -> String? {
-        let status = Task { try? await session.connection().status().version }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            status.cancel()
+        let answer = OnceAnswer<String?>()
+        return await withCheckedContinuation { continuation in
+            answer.onAnswer { continuation.resume(returning: $0) }
+            Task { answer.give(try? await session.connection().status().version) }
+            Task {
+                try? await Task.sleep(for: timeout)
+                answer.give(nil)
+            }
         }
-        defer { timer.cancel() }
-        return await status.value
+    }
+}
+
+/// The first of several answers, handed on once; later ones are dropped.
+private final class OnceAnswer<Value: Sendable>: Sendable {
+    private let state = Mutex<(given: Bool, deliver: (@Sendable (Value) -> Void)?)>((false, nil))
+
+    func onAnswer(_ deliver: @escaping @Sendable (Value) -> Void) {
+        state.withLock { $0.deliver = deliver }
+    }
+
+    func give(_ value: Value) {
+        let deliver: (@Sendable (Value) -> Void)? = state.withLock { state in
+            guard !state.given else { return nil }
+            state.given = true
+            return state.deliver
+        }
+        deliver?(value)
     }
 }

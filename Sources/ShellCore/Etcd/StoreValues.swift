@@ -1,0 +1,56 @@
+// The values the store protocol (`KeyValueStore`) reads and answers with.
+
+/// What the interactive banner says about the store: `etcd 3.4.23 at …`.
+public struct StoreStatus: Equatable, Sendable {
+    /// The server's version as it reports it (`3.4.23`).
+    public var version: String
+    public var revision: Int64
+
+    public init(version: String, revision: Int64) {
+        self.version = version
+        self.revision = revision
+    }
+}
+
+public struct KeyValue: Equatable, Sendable {
+    public var key: String
+    public var value: [UInt8]
+    public var modRevision: Int64
+
+    public init(key: String, value: [UInt8], modRevision: Int64) {
+        self.key = key
+        self.value = value
+        self.modRevision = modRevision
+    }
+}
+
+/// Which history a store answers from, and how far it has got. etcd puts both in every response
+/// header: a cluster ID that changes, or a revision that goes back, means etcd was replaced (wiped,
+/// restored from a snapshot, or another cluster behind the same URL) and every cached fact is void.
+public struct StorePosition: Equatable, Sendable {
+    public var clusterID: UInt64
+    public var revision: Int64
+
+    public init(clusterID: UInt64, revision: Int64) {
+        self.clusterID = clusterID
+        self.revision = revision
+    }
+}
+
+public struct RangePage: Equatable, Sendable {
+    public var pairs: [KeyValue]
+    public var more: Bool
+    /// The store revision the page was read at.
+    public var revision: Int64
+    /// How many keys the whole range holds from this page's start on (etcd's `count`).
+    public var remaining: Int64
+    public var clusterID: UInt64
+
+    public init(pairs: [KeyValue], more: Bool, revision: Int64, remaining: Int64 = 0, clusterID: UInt64 = 0) {
+        self.pairs = pairs
+        self.more = more
+        self.revision = revision
+        self.remaining = remaining
+        self.clusterID = clusterID
+    }
+}
