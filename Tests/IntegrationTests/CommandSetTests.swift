@@ -63,7 +63,8 @@ final class CommandSetTests: XCTestCase {
             ("endpoint nosuch profile append WEB", "-c:1: Endpoint nosuch is unknown to Calico.\n"),
             (
                 "endpoint d50c35bc784511e5bd1a080027f532f6 profile append WEB",
-                "-c:1: More than 1 endpoint matches the provided criteria. Please provide additional parameters to refine the "
+                "-c:1: More than 1 endpoint matches the provided criteria. "
+                    + "Please provide additional parameters to refine the "
                     + "search. It matches --host=calico --orchestrator=docker "
                     + "--workload=26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6; "
                     + "--host=other --orchestrator=docker --workload=w.\n"

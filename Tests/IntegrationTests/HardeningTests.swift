@@ -85,7 +85,8 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(untrusted.output, "")
         XCTAssertEqual(
             untrusted.errors,
-            "-c:1: TLS handshake with \(etcd.url) failed: etcd's server certificate is not trusted (check --cacert / ETCD_CA_CERT_FILE)\n"
+            "-c:1: TLS handshake with \(etcd.url) failed: etcd's server certificate is not trusted "
+                + "(check --cacert / ETCD_CA_CERT_FILE)\n"
         )
 
         let noClientCertificate = try ShellBinary.run([
@@ -94,7 +95,8 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(noClientCertificate.status, 1)
         XCTAssertEqual(
             noClientCertificate.errors,
-            "-c:1: TLS handshake with \(etcd.url) failed: etcd refused the connection without a valid client certificate (give --cert and --key)\n"
+            "-c:1: TLS handshake with \(etcd.url) failed: etcd refused the connection without a valid client "
+                + "certificate (give --cert and --key)\n"
         )
 
         let unreadable = try ShellBinary.run([

@@ -79,7 +79,8 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertEqual(
             ambiguous.errors,
             "-c:1: More than 1 endpoint matches the provided criteria. "
-                + "Please provide additional parameters to refine the search. It matches --host=calico --orchestrator=docker "
+                + "Please provide additional parameters to refine the search. "
+                + "It matches --host=calico --orchestrator=docker "
                 + "--workload=0d01b3f020fcadfd0090fcbbbbef9658acb26f71c1cb812827afafc625c5ae1a; "
                 + "--host=calico2 --orchestrator=k8s --workload=w\\x85.\n"
         )

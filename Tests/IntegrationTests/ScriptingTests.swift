@@ -40,7 +40,8 @@ final class ScriptingTests: XCTestCase {
 
     func testStdinPipeStopsAtTheFailingLine() throws {
         let input =
-            "endpoint \(first) profile show\n\n# comment\nendpoint nosuch profile show\nendpoint \(second) profile show\n"
+            "endpoint \(first) profile show\n\n# comment\nendpoint nosuch profile show\n"
+            + "endpoint \(second) profile show\n"
         let result = try ShellBinary.run(["--endpoints", etcd.url], input: input)
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.output, "Endpoint has no profiles associated with it.\n")
@@ -66,7 +67,10 @@ final class ScriptingTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(
             result.output,
-            #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active","interface":"calid50c35bc784"}]"#
+            #"[{"hostname":"calico","orchestrator_id":"docker","#
+                + #""workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","#
+                + #""endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"#
+                + #""mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active","interface":"calid50c35bc784"}]"#
                 + "\n"
         )
     }
@@ -161,7 +165,8 @@ final class ScriptingTests: XCTestCase {
         XCTAssertEqual(
             result.errors,
             """
-            warning: skipping /calico/v1/host/calico/workload/docker/w/endpoint/x/extra: not an endpoint key of the Calico v1 layout
+            warning: skipping /calico/v1/host/calico/workload/docker/w/endpoint/x/extra: \
+            not an endpoint key of the Calico v1 layout
             warning: /calico/v1/host/calico/workload/docker/w/endpoint/broken: not valid JSON
 
             """
@@ -180,7 +185,8 @@ final class ScriptingTests: XCTestCase {
         )
         let script = try write(
             "tag.calico",
-            "#!/usr/bin/env calico-shell\nendpoint \(first) profile set WEB \\\n  PROF  # both\nendpoint \(first) profile show\n",
+            "#!/usr/bin/env calico-shell\nendpoint \(first) profile set WEB \\\n  PROF  # both\n"
+                + "endpoint \(first) profile show\n",
             executable: true
         )
         let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
@@ -220,7 +226,8 @@ final class ScriptingTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(
             result.errors,
-            "\(script):3: Profile with name MISSING was not found.\n--atomic: nothing was written (2 endpoint(s) staged)\n"
+            "\(script):3: Profile with name MISSING was not found.\n"
+                + "--atomic: nothing was written (2 endpoint(s) staged)\n"
         )
         let after = try await snapshot()
         XCTAssertEqual(after, before)

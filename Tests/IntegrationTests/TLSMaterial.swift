@@ -19,14 +19,18 @@ struct TLSMaterial {
         let script = """
             set -e
             cd '\(folder.path)'
-            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca-key.pem -out ca.pem 2>/dev/null
-            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout other-ca-key.pem -out other-ca.pem 2>/dev/null
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca \\
+                -keyout ca-key.pem -out ca.pem 2>/dev/null
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca \\
+                -keyout other-ca-key.pem -out other-ca.pem 2>/dev/null
             printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth,clientAuth\\n' > server.ext
             openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server-key.pem -out server.csr 2>/dev/null
-            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile server.ext -out server.pem 2>/dev/null
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \\
+                -extfile server.ext -out server.pem 2>/dev/null
             printf 'extendedKeyUsage=clientAuth\\n' > client.ext
             openssl req -newkey rsa:2048 -nodes -subj /CN=root -keyout client-key.pem -out client.csr 2>/dev/null
-            openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile client.ext -out client.pem 2>/dev/null
+            openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \\
+                -extfile client.ext -out client.pem 2>/dev/null
             """
         let process = try ChildProcess("/bin/sh", ["-c", script])
         guard process.wait(seconds: 60) == 0 else {

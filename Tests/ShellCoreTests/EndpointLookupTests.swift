@@ -19,9 +19,11 @@ final class EndpointLookupTests: XCTestCase {
             XCTAssertEqual(
                 String(describing: error),
                 "More than 1 endpoint matches the provided criteria. "
-                    + "Please provide additional parameters to refine the search. It matches --host=h1 --orchestrator=k8s --workload=w1; "
+                    + "Please provide additional parameters to refine the search. "
+                    + "It matches --host=h1 --orchestrator=k8s --workload=w1; "
                     + "--host=h2 --orchestrator=k8s --workload=w2; --host=h3 --orchestrator=k8s --workload=w3; "
-                    + "--host=h4 --orchestrator=k8s --workload=w4; --host=h5 --orchestrator=k8s --workload=w5; and 2 more."
+                    + "--host=h4 --orchestrator=k8s --workload=w4; "
+                    + "--host=h5 --orchestrator=k8s --workload=w5; and 2 more."
             )
         }
     }

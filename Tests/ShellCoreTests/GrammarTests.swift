@@ -34,7 +34,8 @@ final class GrammarTests: XCTestCase {
     func testProfileCommands() throws {
         XCTAssertEqual(
             try CommandParser.parse(
-                "calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 --orchestrator=docker --workload=f9e8d7e6"
+                "calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 --orchestrator=docker "
+                    + "--workload=f9e8d7e6"
             ),
             .editProfiles(
                 EndpointFilter(host: "host1", orchestrator: "docker", workload: "f9e8d7e6", endpoint: "a1b2c3d4"),

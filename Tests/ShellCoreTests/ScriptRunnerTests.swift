@@ -88,7 +88,8 @@ final class ScriptRunnerTests: XCTestCase {
         XCTAssertEqual(outcome, .finished)
         XCTAssertEqual(
             output.output,
-            "> echo 'a  b'   \"c # d\"\na  b c # d\n> endpoint d50c35bc784511e5bd1a080027f532f6 profile show\n+------+\n| Name |\n+------+\n| PROF |\n+------+\n"
+            "> echo 'a  b'   \"c # d\"\na  b c # d\n> endpoint d50c35bc784511e5bd1a080027f532f6 profile show\n"
+                + "+------+\n| Name |\n+------+\n| PROF |\n+------+\n"
         )
         XCTAssertEqual(output.errors, "")
     }

@@ -101,7 +101,10 @@ final class TableRendererTests: XCTestCase {
         ).output
         XCTAssertEqual(
             one,
-            #"[{"hostname":"calico","orchestrator_id":"docker","workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active","interface":"calid50c35bc784"}]"#
+            #"[{"hostname":"calico","orchestrator_id":"docker","#
+                + #""workload_id":"26d5636108f8e46b0b9d663522c26f05e52acecf11bb10104dfbd9047ad502b6","#
+                + #""endpoint_id":"d50c35bc784511e5bd1a080027f532f6","addresses":["192.168.1.3/32"],"#
+                + #""mac":"0e:61:2a:84:30:51","profiles":["PROF"],"state":"active","interface":"calid50c35bc784"}]"#
                 + "\n"
         )
     }

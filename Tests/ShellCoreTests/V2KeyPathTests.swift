@@ -49,8 +49,10 @@ final class V2TreeScannerTests: XCTestCase {
         let json = #"""
             {"action":"get","node":{"key":"/calico/v1/host","dir":true,"nodes":[
             {"key":"/calico/v1/host/a","dir":true,"modifiedIndex":3,"createdIndex":3,"nodes":[
-            {"key":"/calico/v1/host/a/x","value":"{\"n\":\"caf\u00e9 \ud83d\ude00\\\/\n\"}","modifiedIndex":7,"createdIndex":4}]},
-            {"key":"/calico/v1/host/\u00e9","value":"","modifiedIndex":9,"createdIndex":9,"ttl":-1.5e3,"x":[null,true,{}]}],
+            {"key":"/calico/v1/host/a/x","value":"{\"n\":\"caf\u00e9 \ud83d\ude00\\\/\n\"}",
+            "modifiedIndex":7,"createdIndex":4}]},
+            {"key":"/calico/v1/host/\u00e9","value":"","modifiedIndex":9,"createdIndex":9,
+            "ttl":-1.5e3,"x":[null,true,{}]}],
             "modifiedIndex":2,"createdIndex":2}}
             """#
         let pairs = try V2TreeScanner.leaves(Array(json.utf8), keysOnly: false)
