@@ -45,7 +45,8 @@ struct InteractiveShell {
         output.standardOutput(banner + ". Type 'help' for help.\n")
 
         let historyPath =
-            options.noHistory ? nil : (options.historyFile ?? HistoryFile.defaultPath(environment: Environment.current))
+            options.noHistory
+            ? nil : (options.historyFile ?? HistoryFile.defaultPath(environment: ProcessEnvironment.current))
         let layout = await session.layout
         let editor = LineEditor(prompt: "\(cluster)> ", history: historyPath.map(HistoryFile.init)) { line in
             let index = session.indexSnapshot ?? EndpointIndex(layout: layout)

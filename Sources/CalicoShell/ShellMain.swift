@@ -35,7 +35,7 @@ enum ShellMain {
 
     static func run(_ options: CalicoShellOptions) async -> Int32 {
         let output = StandardStreams()
-        let environment = Environment.current
+        let environment = ProcessEnvironment.current
         let interactive =
             (options.script ?? options.file) == nil && options.commands.isEmpty
             && isatty(0) == 1 && isatty(1) == 1

@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// The process's environment, read from `environ` (Foundation is not linked here).
-enum ProcessEnvironment {
-    static var current: [String: String] {
+/// The process's environment, read from `environ` without Foundation: calico-shell and
+/// calico-shell-dev both take their etcd settings from it.
+public enum ProcessEnvironment {
+    public static var current: [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
