@@ -40,6 +40,19 @@ enum DatastoreScenarios {
         )
     }
 
+    /// A runner on its own session whose index is loaded and watching (one `endpoint show` run).
+    private static func warmRunner(
+        configuration: EtcdConfiguration,
+        layout: KeyLayout
+    ) async -> (ScriptRunner, CapturedOutput, Session) {
+        let output = CapturedOutput()
+        let session = Session(configuration: configuration, layout: layout, showProgress: false, output: output)
+        let runner = ScriptRunner(options: RunOptions(), output: output, executor: { try await session.executor() })
+        var warmUp = CommandsLineSource(["endpoint show"])
+        _ = await runner.run(&warmUp)
+        return (runner, output, session)
+    }
+
     /// Every write committed before a command starts is seen by it, `rounds` times in a row, through
     /// one long-lived session (index + watch); writes outside the endpoints move the revision too.
     static func externalWritesAreSeenByTheNextCommand(
@@ -48,11 +61,7 @@ enum DatastoreScenarios {
         put: (String, [UInt8]) async throws -> Void
     ) async throws {
         let layout = KeyLayout()
-        let output = CapturedOutput()
-        let session = Session(configuration: configuration, layout: layout, showProgress: false, output: output)
-        let runner = ScriptRunner(options: RunOptions(), output: output, executor: { try await session.executor() })
-        var warmUp = CommandsLineSource(["endpoint show"])
-        _ = await runner.run(&warmUp)
+        let (runner, output, session) = await warmRunner(configuration: configuration, layout: layout)
         for n in 0..<rounds {
             let key = EndpointKey(host: "h\(n % 3)", orchestrator: "k8s", workload: "w\(n)", endpoint: "fresh\(n)")
             try await put(
@@ -114,11 +123,7 @@ enum DatastoreScenarios {
         put: (String, [UInt8]) async throws -> Void
     ) async throws {
         let layout = KeyLayout()
-        let output = CapturedOutput()
-        let session = Session(configuration: configuration, layout: layout, showProgress: false, output: output)
-        let runner = ScriptRunner(options: RunOptions(), output: output, executor: { try await session.executor() })
-        var warmUp = CommandsLineSource(["endpoint show"])
-        _ = await runner.run(&warmUp)
+        let (runner, output, session) = await warmRunner(configuration: configuration, layout: layout)
         let keys = (0..<10).map {
             EndpointKey(host: "idle", orchestrator: "k8s", workload: "w\($0)", endpoint: "idle\($0)").path(in: layout)
         }
