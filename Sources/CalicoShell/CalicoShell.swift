@@ -154,6 +154,15 @@ struct CalicoShellOptions: ParsableCommand {
     )
     var atomic = false
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Write nothing: reads run, edits are staged (later lines see them), and the plan is printed at "
+                + "the end: each endpoint that would change, its profiles before (-) and after (+), and the totals."
+        )
+    )
+    var dryRun = false
+
     @Flag(name: .long, help: "Print each command, prefixed with '> ', before its output.")
     var echo = false
 

@@ -107,6 +107,28 @@ final class LineEditor: LineSource {
         return SourceLine(text: text, number: number)
     }
 
+    /// The answer to a question (`Apply? [y/N] `), read with the question as the prompt; kept out of
+    /// the history. Ctrl-C or Ctrl-D abandons it (nil: no).
+    func answer(_ question: String) -> String? {
+        guard let questionPrompt = strdup(question) else { return nil }
+        promptBuffer = questionPrompt
+        defer {
+            promptBuffer = prompt
+            free(questionPrompt)
+        }
+        cancelled = false
+        var count: Int32 = 0
+        let raw = InterruptKey.disabled { el_gets(editline, &count) }
+        if cancelled { return nil }
+        guard let raw, count > 0 else {
+            StandardStreams().standardOutput("\n")
+            return nil
+        }
+        var text = String(cString: raw)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        return text
+    }
+
     /// TAB: a unique candidate completes (with a space); several complete their common prefix, and
     /// a second TAB on the same line lists them in columns (the first 100, and how many more).
     private func complete() -> UInt8 {

@@ -54,6 +54,13 @@ enum ShellMain {
             )
             return 2
         }
+        if interactive && options.dryRun {
+            output.standardError(
+                "calico-shell: --dry-run is for scripts: give a SCRIPT, -c commands or commands on stdin "
+                    + "(at the prompt, add --dry-run to an edit)\n"
+            )
+            return 2
+        }
         if options.showConfig { return ShowConfig.run(options, environment: environment, output: output) }
         let configuration: EtcdConfiguration
         do {
@@ -120,7 +127,9 @@ enum ShellMain {
             echo: options.echo,
             format: options.output,
             atomic: options.atomic,
-            consistency: options.consistency
+            consistency: options.consistency,
+            dryRun: options.dryRun,
+            colour: isatty(1) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
         )
         let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
 

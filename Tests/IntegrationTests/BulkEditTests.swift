@@ -56,7 +56,7 @@ final class BulkEditTests: XCTestCase {
         let json = try ShellBinary.run([
             "--endpoints", etcd.url, "-o", "json", "-c", "endpoint 'd50c*' profile set PROF",
         ])
-        XCTAssertTrue(json.output.contains(#""profiles":["PROF"],"changed":"yes"}"#), json.output)
+        XCTAssertTrue(json.output.contains(#""profiles":["PROF"],"changed":true}"#), json.output)
         await client.shutdown()
     }
 

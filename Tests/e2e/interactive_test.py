@@ -194,13 +194,31 @@ def main():
             child.expect("\r\ncontinued-line\r\n")
             child.expect(PROMPT)
 
-        def bulk_edit_at_the_terminal_is_refused():
-            """A pattern in the ID edits many endpoints: at the terminal that is refused, nothing written."""
-            child.send("endpoint 'd*' profile set\r")  # would clear the profiles of every d… endpoint
-            child.expect("run it from a script, -c or stdin")
+        def a_large_bulk_edit_asks_first():
+            """At the terminal, a bulk edit that would change more than 10 endpoints prints the plan's
+            total and asks; anything but y writes nothing, y writes, --yes does not ask, and a small
+            one does not ask either. The counts are printed only by running the commands."""
+            edit = "endpoint '*' profile append WEB --host=node-000 --orchestrator=docker"
+            child.send(edit + "\r")
+            child.expect(r"Plan: 40 endpoint\(s\) to change, 0 unchanged")
+            child.expect(r"Apply\? \[y/N\] ")
+            child.send("n\r")
+            child.expect("Nothing was written.")
             child.expect(PROMPT)
-            child.send("endpoint d50c35bc784511e5bd1a080027f532f6 profile show\r")
-            child.expect(r"\| PROF \|")
+            child.send(edit + " --dry-run\r")  # still all 40 to change: nothing was written
+            child.expect(r"\+ WEB")
+            child.expect(r"Plan: 40 endpoint\(s\) to change, 0 unchanged, 0 failed line\(s\); nothing was written")
+            child.expect(PROMPT)
+            child.send(edit + "\r")
+            child.expect(r"Apply\? \[y/N\] ")
+            child.send("y\r")
+            child.expect(r"Profile\(s\) WEB appended to 40 endpoint\(s\); 0 already had it\.")
+            child.expect(PROMPT)
+            child.send("endpoint '*' profile remove WEB --host=node-000 --yes\r")
+            child.expect(r"Profile\(s\) WEB removed from 40 endpoint\(s\); 10 did not have it\.")
+            child.expect(PROMPT)
+            child.send("endpoint '*' profile append WEB --host=node-000 --orchestrator=k8s --workload='*-00*'\r")
+            child.expect(r"Profile\(s\) WEB appended to 10 endpoint\(s\); 0 already had it\.")
             child.expect(PROMPT)
 
         def ctrl_d_exits_zero():
@@ -220,7 +238,7 @@ def main():
                            ("an endpoint written by another client completes", external_write_completes),
                            ("Up recalls the previous command", up_recalls_previous),
                            ("a trailing backslash continues the line", backslash_continues_a_line),
-                           ("a bulk edit at the terminal is refused", bulk_edit_at_the_terminal_is_refused),
+                           ("a large bulk edit at the terminal asks first", a_large_bulk_edit_asks_first),
                            ("an error keeps the shell alive", errors_keep_the_shell_alive),
                            ("Ctrl-D exits 0", ctrl_d_exits_zero)]:
             check(name, body)

@@ -1,6 +1,6 @@
 /// What a bulk edit prints: one summary line (`Profile(s) WEB appended to 212 endpoints; 3 already
-/// had it.`), or with `-o json` one object per selected endpoint with its profiles and whether
-/// this command changed it. Pure.
+/// had it.`), after a table with a row per selected endpoint (its profiles now, and whether this
+/// command changed it) with `--detailed`; or with `-o json` one object per selected endpoint. Pure.
 enum BulkEditReport {
     static func summary(edit: ProfileEdit, changed: Int, unchanged: Int) -> String {
         let names = edit.names.joined(separator: ",")
@@ -19,19 +19,31 @@ enum BulkEditReport {
         edit: ProfileEdit,
         selection: [(EndpointIndex.Record, EndpointData)],
         changed: Set<EndpointKey>,
-        format: OutputFormat
+        format: OutputFormat,
+        detailed: Bool = false
     ) -> CommandResult {
         switch format {
         case .table:
             let unchanged = selection.filter { !changed.contains($0.0.key) }.count
-            return CommandResult(output: summary(edit: edit, changed: changed.count, unchanged: unchanged) + "\n")
+            let line = summary(edit: edit, changed: changed.count, unchanged: unchanged) + "\n"
+            guard detailed else { return CommandResult(output: line) }
+            var table = Table(headers: [
+                "Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID", "Profiles", "Changed",
+            ])
+            for (record, data) in selection {
+                table.appendMultiline(
+                    [[record.key.host], [record.key.orchestrator], [record.key.workload], [record.key.endpoint]]
+                        + [data.profiles.isEmpty ? [""] : data.profiles, [changed.contains(record.key) ? "yes" : "no"]]
+                )
+            }
+            return CommandResult(output: TableRenderer.render(table) + line)
         case .json:
             let objects = selection.map { record, data in
                 JSONValue.object([
                     ("hostname", .string(record.key.host)), ("orchestrator_id", .string(record.key.orchestrator)),
                     ("workload_id", .string(record.key.workload)), ("endpoint_id", .string(record.key.endpoint)),
                     ("profiles", .strings(data.profiles)),
-                    ("changed", .string(changed.contains(record.key) ? "yes" : "no")),
+                    ("changed", .bool(changed.contains(record.key))),
                 ])
             }
             return CommandResult(output: JSONValue.array(objects).rendered + "\n")

@@ -17,7 +17,7 @@ public final class Executor: Sendable {
     let backoff: ContentionBackoff
     /// How many puts one transaction may hold: etcd's default `--max-txn-ops`, lowered when the
     /// server refuses a bulk edit's transaction for holding too many.
-    let transactionLimit = Mutex(AtomicBatch.maximumOperations)
+    let transactionLimit = Mutex(StagedEdits.maximumOperations)
 
     public init(synchronizer: IndexSynchronizer, backoff: ContentionBackoff = ContentionBackoff()) {
         self.synchronizer = synchronizer
@@ -29,34 +29,57 @@ public final class Executor: Sendable {
     public func run(
         _ command: EndpointCommand,
         format: OutputFormat,
-        batch: AtomicBatch? = nil,
+        batch: StagedEdits? = nil,
         consistency: ReadConsistency = .linearizable
     ) async throws(ShellError) -> CommandResult {
+        try await run(command, CommandContext(format: format, consistency: consistency, staged: batch))
+    }
+
+    /// Runs one endpoint command as `context` says: reads answer from the index (with what the
+    /// run staged on top), edits are written, staged, or only planned (`--dry-run`).
+    public func run(_ command: EndpointCommand, _ context: CommandContext) async throws(ShellError) -> CommandResult {
+        let format = context.format
         switch command {
         case .showEndpoints(let filter, let detailed, let wide):
-            let index = try await readIndex(consistency, batch)
+            let index = try await readIndex(context.consistency, context.staged)
             return ShowEndpoints.run(index, filter: filter, detailed: detailed, wide: wide, format: format)
         case .watch(let filter, let limits):
             // Streams; `watch(…)` is what runs it (the runner prints each line as it comes).
             _ = (filter, limits)
             return CommandResult()
         case .showProfiles(let filter):
-            return try ShowProfiles.run(try await readIndex(consistency, batch), filter: filter, format: format)
-        case .editProfiles(let filter, let action, let names):
+            let index = try await readIndex(context.consistency, context.staged)
+            return try ShowProfiles.run(index, filter: filter, format: format)
+        case .editProfiles(let filter, let action, let names, let flags):
             let edit = ProfileEdit(action: action, names: names)
-            if let batch { return try await stage(edit, filter: filter, format: format, in: batch) }
+            if flags.dryRun { return try await preview(edit, filter: filter, many: false, context) }
+            if let staged = context.staged { return try await stage(edit, filter: filter, format: format, in: staged) }
             return try await self.edit(filter: filter, edit: edit, format: format)
-        case .bulkEditProfiles(let filter, let action, let names):
+        case .bulkEditProfiles(let filter, let action, let names, let flags):
             let edit = ProfileEdit(action: action, names: names)
-            if let batch { return try await stageMany(edit, filter: filter, format: format, in: batch) }
-            return try await bulkEdit(filter: filter, edit: edit, format: format)
+            if flags.dryRun { return try await preview(edit, filter: filter, many: true, context) }
+            if let staged = context.staged {
+                return try await stageMany(edit, filter: filter, format: format, detailed: flags.detailed, in: staged)
+            }
+            if let threshold = context.confirmAbove, !flags.yes,
+                let question = try await confirmation(edit, filter: filter, above: threshold)
+            {
+                return question
+            }
+            return try await bulkEdit(
+                filter: filter,
+                edit: edit,
+                format: format,
+                detailed: flags.detailed,
+                progress: context.progress
+            )
         }
     }
 
     /// The index a read answers from: fresh (linearizable), or the watched one as it is (serializable).
     func readIndex(
         _ consistency: ReadConsistency,
-        _ batch: AtomicBatch? = nil
+        _ batch: StagedEdits? = nil
     ) async throws(ShellError) -> EndpointIndex {
         guard consistency == .serializable else { return try await freshIndex(batch) }
         let index = await synchronizer.currentIndex()
@@ -94,7 +117,7 @@ public final class Executor: Sendable {
         await synchronizer.unsubscribe(id)
     }
 
-    func freshIndex(_ batch: AtomicBatch? = nil) async throws(ShellError) -> EndpointIndex {
+    func freshIndex(_ batch: StagedEdits? = nil) async throws(ShellError) -> EndpointIndex {
         do {
             let index = try await synchronizer.freshIndex()
             return batch?.overlay(index) ?? index
@@ -107,7 +130,7 @@ public final class Executor: Sendable {
     /// a touched endpoint (or deleted a profile the script adds) first, the script's edits are
     /// replayed on fresh values and the commit is tried again, within the backoff's budget.
     /// Returns the revision of the commit.
-    public func commit(_ batch: AtomicBatch) async throws(ShellError) -> Int64 {
+    public func commit(_ batch: StagedEdits) async throws(ShellError) -> Int64 {
         guard !batch.isEmpty else { return 0 }
         var lost = false
         return try await backoff.run(
@@ -157,33 +180,10 @@ public final class Executor: Sendable {
         )
     }
 
-    /// `--atomic`: the edit is planned on the script's view (fresh index plus what it staged) and
-    /// staged; nothing is written until the script's end.
-    private func stage(
-        _ edit: ProfileEdit,
-        filter: EndpointFilter,
-        format: OutputFormat,
-        in batch: AtomicBatch
-    ) async throws(ShellError) -> CommandResult {
-        let record = try Self.lookUp(filter: filter, edit: edit, in: try await freshIndex(batch)).get()
-        let plan = edit.plan(current: try EndpointLookup.decode(record, layout: layout).profiles)
-        if let newProfiles = plan.newProfiles {
-            let value = try Self.replacingProfiles(of: record, with: newProfiles, layout: layout)
-            try batch.stage(
-                path: record.key.path(in: layout),
-                key: record.key,
-                baseRevision: record.modRevision,
-                value: value,
-                edit: edit
-            )
-        }
-        return render(plan.staged, endpoint: record.key.endpoint, format: format)
-    }
-
     /// The endpoint an edit is about, with every check that needs no write. The index is released
     /// when this returns: a copy still held while the watch applies our own write would make that
     /// change copy the whole index.
-    private static func lookUp(
+    static func lookUp(
         filter: EndpointFilter,
         edit: ProfileEdit,
         in index: EndpointIndex
@@ -240,7 +240,7 @@ public final class Executor: Sendable {
         }
     }
 
-    private func render(_ plan: ProfileEdit.Plan, endpoint: String, format: OutputFormat) -> CommandResult {
+    func render(_ plan: ProfileEdit.Plan, endpoint: String, format: OutputFormat) -> CommandResult {
         switch format {
         case .table:
             return CommandResult(output: plan.messages.map { $0 + "\n" }.joined())

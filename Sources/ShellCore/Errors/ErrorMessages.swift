@@ -115,9 +115,6 @@ extension UsageError: CustomStringConvertible {
             return "Usage: \(Grammar.command(named: command)?.usage ?? command)"
         case .unknownOutputFormat(let word):
             return "Unknown output format '\(printable(word))': expected table or json"
-        case .bulkEditAtTheTerminal:
-            return "A pattern in the endpoint ID edits every endpoint it matches: at the terminal that needs a "
-                + "confirmation that is not there yet; run it from a script, -c or stdin"
         case .unknownSettingValue(let setting, let value):
             let values = Grammar.settings[setting] ?? []
             return "Unknown \(setting) '\(printable(value))': expected \(values.joined(separator: " or "))"

@@ -4,8 +4,6 @@ public enum UsageError: Equatable, Sendable {
     /// A builtin given the wrong arguments: its usage line is the message.
     case commandUsage(command: String)
     case unknownOutputFormat(String)
-    /// A pattern in the ID of an edit typed at the terminal (bulk edits run from scripts for now).
-    case bulkEditAtTheTerminal
     case unknownSettingValue(setting: String, value: String)
     case invalidExitStatus(String)
     case noHelp(topic: String)

@@ -37,6 +37,7 @@ public final class DetectingStore: KeyValueStore {
     public var detected: DatastoreDetection.Choice? { chosen.withLock { $0 } }
 
     public var readsWholeRanges: Bool { detected?.store.readsWholeRanges ?? false }
+    public var maximumTransactionOperations: Int? { detected?.store.maximumTransactionOperations }
 
     public func range(
         from start: String,

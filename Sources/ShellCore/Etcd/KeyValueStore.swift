@@ -37,10 +37,14 @@ public protocol KeyValueStore: Sendable {
     /// Whether a range is read whole whatever the limit, so that paging it only repeats the work
     /// (etcd's v2 API has no paging). Added for the v2 store; defaults to false.
     var readsWholeRanges: Bool { get }
+    /// How many operations one transaction may hold, when the store knows it for sure (etcd's v2
+    /// API: one). Nil: as many as the server takes (etcd v3's `--max-txn-ops`, learnt from its refusal).
+    var maximumTransactionOperations: Int? { get }
 }
 
 extension KeyValueStore {
     public var readsWholeRanges: Bool { false }
+    public var maximumTransactionOperations: Int? { nil }
 
     /// The current revision, probing a key outside any data (for clients that may read everything).
     public func currentRevision() async throws -> Int64 {

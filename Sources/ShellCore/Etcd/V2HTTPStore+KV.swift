@@ -14,6 +14,8 @@ import NIOHTTP1
 ///   which v3 closes inside its transaction and v2 cannot.
 extension V2HTTPStore {
     public var readsWholeRanges: Bool { true }
+    /// v2 has no multi-key transactions: a compare-and-swap writes one key.
+    public var maximumTransactionOperations: Int? { 1 }
 
     public func range(
         from start: String,

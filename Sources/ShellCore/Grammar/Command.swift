@@ -30,9 +30,25 @@ public enum EndpointCommand: Equatable, Sendable {
     /// `endpoint <ID> profile show [filters]` (the filter's `endpoint` is the ID)
     case showProfiles(EndpointFilter)
     /// `endpoint <ID> profile (append|remove|set) [filters] [<PROFILES>...]`
-    case editProfiles(EndpointFilter, ProfileAction, [String])
+    case editProfiles(EndpointFilter, ProfileAction, [String], EditFlags = EditFlags())
     /// `endpoint '<PATTERN>' profile (append|remove|set) [filters] [<PROFILES>...]`: every match.
-    case bulkEditProfiles(EndpointFilter, ProfileAction, [String])
+    case bulkEditProfiles(EndpointFilter, ProfileAction, [String], EditFlags = EditFlags())
+}
+
+/// The flags of a profile edit.
+public struct EditFlags: Equatable, Sendable {
+    /// `--dry-run`: print the plan, write nothing.
+    public var dryRun = false
+    /// `--yes`: a bulk edit at the terminal applies without asking.
+    public var yes = false
+    /// `--detailed`: a bulk edit prints a row per selected endpoint.
+    public var detailed = false
+
+    public init(dryRun: Bool = false, yes: Bool = false, detailed: Bool = false) {
+        self.dryRun = dryRun
+        self.yes = yes
+        self.detailed = detailed
+    }
 }
 
 extension Command {

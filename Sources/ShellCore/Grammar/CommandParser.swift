@@ -217,7 +217,12 @@ public enum CommandParser {
         var seen = Set<String>()
         for profile in profiles where !seen.insert(profile).inserted { throw .repeatedProfile(profile) }
         if profiles.isEmpty && action != .set { throw .usage(.missingProfileNames(verb: verb)) }
-        if Grammar.selectsMany(first) { return .endpoint(.bulkEditProfiles(filter, action, profiles)) }
-        return .editProfiles(filter, action, profiles)
+        let flags = EditFlags(
+            dryRun: words.has("--dry-run"),
+            yes: words.has("--yes"),
+            detailed: words.has("--detailed")
+        )
+        if Grammar.selectsMany(first) { return .endpoint(.bulkEditProfiles(filter, action, profiles, flags)) }
+        return .endpoint(.editProfiles(filter, action, profiles, flags))
     }
 }

@@ -106,7 +106,8 @@ public enum Grammar {
             placeholder: nil,
             summary: "Show additional information",
             values: nil,
-            forms: [.show]
+            // On a bulk edit: a row per selected endpoint before the summary line.
+            forms: [.show, .profileEdit]
         ),
         // The extensions: filters answered from the index's secondary indexes or the values.
         Option(
@@ -150,6 +151,20 @@ public enum Grammar {
             summary: "With --detailed: adds the Interface column",
             values: nil,
             forms: [.show]
+        ),
+        Option(
+            name: "--dry-run",
+            placeholder: nil,
+            summary: "Shows what the edit would change (profiles before and after); writes nothing",
+            values: nil,
+            forms: [.profileEdit]
+        ),
+        Option(
+            name: "--yes",
+            placeholder: nil,
+            summary: "Applies a bulk edit at the terminal without asking first",
+            values: nil,
+            forms: [.profileEdit]
         ),
         Option(
             name: "--count",

@@ -3,6 +3,7 @@
 public enum JSONValue: Equatable, Sendable {
     case string(String)
     case number(Int)
+    case bool(Bool)
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -25,6 +26,7 @@ public enum JSONValue: Equatable, Sendable {
         switch self {
         case .string(let text): Self.writeString(text, into: &out)
         case .number(let number): out += String(number)
+        case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
         case .array(let values):
             out += "["

@@ -34,12 +34,16 @@ public protocol LineSource {
     mutating func readLine() -> SourceLine?
     /// The line that continues one ending in a backslash; nil where a continuation cannot go on.
     mutating func readContinuationLine() -> SourceLine?
+    /// A person's answer to `question` (`Apply? [y/N] `); nil when nobody can answer (scripts and
+    /// pipes never ask) or the answer was abandoned (Ctrl-C, Ctrl-D).
+    mutating func answer(_ question: String) -> String?
 }
 
 extension LineSource {
     public var path: String? { nil }
     public var isInteractive: Bool { false }
     public mutating func readContinuationLine() -> SourceLine? { readLine() }
+    public mutating func answer(_ question: String) -> String? { nil }
 }
 
 /// Lines longer than this are refused (one clear error) rather than parsed.

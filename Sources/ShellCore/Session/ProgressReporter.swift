@@ -1,8 +1,9 @@
 import Synchronization
 
-/// `Loading endpoints… 40,000` on stderr, only once loading has taken more than a second (and only
-/// while `wanted` says someone waits): a quick load shows nothing, a long one shows that something
-/// is happening.
+/// `Loading endpoints… 40,000` (or a bulk edit's `Writing [#####     ] 2,560/10,000 endpoints,
+/// 3,412/s`) on stderr, on one line rewritten in place, only once the work has taken longer than
+/// `delay` (and only while `wanted` says someone waits): quick work shows nothing, long work shows
+/// that something is happening.
 final class ProgressReporter: Sendable {
     private let enabled: Bool
     private let wanted: @Sendable () -> Bool
@@ -24,9 +25,29 @@ final class ProgressReporter: Sendable {
     }
 
     func report(_ count: Int) {
-        guard enabled, ContinuousClock.now - start >= delay, wanted() else { return }
+        show { _ in "Loading endpoints… \(count.formatted())" }
+    }
+
+    /// A bulk edit's progress: `written` of `total` endpoints.
+    func report(written: Int, of total: Int) {
+        show { elapsed in Self.writing(written, of: total, after: elapsed) }
+    }
+
+    private func show(_ line: (Duration) -> String) {
+        let elapsed = ContinuousClock.now - start
+        guard enabled, elapsed >= delay, wanted() else { return }
         shown.withLock { $0 = true }
-        output.standardError("\rLoading endpoints… \(count.formatted())")
+        output.standardError("\r" + line(elapsed))
+    }
+
+    /// `Writing [#####               ] 2,560/10,000 endpoints, 3,412/s`: a bar of 20 cells.
+    static func writing(_ written: Int, of total: Int, after elapsed: Duration) -> String {
+        let cells = 20
+        let filled = total > 0 ? min(cells, written * cells / total) : cells
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Int((Double(written) / seconds).rounded()) : 0
+        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: cells - filled)
+        return "Writing [\(bar)] \(written.formatted())/\(total.formatted()) endpoints, \(rate.formatted())/s"
     }
 
     func finish() {

@@ -10,18 +10,26 @@ public struct RunOptions: Sendable {
     public var atomic = false
     /// Whether reads ask etcd where it stands first (`--consistency`, `set consistency`).
     public var consistency = ReadConsistency.linearizable
+    /// `--dry-run`: stage every edit (later lines see it), write nothing, print the plan at the end.
+    public var dryRun = false
+    /// Plans in colour: standard output is a terminal (and `NO_COLOR` is not set).
+    public var colour = false
 
     public init(
         continueOnError: Bool = false,
         echo: Bool = false,
         format: OutputFormat = .table,
         atomic: Bool = false,
-        consistency: ReadConsistency = .linearizable
+        consistency: ReadConsistency = .linearizable,
+        dryRun: Bool = false,
+        colour: Bool = false
     ) {
         self.continueOnError = continueOnError
         self.echo = echo
         self.format = format
         self.atomic = atomic
         self.consistency = consistency
+        self.dryRun = dryRun
+        self.colour = colour
     }
 }

@@ -38,10 +38,10 @@ public final class ScriptRunner: Sendable {
     private let output: any OutputWriter
     private let executor: @Sendable () async throws -> Executor
     private let state: Mutex<State>
-    /// With `--atomic`: the edits staged so far.
-    private let batch: AtomicBatch?
+    /// With `--atomic` or `--dry-run`: the edits staged so far.
+    private let batch: StagedEdits?
     /// The command a person is waiting for at the terminal: what Ctrl-C cancels.
-    private let running = Mutex<Task<Outcome?, Never>?>(nil)
+    private let running = Mutex<Task<Step, Never>?>(nil)
 
     public init(
         options: RunOptions,
@@ -51,8 +51,15 @@ public final class ScriptRunner: Sendable {
         self.state = Mutex(State(options: options))
         self.output = output
         self.executor = executor
-        self.batch = options.atomic ? AtomicBatch() : nil
+        if options.dryRun {
+            self.batch = StagedEdits(.plan, limit: options.atomic ? StagedEdits.maximumOperations : nil)
+        } else {
+            self.batch = options.atomic ? StagedEdits(.atomic) : nil
+        }
     }
+
+    /// At the terminal, a bulk edit that would change more endpoints than this asks first.
+    public static let confirmationThreshold = 10
 
     public var options: RunOptions { state.withLock { $0.options } }
     public var failures: Int { state.withLock { $0.failures } }
@@ -62,14 +69,26 @@ public final class ScriptRunner: Sendable {
         running.withLock { $0?.cancel() }
     }
 
-    /// Ends a run: with `--atomic`, commits the staged edits as one transaction when everything
-    /// succeeded, and otherwise says that nothing was written. Returns the exit status.
+    /// Ends a run: with `--dry-run`, prints the plan; with `--atomic`, commits the staged edits as
+    /// one transaction when everything succeeded, and otherwise says that nothing was written.
+    /// Returns the exit status.
     public func finish(_ outcome: Outcome) async -> Int32 {
         let status = exitStatus(for: outcome)
         if case .outputFailed(let failure) = outcome, !failure.isClosedPipe {
             output.standardError("calico-shell: \(failure)\n")
         }
         guard let batch else { return status }
+        if batch.purpose == .plan {
+            if case .outputFailed = outcome { return status }
+            let options = self.options
+            output.standardOutput(
+                PlanRenderer.render(batch.plan(failedLines: failures), format: options.format, colour: options.colour)
+            )
+            if options.atomic && status != 0 {
+                output.standardError("--atomic: a line would fail, so the run would write nothing.\n")
+            }
+            return output.failure == nil ? status : 1
+        }
         guard status == 0 else {
             if !batch.isEmpty {
                 output.standardError("--atomic: nothing was written (\(batch.endpointCount) endpoint(s) staged)\n")
@@ -106,19 +125,44 @@ public final class ScriptRunner: Sendable {
         defer { if source.path != nil { state.withLock { _ = $0.sourceStack.popLast() } } }
         while let line = Self.readLogicalLine(from: &source) {
             let origin = Origin(name: source.name, directory: source.directory, isInteractive: source.isInteractive)
-            let outcome: Outcome?
-            if origin.isInteractive {
-                // A task of its own, so that Ctrl-C cancels this command and not the loop.
-                let task = Task { await self.runLine(line, from: origin) }
-                running.withLock { $0 = task }
-                outcome = await task.value
-                running.withLock { $0 = nil }
-            } else {
-                outcome = await runLine(line, from: origin)
+            var step = await perform(from: origin) { await self.runLine(line, from: origin) }
+            if case .ask(let question, let confirmed) = step {
+                if Self.isYes(source.answer(question)) {
+                    step = await perform(from: origin) { await self.run(confirmed, line: line, from: origin) }
+                } else {
+                    output.standardOutput("Nothing was written.\n")
+                    step = .next
+                }
             }
-            if let outcome { return outcome }
+            if case .end(let outcome) = step { return outcome }
         }
         return .finished
+    }
+
+    /// What comes after a line.
+    private enum Step: Sendable {
+        case next
+        case end(Outcome)
+        /// Ask `question` at the terminal; a yes runs `command`.
+        case ask(String, then: Command)
+    }
+
+    /// Runs `work` for a line of `origin`: at the terminal in a task of its own, so that Ctrl-C
+    /// cancels this command and not the loop.
+    private func perform(from origin: Origin, _ work: @escaping @Sendable () async -> Step) async -> Step {
+        guard origin.isInteractive else { return await work() }
+        let task = Task { await work() }
+        running.withLock { $0 = task }
+        let step = await task.value
+        running.withLock { $0 = nil }
+        return step
+    }
+
+    static func isYes(_ answer: String?) -> Bool {
+        guard let answer else { return false }
+        let word = String(answer.trimmingLeadingBlanks.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+            .lowercased()
+        return word == "y" || word == "yes"
     }
 
     /// Joins lines ending in an unescaped backslash with the next one. The joined line counts
@@ -172,25 +216,38 @@ public final class ScriptRunner: Sendable {
         return backslashes % 2 == 1
     }
 
-    /// Runs one line; returns an outcome when the run must end here.
-    private func runLine(_ line: SourceLine, from origin: Origin) async -> Outcome? {
+    /// Runs one line.
+    private func runLine(_ line: SourceLine, from origin: Origin) async -> Step {
+        let command: Command
         do {
             if let problem = line.problem { throw problem }
-            let command = try CommandParser.parse(line.text)
-            if command == .nothing { return nil }
-            if options.echo { output.standardOutput("> \(line.text.trimmingLeadingBlanks)\n") }
-            let outcome = try await execute(command, from: origin)
-            // A failed write ends the run at once: nothing that follows may run unseen.
-            if let failure = output.failure { return .outputFailed(failure) }
-            return outcome
+            command = try CommandParser.parse(line.text)
         } catch {
-            if let failure = output.failure { return .outputFailed(failure) }
-            let shellError = Executor.shellError(error)
-            state.withLock { $0.failures += 1 }
-            report(shellError, at: line, from: origin)
-            if origin.isInteractive || options.continueOnError { return nil }
-            return .stopped
+            return failed(error, at: line, from: origin)
         }
+        if command == .nothing { return .next }
+        if options.echo { output.standardOutput("> \(line.text.trimmingLeadingBlanks)\n") }
+        return await run(command, line: line, from: origin)
+    }
+
+    private func run(_ command: Command, line: SourceLine, from origin: Origin) async -> Step {
+        do {
+            let step = try await execute(command, from: origin)
+            // A failed write ends the run at once: nothing that follows may run unseen.
+            if let failure = output.failure { return .end(.outputFailed(failure)) }
+            return step
+        } catch {
+            return failed(error, at: line, from: origin)
+        }
+    }
+
+    private func failed(_ error: any Error, at line: SourceLine, from origin: Origin) -> Step {
+        if let failure = output.failure { return .end(.outputFailed(failure)) }
+        let shellError = Executor.shellError(error)
+        state.withLock { $0.failures += 1 }
+        report(shellError, at: line, from: origin)
+        if origin.isInteractive || options.continueOnError { return .next }
+        return .end(.stopped)
     }
 
     private func report(_ error: ShellError, at line: SourceLine, from origin: Origin) {
@@ -205,10 +262,10 @@ public final class ScriptRunner: Sendable {
     }
 
     /// Every command, builtin or not, is dispatched here.
-    private func execute(_ command: Command, from origin: Origin) async throws -> Outcome? {
+    private func execute(_ command: Command, from origin: Origin) async throws -> Step {
         switch command {
         case .nothing:
-            return nil
+            return .next
         case .help(let topic):
             output.standardOutput(try Self.help(topic))
         case .echo(let text):
@@ -218,9 +275,9 @@ public final class ScriptRunner: Sendable {
         case .setConsistency(let consistency):
             state.withLock { $0.options.consistency = consistency }
         case .exit(let status):
-            return .exit(status)
+            return .end(.exit(status))
         case .source(let path):
-            return try await runSourced(path, from: origin)
+            return try await runSourced(path, from: origin).map { .end($0) } ?? .next
         case .complete(let line):
             let index = try await executor().readIndex(options.consistency)
             let completion = Completer.complete(line, index: index)
@@ -229,20 +286,41 @@ public final class ScriptRunner: Sendable {
             let output = self.output
             try await executor().watch(filter, limits: limits, format: options.format) { output.standardOutput($0) }
         case .endpoint(let command):
-            // A bulk edit must show its plan and ask before writing at a terminal; until that
-            // question exists, the terminal refuses it rather than write to many endpoints unasked.
-            if origin.isInteractive, case .bulkEditProfiles = command { throw ShellError.usage(.bulkEditAtTheTerminal) }
-            let options = self.options
-            let result = try await executor().run(
-                command,
-                format: options.format,
-                batch: batch,
-                consistency: options.consistency
-            )
-            for warning in result.warnings { output.standardError(DisplayEscaping.visible(warning) + "\n") }
-            output.standardOutput(result.output)
+            return try await runEndpoint(command, from: origin)
         }
-        return nil
+        return .next
+    }
+
+    private func runEndpoint(_ command: EndpointCommand, from origin: Origin) async throws -> Step {
+        let options = self.options
+        // At the terminal, a bulk edit shows how much it would change and asks first (see
+        // `confirmationThreshold`), and its writing shows a progress bar; scripts never ask.
+        let progress = ProgressReporter(enabled: origin.isInteractive, output: output, after: .milliseconds(300))
+        let context = CommandContext(
+            format: options.format,
+            consistency: options.consistency,
+            staged: batch,
+            colour: options.colour,
+            confirmAbove: origin.isInteractive ? Self.confirmationThreshold : nil,
+            progress: { progress.report(written: $0, of: $1) }
+        )
+        let result: CommandResult
+        do {
+            result = try await executor().run(command, context)
+            progress.finish()
+        } catch {
+            progress.finish()  // ends the progress line before the error is printed under it
+            throw error
+        }
+        for warning in result.warnings { output.standardError(DisplayEscaping.visible(warning) + "\n") }
+        output.standardOutput(result.output)
+        if let question = result.question,
+            case .bulkEditProfiles(let filter, let action, let names, var flags) = command
+        {
+            flags.yes = true
+            return .ask(question, then: .endpoint(.bulkEditProfiles(filter, action, names, flags)))
+        }
+        return .next
     }
 
     static func help(_ topic: String?) throws(ShellError) -> String {

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// `--atomic`: a script's edits staged in memory and committed at the end as one etcd transaction.
+/// A script's edits staged in memory instead of written: `--atomic` commits them at the end as one
+/// etcd transaction; `--dry-run` never writes them and prints them as a plan (`EditPlan`).
 ///
 /// Reads later in the same script see the staged values (the index is overlaid with them). The
 /// transaction compares the `mod_revision` each endpoint had when the script first read it; if
@@ -10,7 +11,7 @@ import Synchronization
 ///
 /// A script runs one command at a time, so the lock is never contended; it makes the batch a
 /// `Sendable` value the runner can hand to the command it runs.
-public final class AtomicBatch: Sendable {
+public final class StagedEdits: Sendable {
     /// etcd's default `--max-txn-ops`: one transaction holds at most this many puts.
     public static let maximumOperations = 128
 
@@ -18,6 +19,9 @@ public final class AtomicBatch: Sendable {
         var key: EndpointKey
         var baseRevision: Int64
         var value: [UInt8]
+        /// The endpoint's profiles when the script first changed it, and after its edits so far.
+        var before: [String]
+        var after: [String]
     }
 
     struct RecordedEdit {
@@ -30,6 +34,8 @@ public final class AtomicBatch: Sendable {
         /// By exact key bytes: two endpoints whose keys are canonically equal text stay apart.
         var staged: [ExactString: Staged] = [:]
         var edits: [RecordedEdit] = []
+        /// Endpoints an edit selected that needed no change (the plan's "unchanged").
+        var untouched: [ExactString: EndpointKey] = [:]
 
         /// Every profile a staged edit adds, each once, in order.
         var requiredProfiles: [String] {
@@ -38,9 +44,23 @@ public final class AtomicBatch: Sendable {
         }
     }
 
-    private let contents = Mutex(Contents())
+    public enum Purpose: Sendable {
+        /// `--atomic`: committed at the end; at most one transaction's worth of endpoints.
+        case atomic
+        /// `--dry-run`: shown as a plan, never written; any number of endpoints.
+        case plan
+    }
 
-    public init() {}
+    private let contents = Mutex(Contents())
+    public let purpose: Purpose
+    /// How many endpoints may be staged: one transaction's worth under `--atomic` (also when only
+    /// planned, so that the plan of an `--atomic --dry-run` fails where the run would).
+    let limit: Int?
+
+    public init(_ purpose: Purpose = .atomic, limit: Int? = nil) {
+        self.purpose = purpose
+        self.limit = limit ?? (purpose == .atomic ? Self.maximumOperations : nil)
+    }
 
     public var isEmpty: Bool { contents.withLock { $0.staged.isEmpty } }
     public var endpointCount: Int { contents.withLock { $0.staged.count } }
@@ -58,21 +78,57 @@ public final class AtomicBatch: Sendable {
         return copy
     }
 
+    /// Stages `value` (with the profiles `after`) for the endpoint at `path`, which had `before`.
     func stage(
         path: String,
         key: EndpointKey,
         baseRevision: Int64,
         value: [UInt8],
+        profiles: (before: [String], after: [String]),
         edit: ProfileEdit
     ) throws(ShellError) {
         let exact = ExactString(path)
+        let limit = self.limit
         try contents.withLock { (contents: inout Contents) throws(ShellError) in
-            if contents.staged[exact] == nil && contents.staged.count >= Self.maximumOperations {
-                throw .atomic(.tooManyEndpoints(limit: Self.maximumOperations))
+            let earlier = contents.staged[exact]
+            if let limit, earlier == nil && contents.staged.count >= limit {
+                throw .atomic(.tooManyEndpoints(limit: limit))
             }
-            let base = contents.staged[exact]?.baseRevision ?? baseRevision
-            contents.staged[exact] = Staged(key: key, baseRevision: base, value: value)
+            contents.staged[exact] = Staged(
+                key: key,
+                baseRevision: earlier?.baseRevision ?? baseRevision,
+                value: value,
+                before: earlier?.before ?? profiles.before,
+                after: profiles.after
+            )
+            contents.untouched[exact] = nil
             contents.edits.append(RecordedEdit(path: path, key: key, edit: edit))
+        }
+    }
+
+    /// Notes that an edit selected the endpoint at `path` and found nothing to change.
+    func noteUnchanged(path: String, key: EndpointKey) {
+        let exact = ExactString(path)
+        contents.withLock { contents in
+            if contents.staged[exact] == nil { contents.untouched[exact] = key }
+        }
+    }
+
+    /// What the staged edits would change, endpoint by endpoint in key order. An endpoint whose
+    /// edits cancel out (append then remove) counts as unchanged.
+    func plan(failedLines: Int) -> EditPlan {
+        contents.withLock { contents in
+            var changes: [EditPlan.Change] = []
+            var unchanged = contents.untouched.count
+            for item in contents.staged.values {
+                if item.before == item.after {
+                    unchanged += 1
+                } else {
+                    changes.append(EditPlan.Change(key: item.key, before: item.before, after: item.after))
+                }
+            }
+            changes.sort { $0.key < $1.key }
+            return EditPlan(changes: changes, unchanged: unchanged, failedLines: failedLines)
         }
     }
 
@@ -97,7 +153,7 @@ public final class AtomicBatch: Sendable {
         var values: [ExactString: Staged] = [:]
         for recorded in edits {
             let fresh = index.record(at: recorded.key).map {
-                Staged(key: recorded.key, baseRevision: $0.modRevision, value: $0.value)
+                Staged(key: recorded.key, baseRevision: $0.modRevision, value: $0.value, before: [], after: [])
             }
             guard let current = values[ExactString(recorded.path)] ?? fresh else {
                 throw .atomic(.endpointDeleted(recorded.key.endpoint))
@@ -107,10 +163,12 @@ public final class AtomicBatch: Sendable {
                 throw .atomic(.malformedValue(endpoint: recorded.key.endpoint, reason: error.reason))
             }
             var next = current
+            if values[ExactString(recorded.path)] == nil { (next.before, next.after) = (profiles, profiles) }
             if let newProfiles = recorded.edit.plan(current: profiles).newProfiles {
                 do { next.value = try EndpointDocument.replacingProfiles(in: current.value, with: newProfiles) } catch {
                     throw .atomic(.malformedValue(endpoint: recorded.key.endpoint, reason: error.reason))
                 }
+                next.after = newProfiles
             }
             values[ExactString(recorded.path)] = next
         }

@@ -1,0 +1,135 @@
+/// Edits that are staged rather than written: in an `--atomic` script (committed at its end), in a
+/// `--dry-run` run (never written, printed as a plan at its end), and for one edit's `--dry-run`
+/// or the question a large bulk edit asks at the terminal (a plan of that edit alone).
+///
+/// Every one decides on the run's view — a fresh index with what the run already staged on top —
+/// with the same rules as a written edit, so a plan shows exactly what applying would do.
+extension Executor {
+    /// Stages a single edit. `--atomic` prints the edit's usual messages, marked `(staged)`; a
+    /// `--dry-run` run prints nothing here (its plan comes at the end).
+    func stage(
+        _ edit: ProfileEdit,
+        filter: EndpointFilter,
+        format: OutputFormat,
+        in staged: StagedEdits
+    ) async throws(ShellError) -> CommandResult {
+        let index = try await freshIndex(staged)
+        let record = try Self.lookUp(filter: filter, edit: edit, in: index).get()
+        let decided = try stage(edit, on: [record], in: staged)
+        guard staged.purpose == .atomic, let plan = decided.first?.plan else { return CommandResult() }
+        return render(plan.staged, endpoint: record.key.endpoint, format: format)
+    }
+
+    /// Stages a bulk edit on every endpoint the selection matches.
+    func stageMany(
+        _ edit: ProfileEdit,
+        filter: EndpointFilter,
+        format: OutputFormat,
+        detailed: Bool,
+        in staged: StagedEdits
+    ) async throws(ShellError) -> CommandResult {
+        let decided = try stage(
+            edit,
+            on: try selection(filter, edit: edit, in: try await freshIndex(staged)),
+            in: staged
+        )
+        guard staged.purpose == .atomic else { return CommandResult() }
+        let changed = Set(decided.filter { $0.plan.newProfiles != nil }.map(\.record.key))
+        let selection = decided.map { item in
+            var data = item.data
+            data.profiles = item.plan.resultingProfiles
+            return (item.record, data)
+        }
+        return BulkEditReport.render(
+            edit: edit,
+            selection: selection,
+            changed: changed,
+            format: format,
+            detailed: detailed
+        )
+    }
+
+    /// `--dry-run` on one edit: its plan, decided on the run's view; nothing is staged or written.
+    func preview(
+        _ edit: ProfileEdit,
+        filter: EndpointFilter,
+        many: Bool,
+        _ context: CommandContext
+    ) async throws(ShellError) -> CommandResult {
+        let plan = try await plan(edit, filter: filter, many: many, view: context.staged)
+        return CommandResult(output: PlanRenderer.render(plan, format: context.format, colour: context.colour))
+    }
+
+    /// At the terminal, before a bulk edit that would change more than `threshold` endpoints: the
+    /// plan's total and the question. Nil when the edit is small enough to make without asking.
+    func confirmation(
+        _ edit: ProfileEdit,
+        filter: EndpointFilter,
+        above threshold: Int
+    ) async throws(ShellError) -> CommandResult? {
+        let plan = try await plan(edit, filter: filter, many: true, view: nil)
+        guard plan.changes.count > threshold else { return nil }
+        return CommandResult(
+            output: PlanRenderer.total(plan) + " (add --dry-run to list them).\n",
+            question: "Apply? [y/N] "
+        )
+    }
+
+    private func plan(
+        _ edit: ProfileEdit,
+        filter: EndpointFilter,
+        many: Bool,
+        view: StagedEdits?
+    ) async throws(ShellError) -> EditPlan {
+        let index = try await freshIndex(view)
+        let records =
+            many
+            ? try selection(filter, edit: edit, in: index)
+            : [try Self.lookUp(filter: filter, edit: edit, in: index).get()]
+        let scratch = StagedEdits(.plan)
+        _ = try stage(edit, on: records, in: scratch)
+        return scratch.plan(failedLines: 0)
+    }
+
+    /// The endpoints a bulk edit selects, with the checks a written bulk edit makes first.
+    private func selection(
+        _ filter: EndpointFilter,
+        edit: ProfileEdit,
+        in index: EndpointIndex
+    ) throws(ShellError) -> [EndpointIndex.Record] {
+        let matches = index.records(matching: filter)
+        guard !matches.isEmpty else { throw .endpointUnknown(filter.endpoint ?? "") }
+        for name in edit.requiredProfiles where !index.profileExists(name) { throw .profileNotFound(name) }
+        return matches
+    }
+
+    /// Decides `edit` for each record and stages the changes (a record needing none is noted as
+    /// unchanged). Returns each record with its data and the edit's plan for it.
+    private func stage(
+        _ edit: ProfileEdit,
+        on records: [EndpointIndex.Record],
+        in staged: StagedEdits
+    ) throws(ShellError) -> [(record: EndpointIndex.Record, data: EndpointData, plan: ProfileEdit.Plan)] {
+        var decided: [(record: EndpointIndex.Record, data: EndpointData, plan: ProfileEdit.Plan)] = []
+        decided.reserveCapacity(records.count)
+        for record in records {
+            let data = try EndpointLookup.decode(record, layout: layout)
+            let plan = edit.plan(current: data.profiles)
+            let path = record.key.path(in: layout)
+            if let newProfiles = plan.newProfiles {
+                try staged.stage(
+                    path: path,
+                    key: record.key,
+                    baseRevision: record.modRevision,
+                    value: try Self.replacingProfiles(of: record, with: newProfiles, layout: layout),
+                    profiles: (before: data.profiles, after: newProfiles),
+                    edit: edit
+                )
+            } else {
+                staged.noteUnchanged(path: path, key: record.key)
+            }
+            decided.append((record, data, plan))
+        }
+        return decided
+    }
+}

@@ -1,0 +1,82 @@
+/// Prints an `EditPlan`, as `diff -u` and `terraform plan` do:
+///
+///     calico/docker/ba0fc2d6…/d50c…
+///     - PROF_A
+///       PROF_B
+///     + WEB
+///
+///     Plan: 1 endpoint(s) to change, 4 unchanged, 0 failed line(s); nothing was written (--dry-run).
+///
+/// An endpoint is named by its host, orchestrator, workload and ID, the parts of its key. In colour
+/// (`-` red, `+` green, the name bold) only when asked, that is on a terminal: pipes get plain text.
+/// `-o json` gives the whole plan as one document. Pure.
+public enum PlanRenderer {
+    public static func render(_ plan: EditPlan, format: OutputFormat, colour: Bool) -> String {
+        switch format {
+        case .table: return text(plan, colour: colour)
+        case .json: return json(plan).rendered + "\n"
+        }
+    }
+
+    static func text(_ plan: EditPlan, colour: Bool) -> String {
+        var out = ""
+        for change in plan.changes {
+            out += paint(name(of: change.key), .bold, colour) + "\n"
+            for (mark, profile) in EditPlan.lines(of: change) {
+                let shown = DisplayEscaping.visible(profile)
+                switch mark {
+                case .removed: out += paint("- " + shown, .red, colour) + "\n"
+                case .added: out += paint("+ " + shown, .green, colour) + "\n"
+                case .kept: out += "  " + shown + "\n"
+                }
+            }
+        }
+        if !plan.changes.isEmpty { out += "\n" }
+        return out + total(plan) + "; nothing was written (--dry-run).\n"
+    }
+
+    /// `Plan: 212 endpoint(s) to change, 3 unchanged, 0 failed line(s)`: also what the terminal
+    /// shows before asking `Apply? [y/N]`.
+    public static func total(_ plan: EditPlan) -> String {
+        "Plan: \(plan.changes.count) endpoint(s) to change, \(plan.unchanged) unchanged, "
+            + "\(plan.failedLines) failed line(s)"
+    }
+
+    static func name(of key: EndpointKey) -> String {
+        [key.host, key.orchestrator, key.workload, key.endpoint].map(DisplayEscaping.visible).joined(separator: "/")
+    }
+
+    static func json(_ plan: EditPlan) -> JSONValue {
+        .object([
+            (
+                "changes",
+                .array(
+                    plan.changes.map { change in
+                        .object([
+                            ("hostname", .string(change.key.host)),
+                            ("orchestrator_id", .string(change.key.orchestrator)),
+                            ("workload_id", .string(change.key.workload)),
+                            ("endpoint_id", .string(change.key.endpoint)),
+                            ("before", .strings(change.before)),
+                            ("after", .strings(change.after)),
+                        ])
+                    }
+                )
+            ),
+            ("changed", .number(plan.changes.count)),
+            ("unchanged", .number(plan.unchanged)),
+            ("failed_lines", .number(plan.failedLines)),
+            ("written", .bool(false)),
+        ])
+    }
+
+    enum Colour: String {
+        case bold = "1"
+        case red = "31"
+        case green = "32"
+    }
+
+    static func paint(_ text: String, _ colour: Colour, _ enabled: Bool) -> String {
+        enabled ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
+    }
+}
