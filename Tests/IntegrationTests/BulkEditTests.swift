@@ -97,6 +97,17 @@ final class BulkEditTests: XCTestCase {
             let stored = try await profiles(key, client)
             XCTAssertEqual(stored.filter { $0 == "WEB" }.count, 1)
         }
+        // remove and set are idempotent too: run again, they change nothing and write nothing.
+        for command in ["endpoint '*' profile remove PROF", "endpoint '*' profile set PROF"] {
+            let first = try ShellBinary.run(["--endpoints", etcd.url, "-c", command])
+            XCTAssertEqual(first.status, 0, first.errors)
+            XCTAssertFalse(first.output.contains(" 0 endpoint(s);"), first.output)
+            let revision = try await client.currentRevision()
+            let second = try ShellBinary.run(["--endpoints", etcd.url, "-c", command])
+            XCTAssertTrue(second.output.contains(" 0 endpoint(s); 5 "), second.output)
+            let unchanged = try await client.currentRevision()
+            XCTAssertEqual(unchanged, revision, "\(command): the second run wrote")
+        }
         await client.shutdown()
     }
 
@@ -126,5 +137,21 @@ final class BulkEditTests: XCTestCase {
         let targetProfiles = try await profiles(keys[1], client)
         XCTAssertEqual(Set(targetProfiles), Set(["PROF", "WEB"] + extra))
         await client.shutdown()
+    }
+
+    func testADryRunWritesNothingAndItsPlanIsWhatApplyingWrites() async throws {
+        let fixture = try await DatastoreFixture(.etcdv3)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("calico-shell-plan-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            try await fixture.loadReference()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try await DatastoreScenarios.dryRunOfAFailingScript(fixture: fixture)
+            try await DatastoreScenarios.dryRunPlanEqualsApply(fixture: fixture, folder: folder)
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
     }
 }

@@ -78,6 +78,23 @@ final class V2DatastoreTests: XCTestCase {
         )
     }
 
+    func testADryRunWritesNothingAndItsPlanIsWhatApplyingWrites() async throws {
+        try await DatastoreScenarios.dryRunOfAFailingScript(fixture: fixture)
+        try await DatastoreScenarios.dryRunPlanEqualsApply(fixture: fixture, folder: folder)
+    }
+
+    /// v2 has no multi-key transactions: a bulk edit writes endpoint by endpoint, each its own
+    /// compare-and-swap (so each at its own index), and reports as chunks do.
+    func testABulkEditGoesEndpointByEndpoint() async throws {
+        let result = try ShellBinary.run(fixture.shellArguments + ["-c", "endpoint '*' profile append WEB"])
+        XCTAssertEqual(result.errors, "")
+        XCTAssertEqual(result.output, "Profile(s) WEB appended to 5 endpoint(s); 0 already had it.\n")
+        let pairs = try await fixture.store.rangeAll(prefix: layout.hostsPrefix).pairs
+        XCTAssertEqual(pairs.count, 5)
+        XCTAssertEqual(Set(pairs.map(\.modRevision)).count, 5, "one compare-and-swap per endpoint")
+        for pair in pairs { XCTAssertEqual(try EndpointData.decode(pair.value).profiles.last, "WEB") }
+    }
+
     /// More changes than v2's 1,000-event history while a session idles: the next commands are right.
     func testIdleSessionAcrossTheEventWindow() async throws {
         let store = fixture.store

@@ -27,7 +27,9 @@ extension Executor {
             while !queue.isEmpty {
                 let written = try await backoff.run(
                     { () throws(ShellError) -> [EndpointKey]? in
-                        let chunk = Array(queue.prefix(currentTransactionLimit))
+                        // etcd's --max-txn-ops bounds the compares too: one per endpoint, one per added profile.
+                        let size = max(1, currentTransactionLimit - edit.requiredProfiles.count)
+                        let chunk = Array(queue.prefix(size))
                         switch try await commit(chunk, edit: edit) {
                         case .committed:
                             queue.removeFirst(chunk.count)
@@ -153,7 +155,8 @@ extension Executor {
             return try await store.commit(transaction).succeeded ? .committed : .lost
         } catch let error as EtcdError where error.refusesTooManyOperations && chunk.count > 1 {
             // The server's --max-txn-ops is lower than this chunk: learn it from the refusal.
-            transactionLimit.withLock { $0 = max(1, min($0, chunk.count / 2)) }
+            let operations = chunk.count + edit.requiredProfiles.count
+            transactionLimit.withLock { $0 = max(1, min($0, operations / 2)) }
             return .tooManyOperations
         } catch let error as EtcdError where error.outcomeUnknown {
             return .lost

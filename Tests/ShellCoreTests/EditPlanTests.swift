@@ -1,0 +1,225 @@
+import Foundation
+import ShellDevTools
+import ShellTesting
+import XCTest
+
+@testable import ShellCore
+
+/// Plans (`--dry-run`) and the terminal's question, as pure logic and over an in-memory store; the
+/// real-etcd versions (plan equals apply, etcd byte-identical) are in IntegrationTests.
+final class EditPlanTests: XCTestCase {
+    let key = EndpointKey(host: "node-7", orchestrator: "k8s", workload: "web-1", endpoint: "eth0")
+
+    private func change(_ before: [String], _ after: [String]) -> EditPlan.Change {
+        EditPlan.Change(key: key, before: before, after: after)
+    }
+
+    func testLinesKeepRemoveAndAddInTheOrderWritten() {
+        let lines = EditPlan.lines(of: change(["OLD", "KEEP"], ["KEEP", "NEW"]))
+        XCTAssertEqual(lines.map(\.mark), [.removed, .kept, .added])
+        XCTAssertEqual(lines.map(\.profile), ["OLD", "KEEP", "NEW"])
+        // `set` that only reorders: the whole old list goes, the new one comes, in its order.
+        let reordered = EditPlan.lines(of: change(["A", "B"], ["B", "A"]))
+        XCTAssertEqual(reordered.map(\.mark), [.removed, .removed, .added, .added])
+        XCTAssertEqual(reordered.map(\.profile), ["A", "B", "B", "A"])
+    }
+
+    func testPlainTextInPipesColourOnATerminal() {
+        let plan = EditPlan(changes: [change(["OLD", "KEEP"], ["KEEP", "NEW"])], unchanged: 3, failedLines: 0)
+        XCTAssertEqual(
+            PlanRenderer.render(plan, format: .table, colour: false),
+            """
+            node-7/k8s/web-1/eth0
+            - OLD
+              KEEP
+            + NEW
+
+            Plan: 1 endpoint(s) to change, 3 unchanged, 0 failed line(s); nothing was written (--dry-run).
+
+            """
+        )
+        let coloured = PlanRenderer.render(plan, format: .table, colour: true)
+        XCTAssertTrue(coloured.contains("\u{1B}[31m- OLD\u{1B}[0m\n"), coloured)
+        XCTAssertTrue(coloured.contains("\u{1B}[32m+ NEW\u{1B}[0m\n"), coloured)
+        XCTAssertTrue(coloured.hasPrefix("\u{1B}[1mnode-7/k8s/web-1/eth0\u{1B}[0m\n"), coloured)
+    }
+
+    func testANameFromEtcdCannotReachTheTerminalRaw() {
+        let odd = EndpointKey(host: "h\u{1B}[2J", orchestrator: "k8s", workload: "w", endpoint: "e")
+        let plan = EditPlan(
+            changes: [EditPlan.Change(key: odd, before: [], after: ["P\n"])],
+            unchanged: 0,
+            failedLines: 0
+        )
+        let text = PlanRenderer.render(plan, format: .table, colour: false)
+        XCTAssertTrue(text.hasPrefix("h\\x1b[2J/k8s/w/e\n+ P\\n\n"), text)
+    }
+
+    func testJSONIsOneDocument() throws {
+        let plan = EditPlan(changes: [change(["OLD"], ["NEW"])], unchanged: 2, failedLines: 1)
+        let json = PlanRenderer.render(plan, format: .json, colour: true)
+        XCTAssertEqual(
+            json,
+            #"{"changes":[{"hostname":"node-7","orchestrator_id":"k8s","workload_id":"web-1","endpoint_id":"eth0","#
+                + #""before":["OLD"],"after":["NEW"]}],"changed":1,"unchanged":2,"failed_lines":1,"written":false}"#
+                + "\n"
+        )
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(json.utf8)))
+    }
+
+    func testTheProgressBarShowsCountsAndRate() {
+        XCTAssertEqual(
+            ProgressReporter.writing(2_560, of: 10_000, after: .seconds(2)),
+            "Writing [#####               ] 2,560/10,000 endpoints, 1,280/s"
+        )
+        XCTAssertEqual(
+            ProgressReporter.writing(10_000, of: 10_000, after: .milliseconds(500)),
+            "Writing [####################] 10,000/10,000 endpoints, 20,000/s"
+        )
+    }
+
+    func testTheFlagsOfAnEdit() throws {
+        XCTAssertEqual(
+            try CommandParser.parse("endpoint 'd*' profile append WEB --dry-run --yes --detailed"),
+            .endpoint(
+                .bulkEditProfiles(
+                    EndpointFilter(endpoint: "d*"),
+                    .append,
+                    ["WEB"],
+                    EditFlags(dryRun: true, yes: true, detailed: true)
+                )
+            )
+        )
+        XCTAssertEqual(
+            try CommandParser.parse("endpoint e profile remove WEB --dry"),
+            .endpoint(.editProfiles(EndpointFilter(endpoint: "e"), .remove, ["WEB"], EditFlags(dryRun: true)))
+        )
+        XCTAssertThrowsError(try CommandParser.parse("endpoint show --dry-run")) {
+            XCTAssertTrue("\($0)".contains("--dry-run"), "\($0)")
+        }
+    }
+
+    // MARK: - Runs over an in-memory store
+
+    private func makeRunner(
+        _ options: RunOptions = RunOptions()
+    ) async throws -> (ScriptRunner, CapturedOutput, InMemoryStore) {
+        let store = InMemoryStore()
+        try await BulkLoader.load(SampleData.demo(layout: KeyLayout()), into: store)
+        let output = CapturedOutput()
+        let session = Session(
+            configuration: EtcdConfiguration(endpoints: []),
+            layout: KeyLayout(),
+            showProgress: false,
+            output: output,
+            makeStore: { _ in store }
+        )
+        return (
+            ScriptRunner(options: options, output: output, executor: { try await session.executor() }), output, store
+        )
+    }
+
+    func testADryRunStagesPrintsThePlanAtTheEndAndWritesNothing() async throws {
+        let (runner, output, store) = try await makeRunner(RunOptions(dryRun: true))
+        let revision = try await store.currentRevision()
+        var source = CommandsLineSource([
+            "endpoint '*' profile append WEB --host=calico",
+            "endpoint d79123c4784511e5bd1a080027f532f6 profile show",
+        ])
+        let outcome = await runner.run(&source)
+        let status = await runner.finish(outcome)
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(output.errors, "")
+        // The read saw the staged edit; the plan came at the end.
+        XCTAssertTrue(output.output.hasPrefix("+------+\n| Name |\n+------+\n| WEB  |\n+------+\n"), output.output)
+        XCTAssertTrue(
+            output.output.hasSuffix(
+                "Plan: 5 endpoint(s) to change, 0 unchanged, 0 failed line(s); nothing was written (--dry-run).\n"
+            ),
+            output.output
+        )
+        let after = try await store.currentRevision()
+        XCTAssertEqual(after, revision)
+    }
+
+    func testOneEditsDryRunIsNotStaged() async throws {
+        let (runner, output, store) = try await makeRunner()
+        let revision = try await store.currentRevision()
+        var source = CommandsLineSource([
+            "endpoint d79123c4784511e5bd1a080027f532f6 profile append WEB --dry-run",
+            "endpoint d79123c4784511e5bd1a080027f532f6 profile show",
+        ])
+        let outcome = await runner.run(&source)
+        XCTAssertEqual(outcome, .finished)
+        XCTAssertTrue(output.output.hasPrefix("calico/docker/"), output.output)
+        XCTAssertTrue(output.output.contains("\n+ WEB\n\nPlan: 1 endpoint(s) to change"), output.output)
+        XCTAssertTrue(
+            output.output.hasSuffix(" (--dry-run).\nEndpoint has no profiles associated with it.\n"),
+            output.output
+        )
+        let after = try await store.currentRevision()
+        XCTAssertEqual(after, revision)
+    }
+
+    /// An interactive source whose person answers each question with the next of `answers`.
+    struct AnsweringSource: LineSource {
+        var lines: [String]
+        var answers: [String?]
+        var asked: [String] = []
+        let name = "<terminal>"
+        let directory = "."
+        var isInteractive: Bool { true }
+        private var number = 0
+
+        init(lines: [String], answers: [String?]) {
+            self.lines = lines
+            self.answers = answers
+        }
+
+        mutating func readLine() -> SourceLine? {
+            guard !lines.isEmpty else { return nil }
+            number += 1
+            return SourceLine(text: lines.removeFirst(), number: number)
+        }
+
+        mutating func answer(_ question: String) -> String? {
+            asked.append(question)
+            return answers.isEmpty ? nil : answers.removeFirst()
+        }
+    }
+
+    func testAtTheTerminalALargeBulkEditAsksAndOnlyYesWrites() async throws {
+        let (runner, output, store) = try await makeRunner()
+        let revision = try await store.currentRevision()
+        let edit = "endpoint '*' profile append WEB --host=node-000 --orchestrator=docker"
+        var source = AnsweringSource(lines: [edit, edit, edit], answers: ["n", nil, " Y "])
+        _ = await runner.run(&source)
+        XCTAssertEqual(source.asked, ["Apply? [y/N] ", "Apply? [y/N] ", "Apply? [y/N] "])
+        let total = "Plan: 40 endpoint(s) to change, 0 unchanged, 0 failed line(s) (add --dry-run to list them).\n"
+        XCTAssertEqual(
+            output.output,
+            total + "Nothing was written.\n" + total + "Nothing was written.\n" + total
+                + "Profile(s) WEB appended to 40 endpoint(s); 0 already had it.\n"
+        )
+        let written = try await store.currentRevision()
+        XCTAssertEqual(written, revision + 1, "one transaction")
+        // A small one, and one with --yes, do not ask.
+        var more = AnsweringSource(
+            lines: [
+                "endpoint '*' profile remove WEB --host=node-000 --orchestrator=docker --yes",
+                "endpoint '*' profile append WEB --host=calico",
+            ],
+            answers: []
+        )
+        _ = await runner.run(&more)
+        XCTAssertEqual(more.asked, [])
+        XCTAssertTrue(output.output.hasSuffix("Profile(s) WEB appended to 5 endpoint(s); 0 already had it.\n"))
+    }
+
+    func testScriptsNeverAsk() async throws {
+        let (runner, output, _) = try await makeRunner()
+        var source = CommandsLineSource(["endpoint '*' profile append WEB --host=node-000 --orchestrator=docker"])
+        _ = await runner.run(&source)
+        XCTAssertEqual(output.output, "Profile(s) WEB appended to 40 endpoint(s); 0 already had it.\n")
+    }
+}
