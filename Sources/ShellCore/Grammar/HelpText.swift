@@ -48,7 +48,8 @@ public enum HelpText {
             "",
             " --host, --orchestrator, --workload, --endpoint, --interface and the endpoint ID of the",
             " profile commands take shell patterns (*, ?, [...]); other values match exactly.",
-            " A pattern as the ID of 'profile append|remove|set' edits every endpoint it selects.",
+            " A pattern as the ID of 'profile append|remove|set' edits every endpoint it selects",
+            " (with --detailed, a row per endpoint; at the terminal, more than 10 to change asks first).",
             "",
         ]
         return lines.joined(separator: "\n")
