@@ -178,7 +178,7 @@ struct CalicoShellOptions: ParsableCommand {
     @Flag(name: .long, help: "Keep no interactive history.")
     var noHistory = false
 
-    @Flag(name: .long, help: "Show index loading progress on stderr even when not interactive.")
+    @Flag(name: .long, help: "Show progress on stderr (index loading, bulk edits) even when not interactive.")
     var progress = false
 
     func validate() throws {

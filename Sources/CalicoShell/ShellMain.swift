@@ -129,7 +129,8 @@ enum ShellMain {
             atomic: options.atomic,
             consistency: options.consistency,
             dryRun: options.dryRun,
-            colour: isatty(1) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+            colour: isatty(1) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb",
+            progress: isatty(2) == 1 || options.progress
         )
         let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
 

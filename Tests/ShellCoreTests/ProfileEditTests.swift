@@ -43,4 +43,41 @@ final class ProfileEditTests: XCTestCase {
         XCTAssertEqual(object["ipv4_nets"] as? [String], ["10.0.0.1/32"])
         XCTAssertEqual(String(decoding: written, as: UTF8.self).contains(#""custom":{"x":[1,true,null]}"#), true)
     }
+
+    /// The fast splice keeps every byte but the list's, and means what the Foundation round trip
+    /// means, on seeded random documents (member order, blanks, nesting, odd strings).
+    func testSplicingMeansWhatReEncodingMeans() throws {
+        let seed = UInt64.random(in: 0..<1_000_000)
+        print("ProfileEditTests splice seed \(seed)")
+        var random = SeededGenerator(seed: seed)
+        let oddStrings = ["a", "with \\\"quotes\\\"", "tab\\there", "\\u00e9t\\u00e9", "sl/ash", "ünï", ""]
+        for round in 0..<300 {
+            var members = [
+                #""state":"active""#, #""ipv4_nets":["10.0.0.1/32"]"#, #""custom":{"x":[1,true,null,{"y":"}]"}]}"#,
+                #""n":-1.5e3"#, #""name":"\#(oddStrings.randomElement(using: &random)!)""#,
+                #""profile_ids":[\#((0..<Int.random(in: 0..<3, using: &random)).map { "\"P\($0)\"" }.joined(separator: ","))]"#,
+            ]
+            members.shuffle(using: &random)
+            let blank = [" ", "", "\n  "].randomElement(using: &random)!
+            let value = Array(("{" + blank + members.joined(separator: "," + blank) + blank + "}").utf8)
+            let profiles = (0..<Int.random(in: 0..<4, using: &random)).map { _ in
+                oddStrings.randomElement(using: &random)! + "-P"
+            }
+            let spliced = try XCTUnwrap(EndpointDocument.splicingProfiles(in: value, with: profiles), "round \(round)")
+            let slow =
+                try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(value)) as? NSDictionary).mutableCopy()
+                as! NSMutableDictionary
+            slow["profile_ids"] = profiles
+            let fast = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(spliced)) as? NSDictionary)
+            XCTAssertEqual(fast, slow, "seed \(seed), round \(round): \(String(decoding: spliced, as: UTF8.self))")
+            XCTAssertEqual(try EndpointData.decode(spliced).profiles, profiles, "seed \(seed)")
+        }
+        // Not the usual shape: the careful path, which the splice declines.
+        for odd in [
+            #"{"profile_id":"A"}"#, #"{"profile_ids":["A"],"profile_ids":["B"]}"#, #"{"state":"x"}"#,
+            #"{"prof\u0069le_ids":["A"]}"#, "[1]",
+        ] {
+            XCTAssertNil(EndpointDocument.splicingProfiles(in: Array(odd.utf8), with: ["B"]), odd)
+        }
+    }
 }

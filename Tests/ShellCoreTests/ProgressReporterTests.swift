@@ -15,6 +15,20 @@ final class ProgressReporterTests: XCTestCase {
         XCTAssertEqual(output.output, "")
     }
 
+    func testABulkEditsBarIsRewrittenInPlaceThenEnded() {
+        let output = CapturedOutput()
+        let reporter = ProgressReporter(enabled: true, output: output, after: .zero)
+        reporter.report(written: 128, of: 256)
+        reporter.report(written: 256, of: 256)
+        reporter.finish()
+        let lines = output.errors.split(separator: "\r", omittingEmptySubsequences: true)
+        XCTAssertEqual(lines.count, 2, output.errors)
+        XCTAssertTrue(lines[0].hasPrefix("Writing [##########          ] 128/256 endpoints, "), output.errors)
+        XCTAssertTrue(lines[1].hasPrefix("Writing [####################] 256/256 endpoints, "), output.errors)
+        XCTAssertTrue(output.errors.hasSuffix("/s\n"), output.errors)
+        XCTAssertEqual(output.output, "")
+    }
+
     func testAQuickLoadShowsNothing() {
         let output = CapturedOutput()
         let reporter = ProgressReporter(enabled: true, output: output, after: .seconds(60))

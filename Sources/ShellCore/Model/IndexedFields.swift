@@ -5,7 +5,12 @@
 /// so both agree on every value. As Calico's readers do, a repeated member counts by its last copy.
 struct IndexedFields: Equatable, Sendable {
     var profiles: [String] = []
-    var networks: [IPNetwork] = []
+    /// The stored nets as text; parsed only when asked (`networks`), so that a change that leaves
+    /// them alone (a retag) costs no address parsing.
+    var netTexts: [String] = []
+
+    /// A stored net that is not an address or network is in no address index (it is still shown).
+    var networks: [IPNetwork] { netTexts.compactMap { try? IPNetwork.parse($0) } }
 
     /// Nil when the value cannot be read at all (it is then in no secondary index, and shown with
     /// its warning by the commands that read it).
@@ -17,15 +22,9 @@ struct IndexedFields: Equatable, Sendable {
         return IndexedFields(profiles: data.profiles, nets: data.ipv4Nets + data.ipv6Nets)
     }
 
-    init(profiles: [String] = [], networks: [IPNetwork] = []) {
+    init(profiles: [String] = [], nets: [String] = []) {
         self.profiles = profiles
-        self.networks = networks
-    }
-
-    init(profiles: [String], nets: [String]) {
-        self.profiles = profiles
-        // A stored net that is not an address or network is in no address index (it is still shown).
-        self.networks = nets.compactMap { try? IPNetwork.parse($0) }
+        self.netTexts = nets
     }
 
     /// The members `profile_ids`, `profile_id`, `ipv4_nets`, `ipv6_nets` of a flat JSON object.

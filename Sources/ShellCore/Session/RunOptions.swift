@@ -14,6 +14,9 @@ public struct RunOptions: Sendable {
     public var dryRun = false
     /// Plans in colour: standard output is a terminal (and `NO_COLOR` is not set).
     public var colour = false
+    /// A bulk edit's progress bar on stderr also in scripts (stderr is a terminal, or `--progress`);
+    /// typed at the terminal it always shows.
+    public var progress = false
 
     public init(
         continueOnError: Bool = false,
@@ -22,7 +25,8 @@ public struct RunOptions: Sendable {
         atomic: Bool = false,
         consistency: ReadConsistency = .linearizable,
         dryRun: Bool = false,
-        colour: Bool = false
+        colour: Bool = false,
+        progress: Bool = false
     ) {
         self.continueOnError = continueOnError
         self.echo = echo
@@ -31,5 +35,6 @@ public struct RunOptions: Sendable {
         self.consistency = consistency
         self.dryRun = dryRun
         self.colour = colour
+        self.progress = progress
     }
 }

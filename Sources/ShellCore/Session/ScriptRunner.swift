@@ -295,7 +295,11 @@ public final class ScriptRunner: Sendable {
         let options = self.options
         // At the terminal, a bulk edit shows how much it would change and asks first (see
         // `confirmationThreshold`), and its writing shows a progress bar; scripts never ask.
-        let progress = ProgressReporter(enabled: origin.isInteractive, output: output, after: .milliseconds(300))
+        let progress = ProgressReporter(
+            enabled: origin.isInteractive || options.progress,
+            output: output,
+            after: .milliseconds(300)
+        )
         let context = CommandContext(
             format: options.format,
             consistency: options.consistency,
