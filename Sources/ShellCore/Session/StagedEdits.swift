@@ -36,6 +36,9 @@ public final class StagedEdits: Sendable {
         var edits: [RecordedEdit] = []
         /// Endpoints an edit selected that needed no change (the plan's "unchanged").
         var untouched: [ExactString: EndpointKey] = [:]
+        /// Staged endpoints in the order first staged (a bulk edit stages in key order, so the
+        /// plan rarely needs sorting).
+        var order: [ExactString] = []
 
         /// Every profile a staged edit adds, each once, in order.
         var requiredProfiles: [String] {
@@ -94,6 +97,7 @@ public final class StagedEdits: Sendable {
             if let limit, earlier == nil && contents.staged.count >= limit {
                 throw .atomic(.tooManyEndpoints(limit: limit))
             }
+            if earlier == nil { contents.order.append(exact) }
             contents.staged[exact] = Staged(
                 key: key,
                 baseRevision: earlier?.baseRevision ?? baseRevision,
@@ -119,15 +123,19 @@ public final class StagedEdits: Sendable {
     func plan(failedLines: Int) -> EditPlan {
         contents.withLock { contents in
             var changes: [EditPlan.Change] = []
+            changes.reserveCapacity(contents.order.count)
             var unchanged = contents.untouched.count
-            for item in contents.staged.values {
+            for path in contents.order {
+                guard let item = contents.staged[path] else { continue }
                 if item.before == item.after {
                     unchanged += 1
                 } else {
                     changes.append(EditPlan.Change(key: item.key, before: item.before, after: item.after))
                 }
             }
-            changes.sort { $0.key < $1.key }
+            if !changes.indices.dropFirst().allSatisfy({ changes[$0 - 1].key < changes[$0].key }) {
+                changes.sort { $0.key < $1.key }
+            }
             return EditPlan(changes: changes, unchanged: unchanged, failedLines: failedLines)
         }
     }
