@@ -15,7 +15,7 @@ extension Executor {
     ) async throws(ShellError) -> CommandResult {
         let index = try await freshIndex(staged)
         let record = try Self.lookUp(filter: filter, edit: edit, in: index).get()
-        let decided = try stage(edit, on: [record], in: staged)
+        let decided = try decideAndStage(edit, on: [record], in: staged)
         guard staged.purpose == .atomic, let plan = decided.first?.plan else { return CommandResult() }
         return render(plan.staged, endpoint: record.key.endpoint, format: format)
     }
@@ -28,11 +28,8 @@ extension Executor {
         detailed: Bool,
         in staged: StagedEdits
     ) async throws(ShellError) -> CommandResult {
-        let decided = try stage(
-            edit,
-            on: try selection(filter, edit: edit, in: try await freshIndex(staged)),
-            in: staged
-        )
+        let records = try selection(filter, edit: edit, in: try await freshIndex(staged))
+        let decided = try decideAndStage(edit, on: records, in: staged)
         guard staged.purpose == .atomic else { return CommandResult() }
         let changed = Set(decided.filter { $0.plan.newProfiles != nil }.map(\.record.key))
         let selection = decided.map { item in
@@ -87,7 +84,7 @@ extension Executor {
             ? try selection(filter, edit: edit, in: index)
             : [try Self.lookUp(filter: filter, edit: edit, in: index).get()]
         let scratch = StagedEdits(.plan)
-        _ = try stage(edit, on: records, in: scratch)
+        _ = try decideAndStage(edit, on: records, in: scratch)
         return scratch.plan(failedLines: 0)
     }
 
@@ -105,7 +102,7 @@ extension Executor {
 
     /// Decides `edit` for each record and stages the changes (a record needing none is noted as
     /// unchanged). Returns each record with its data and the edit's plan for it.
-    private func stage(
+    private func decideAndStage(
         _ edit: ProfileEdit,
         on records: [EndpointIndex.Record],
         in staged: StagedEdits
