@@ -42,24 +42,3 @@ final class V2KeyPathTests: XCTestCase {
         XCTAssertEqual(V2Headers(index: "42", clusterID: nil).index, 42)
     }
 }
-
-/// The v2 tree is read from its bytes: the same pairs `JSONDecoder` finds, escapes resolved.
-final class V2TreeScannerTests: XCTestCase {
-    func testLeavesOfATreeAsEtcdSendsIt() throws {
-        let json = #"""
-            {"action":"get","node":{"key":"/calico/v1/host","dir":true,"nodes":[
-            {"key":"/calico/v1/host/a","dir":true,"modifiedIndex":3,"createdIndex":3,"nodes":[
-            {"key":"/calico/v1/host/a/x","value":"{\"n\":\"caf\u00e9 \ud83d\ude00\\\/\n\"}",
-            "modifiedIndex":7,"createdIndex":4}]},
-            {"key":"/calico/v1/host/\u00e9","value":"","modifiedIndex":9,"createdIndex":9,
-            "ttl":-1.5e3,"x":[null,true,{}]}],
-            "modifiedIndex":2,"createdIndex":2}}
-            """#
-        let pairs = try V2TreeScanner.leaves(Array(json.utf8), keysOnly: false)
-        XCTAssertEqual(pairs.map(\.key), ["/calico/v1/host/a/x", "/calico/v1/host/é"])
-        XCTAssertEqual(pairs.map(\.modRevision), [7, 9])
-        XCTAssertEqual(String(decoding: pairs[0].value, as: UTF8.self), "{\"n\":\"café 😀\\/\n\"}")
-        XCTAssertEqual(try V2TreeScanner.leaves(Array(json.utf8), keysOnly: true).map(\.value), [[], []])
-        XCTAssertThrowsError(try V2TreeScanner.leaves(Array(json.utf8.dropLast(3)), keysOnly: false))
-    }
-}
