@@ -35,6 +35,10 @@ final class V2KeyPathTests: XCTestCase {
         )
         XCTAssertEqual(V2HTTPStore.sharedDirectory("/calico/v1/host/a", "/calico/v1/host/c"), "/calico/v1/host/")
         XCTAssertEqual(V2HTTPStore.sharedDirectory("/a", "/b"), "/")
+        // Only a directory's whole prefix range takes every leaf of its tree unfiltered.
+        XCTAssertTrue(V2HTTPStore.isWholeDirectory("/calico/v1/host/", "/calico/v1/host0"))
+        XCTAssertFalse(V2HTTPStore.isWholeDirectory("/calico/v1/host/", "/calico/v1/host/n"))
+        XCTAssertFalse(V2HTTPStore.isWholeDirectory("/calico/v1/host/a", KeyRange.prefixEnd("/calico/v1/host/a")))
     }
 
     func testClusterIDIsTheHexHeader() {

@@ -38,7 +38,11 @@ extension V2HTTPStore {
         }
         try Self.check(reply, operation: operation)
         var pairs = reply.leaves
-        pairs.removeAll { pair in KeyText.less(pair.key, start) || !KeyText.less(pair.key, end) }
+        // The range of a directory's prefix is that directory's tree: every leaf lies in it (a full
+        // load's case, which skips the comparisons). Any other range keeps only its own keys.
+        if !Self.isWholeDirectory(start, end) {
+            pairs.removeAll { pair in KeyText.less(pair.key, start) || !KeyText.less(pair.key, end) }
+        }
         pairs = Self.inKeyOrder(pairs)
         let total = Int64(pairs.count)
         var more = false
@@ -190,11 +194,17 @@ extension V2HTTPStore {
         throw .server(operation: operation, message: message.isEmpty ? "HTTP \(reply.status)" : message)
     }
 
+    /// Whether `[start, end)` is the range of a directory's prefix (`/calico/v1/host/` to
+    /// `/calico/v1/host0`), which is exactly that directory's tree.
+    static func isWholeDirectory(_ start: String, _ end: String) -> Bool {
+        start.hasSuffix("/") && KeyText.equal(end, KeyRange.prefixEnd(start))
+    }
+
     /// The deepest directory holding every key of `[start, end)`: the directory itself for the range of
     /// a directory's prefix, else the shared part of both ends cut after its last `/`.
     static func sharedDirectory(_ start: String, _ end: String) -> String {
         // A prefix range of a directory (`/calico/v1/host/` to `/calico/v1/host0`): that directory.
-        if start.hasSuffix("/"), KeyText.encode(end) == KeyText.encode(KeyRange.prefixEnd(start)) { return start }
+        if isWholeDirectory(start, end) { return start }
         let a = Array(start.utf8)
         let b = Array(end.utf8)
         var length = 0
