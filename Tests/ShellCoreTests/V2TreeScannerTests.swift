@@ -134,20 +134,6 @@ final class V2TreeScannerTests: XCTestCase {
         }
     }
 
-    /// Pairs can be taken between pieces: each comes once, in order.
-    func testPairsAreTakenAsTheyAreFound() throws {
-        let bytes = Array(Self.tree.utf8)
-        var scanner = V2TreeScanner(keysOnly: true)
-        var taken: [KeyValue] = []
-        for start in stride(from: 0, to: bytes.count, by: 50) {
-            try scanner.feed(Array(bytes[start..<min(start + 50, bytes.count)]))
-            taken += scanner.takePairs()
-        }
-        try scanner.finish()
-        taken += scanner.takePairs()
-        XCTAssertEqual(taken, try Self.expected(keysOnly: true))
-    }
-
     private static func scan(_ pieces: [[UInt8]], keysOnly: Bool) throws -> [KeyValue] {
         var scanner = V2TreeScanner(keysOnly: keysOnly)
         for piece in pieces { try scanner.feed(piece) }

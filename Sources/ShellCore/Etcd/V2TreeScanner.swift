@@ -14,7 +14,7 @@
 struct V2TreeScanner {
     enum Failure: Error, Equatable { case malformed(at: Int) }
 
-    /// Leaves found so far, in the answer's order (`takePairs` hands them over between pieces).
+    /// Leaves found so far, in the answer's order.
     private(set) var pairs: [KeyValue] = []
     private let keysOnly: Bool
     /// Bytes fed before the current piece: errors give positions from the start of the body.
@@ -34,12 +34,6 @@ struct V2TreeScanner {
 
     static func leaves(_ bytes: [UInt8], keysOnly: Bool) throws -> [KeyValue] {
         try bytes.withUnsafeBufferPointer { try leaves($0, keysOnly: keysOnly) }
-    }
-
-    /// The pairs found since the last call.
-    mutating func takePairs() -> [KeyValue] {
-        defer { pairs = [] }
-        return pairs
     }
 
     // MARK: State
