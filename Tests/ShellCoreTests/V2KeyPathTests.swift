@@ -35,31 +35,14 @@ final class V2KeyPathTests: XCTestCase {
         )
         XCTAssertEqual(V2HTTPStore.sharedDirectory("/calico/v1/host/a", "/calico/v1/host/c"), "/calico/v1/host/")
         XCTAssertEqual(V2HTTPStore.sharedDirectory("/a", "/b"), "/")
+        // Only a directory's whole prefix range takes every leaf of its tree unfiltered.
+        XCTAssertTrue(V2HTTPStore.isWholeDirectory("/calico/v1/host/", "/calico/v1/host0"))
+        XCTAssertFalse(V2HTTPStore.isWholeDirectory("/calico/v1/host/", "/calico/v1/host/n"))
+        XCTAssertFalse(V2HTTPStore.isWholeDirectory("/calico/v1/host/a", KeyRange.prefixEnd("/calico/v1/host/a")))
     }
 
     func testClusterIDIsTheHexHeader() {
         XCTAssertEqual(V2Headers(index: "42", clusterID: "cdf818194e3a8c32").clusterID, 0xcdf8_1819_4e3a_8c32)
         XCTAssertEqual(V2Headers(index: "42", clusterID: nil).index, 42)
-    }
-}
-
-/// The v2 tree is read from its bytes: the same pairs `JSONDecoder` finds, escapes resolved.
-final class V2TreeScannerTests: XCTestCase {
-    func testLeavesOfATreeAsEtcdSendsIt() throws {
-        let json = #"""
-            {"action":"get","node":{"key":"/calico/v1/host","dir":true,"nodes":[
-            {"key":"/calico/v1/host/a","dir":true,"modifiedIndex":3,"createdIndex":3,"nodes":[
-            {"key":"/calico/v1/host/a/x","value":"{\"n\":\"caf\u00e9 \ud83d\ude00\\\/\n\"}",
-            "modifiedIndex":7,"createdIndex":4}]},
-            {"key":"/calico/v1/host/\u00e9","value":"","modifiedIndex":9,"createdIndex":9,
-            "ttl":-1.5e3,"x":[null,true,{}]}],
-            "modifiedIndex":2,"createdIndex":2}}
-            """#
-        let pairs = try V2TreeScanner.leaves(Array(json.utf8), keysOnly: false)
-        XCTAssertEqual(pairs.map(\.key), ["/calico/v1/host/a/x", "/calico/v1/host/é"])
-        XCTAssertEqual(pairs.map(\.modRevision), [7, 9])
-        XCTAssertEqual(String(decoding: pairs[0].value, as: UTF8.self), "{\"n\":\"café 😀\\/\n\"}")
-        XCTAssertEqual(try V2TreeScanner.leaves(Array(json.utf8), keysOnly: true).map(\.value), [[], []])
-        XCTAssertThrowsError(try V2TreeScanner.leaves(Array(json.utf8.dropLast(3)), keysOnly: false))
     }
 }

@@ -80,11 +80,13 @@ public final class V2HTTPStore: KeyValueStore {
 
     // MARK: Requests
 
-    /// One answer: status, the headers etcd puts on every answer, and the body.
+    /// One answer: status, the headers etcd puts on every answer, and the body (or, for a tree read
+    /// with `scanningTree`, the leaves scanned from it as it arrived: then `body` is empty).
     struct Reply: Sendable {
         var status: Int
         var headers: V2Headers
         var body: ByteBuffer
+        var leaves: [KeyValue] = []
 
         func decode<T: Decodable>(_ type: T.Type, operation: String) throws(EtcdError) -> T {
             do {
@@ -101,13 +103,17 @@ public final class V2HTTPStore: KeyValueStore {
     /// path and query (`/v2/keys/...?quorum=true`). Answers 401 (v2's "Insufficient credentials", for
     /// a wrong password and for a missing permission alike) become `authenticationFailed` for reads
     /// and `permissionDenied` for writes: the first read of a session fails on a wrong password.
+    ///
+    /// With `scanningTree` (keys only or not), a successful answer's body is read as a v2 node tree
+    /// while it streams in (`V2TreeScanner`), never held whole: the scan overlaps the transfer.
     func send(
         _ method: HTTPMethod,
         path: String,
         form: String? = nil,
         operation: String,
         idempotent: Bool,
-        timeout: Duration? = nil
+        timeout: Duration? = nil,
+        scanningTree keysOnly: Bool? = nil
     ) async throws(EtcdError) -> Reply {
         let endpoints = configuration.endpoints
         let deadline = ContinuousClock.now + configuration.dialTimeout
@@ -130,6 +136,14 @@ public final class V2HTTPStore: KeyValueStore {
                     request,
                     timeout: .nanoseconds(Int64(Self.seconds(wait) * 1e9))
                 )
+                if response.status == .ok, let keysOnly {
+                    let leaves = try await Self.scanTree(response.body, keysOnly: keysOnly, operation: operation)
+                    let headers = V2Headers(
+                        index: response.headers.first(name: "X-Etcd-Index"),
+                        clusterID: response.headers.first(name: "X-Etcd-Cluster-Id")
+                    )
+                    return Reply(status: 200, headers: headers, body: ByteBuffer(), leaves: leaves)
+                }
                 let body = try await response.body.collect(upTo: 1 << 30)
                 let headers = V2Headers(
                     index: response.headers.first(name: "X-Etcd-Index"),
@@ -180,6 +194,28 @@ public final class V2HTTPStore: KeyValueStore {
                 )
             }
         }
+    }
+
+    /// The leaves of a node tree, scanned piece by piece as the body arrives. A body that is not a
+    /// tree is etcd's fault, not the connection's: it is not sent again.
+    private static func scanTree(
+        _ body: HTTPClientResponse.Body,
+        keysOnly: Bool,
+        operation: String
+    ) async throws -> [KeyValue] {
+        var scanner = V2TreeScanner(keysOnly: keysOnly)
+        do {
+            for try await piece in body {
+                try piece.withUnsafeReadableBytes { raw in try scanner.feed(raw.bindMemory(to: UInt8.self)) }
+            }
+            try scanner.finish()
+        } catch let failure as V2TreeScanner.Failure {
+            throw EtcdError.server(
+                operation: operation,
+                message: "etcd's v2 answer is not what was expected (\(failure))"
+            )
+        }
+        return scanner.pairs
     }
 
     func currentMember() -> Int { preferred.withLock { $0 } }

@@ -8,7 +8,7 @@ public enum Validation {
 
     /// The same check on UTF-8 bytes (every byte of a multi-byte character is >= 0x80, so looking
     /// at single bytes for `/` and control characters is exact).
-    static func isValidIdentifier(_ bytes: Substring.UTF8View) -> Bool {
+    static func isValidIdentifier<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
         guard !bytes.isEmpty, !bytes.elementsEqual(".".utf8), !bytes.elementsEqual("..".utf8) else { return false }
         return !bytes.contains { $0 == UInt8(ascii: "/") || $0 < 0x20 || $0 == 0x7f }
     }
