@@ -5,19 +5,24 @@ import XCTest
 
 final class ScanPagingTests: XCTestCase {
     func testSmallRangesKeepTheMinimumPage() {
-        XCTAssertEqual(ScanPaging.nextLimit(minimum: 10_000, remaining: 50_000, returned: 10_000), 10_000)
-        XCTAssertEqual(ScanPaging.nextLimit(minimum: 2, remaining: 10, returned: 2), 2)
+        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 10_000, remaining: 50_000, returned: 10_000), 10_000)
+        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 2, remaining: 10, returned: 2), 2)
     }
 
     func testLargeRangesTakeAtMostMaximumPages() {
         // 1,000,000 keys: after a first page of 10,000, the rest in 8 pages of 123,750.
-        let limit = ScanPaging.nextLimit(minimum: 10_000, remaining: 1_000_000, returned: 10_000)
+        let limit = ScanPaging.values.nextLimit(minimum: 10_000, remaining: 1_000_000, returned: 10_000)
         XCTAssertEqual(limit, 123_750)
-        XCTAssertEqual((990_000 + limit - 1) / limit, ScanPaging.maximumPages)
+        XCTAssertEqual((990_000 + limit - 1) / limit, ScanPaging.values.maximumPages)
+        XCTAssertEqual(ScanPaging.keysOnly.nextLimit(minimum: 50_000, remaining: 1_000_000, returned: 50_000), 600_000)
+    }
+
+    func testPagesNeverExceedTheirCap() {
+        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 10_000, remaining: 5_000_000, returned: 10_000), 200_000)
     }
 
     func testNothingLeftKeepsTheMinimum() {
-        XCTAssertEqual(ScanPaging.nextLimit(minimum: 5, remaining: 3, returned: 3), 5)
+        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 5, remaining: 3, returned: 3), 5)
     }
 
     /// Every key once, in order, in a bounded number of pages, however the pages grow.
@@ -35,6 +40,6 @@ final class ScanPagingTests: XCTestCase {
             pages += 1
         }
         XCTAssertEqual(seen, keys)
-        XCTAssertLessThanOrEqual(Int64(pages), 1 + ScanPaging.maximumPages)
+        XCTAssertLessThanOrEqual(Int64(pages), 1 + ScanPaging.values.maximumPages)
     }
 }

@@ -68,7 +68,7 @@ extension KeyValueStore {
         var nextLimit = limit
         while page.more, let last = page.pairs.last {
             if limit > 0 {
-                nextLimit = ScanPaging.nextLimit(
+                nextLimit = (keysOnly ? ScanPaging.keysOnly : .values).nextLimit(
                     minimum: max(limit, nextLimit),
                     remaining: page.remaining,
                     returned: Int64(page.pairs.count)

@@ -153,13 +153,20 @@ struct ProfileMembers: Sendable {
     }
 
     mutating func sortAll() {
-        for name in unsorted { members[name]?.sort { KeyText.less($0, $1) } }
+        for name in unsorted { sortList(name) }
         unsorted = []
     }
 
     private mutating func sort(_ name: ExactString) {
         guard unsorted.remove(name) != nil else { return }
-        members[name]?.sort { KeyText.less($0, $1) }
+        sortList(name)
+    }
+
+    /// Taken out of the dictionary while sorted, so that the list is never copied.
+    private mutating func sortList(_ name: ExactString) {
+        guard var list = members.removeValue(forKey: name) else { return }
+        PrefixSorting.sortIDs(&list)
+        members[name] = list
     }
 
     private static func lowerBound(_ id: String, in list: [String]) -> Int {

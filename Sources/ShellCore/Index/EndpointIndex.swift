@@ -111,7 +111,7 @@ public struct EndpointIndex: Sendable {
     /// Puts the records in ID order. An unsorted index does this before its first change, so that
     /// every change takes the one sorted path (a one-shot run rarely sees a change at all).
     private mutating func sortRecords() {
-        RecordSorting.sort(&records)
+        PrefixSorting.sortByID(&records)
         sorted = true
     }
 

@@ -2,7 +2,7 @@ import XCTest
 
 @testable import ShellCore
 
-final class RecordSortingTests: XCTestCase {
+final class PrefixSortingTests: XCTestCase {
     private func record(_ host: String, _ workload: String, _ endpoint: String) -> EndpointIndex.Record {
         EndpointIndex.Record(
             key: EndpointKey(host: host, orchestrator: "k8s", workload: workload, endpoint: endpoint),
@@ -23,20 +23,27 @@ final class RecordSortingTests: XCTestCase {
             records.append(record("h\(n % 7)", "w\(n % 5)", ids[Int.random(in: 0..<ids.count, using: &generator)]))
         }
         let expected = records.sorted { EndpointIndex.idOrder($0.key, $1.key) }
-        RecordSorting.sort(&records)
+        PrefixSorting.sortByID(&records)
         XCTAssertEqual(records, expected)
     }
 
     func testIDPrefixOrdersLikeTheBytes() {
-        XCTAssertLessThan(RecordSorting.idPrefix("ab"), RecordSorting.idPrefix("abc"))
-        XCTAssertLessThan(RecordSorting.idPrefix("abcdefgh"), RecordSorting.idPrefix("abcdefgi"))
-        XCTAssertEqual(RecordSorting.idPrefix("abcdefgh1"), RecordSorting.idPrefix("abcdefgh2"))
-        XCTAssertLessThan(RecordSorting.idPrefix("z"), RecordSorting.idPrefix("é"))
+        XCTAssertLessThan(PrefixSorting.idPrefix("ab"), PrefixSorting.idPrefix("abc"))
+        XCTAssertLessThan(PrefixSorting.idPrefix("abcdefgh"), PrefixSorting.idPrefix("abcdefgi"))
+        XCTAssertEqual(PrefixSorting.idPrefix("abcdefgh1"), PrefixSorting.idPrefix("abcdefgh2"))
+        XCTAssertLessThan(PrefixSorting.idPrefix("z"), PrefixSorting.idPrefix("é"))
+    }
+
+    func testSortsIDsAsBytes() {
+        var ids = ["b", "abcdefgh2", "é", "abcdefgh1", "", "abcdefgh", "a"]
+        let expected = ids.sorted { KeyText.less($0, $1) }
+        PrefixSorting.sortIDs(&ids)
+        XCTAssertEqual(ids, expected)
     }
 
     func testPermuteMovesEveryElementOnce() {
         var letters = ["a", "b", "c", "d", "e"]
-        RecordSorting.permute(&letters, taking: [3, 0, 4, 1, 2])
+        PrefixSorting.permute(&letters, taking: [3, 0, 4, 1, 2])
         XCTAssertEqual(letters, ["d", "a", "e", "b", "c"])
     }
 }
