@@ -34,6 +34,26 @@ final class PrefixSortingTests: XCTestCase {
         XCTAssertLessThan(PrefixSorting.idPrefix("z"), PrefixSorting.idPrefix("é"))
     }
 
+    func testSortsByKeyAsTheTablesDo() {
+        var records = (0..<200).map { n in record("node-\(n % 11)", "w\(n % 3)", "e\(n % 17)") }
+        let expected = records.sorted { $0.key < $1.key }
+        PrefixSorting.sortByKey(&records)
+        XCTAssertEqual(records.map(\.key), expected.map(\.key))
+    }
+
+    func testSortsNetworksAsTheirOrder() throws {
+        let texts = [
+            "10.0.0.2/32", "10.0.0.3", "::1", "fd00::/8", "10.0.0.2/31", "0.0.0.0/0", "::ffff:10.0.0.1", "fd00::1",
+        ]
+        var entries = try texts.enumerated().map { n, text in
+            AddressIndex.Entry(network: try IPNetwork.parse(text), endpoint: "e\(n % 3)")
+        }
+        let expected = entries.sorted(by: <)
+        PrefixSorting.sortEntries(&entries)
+        XCTAssertEqual(entries.map(\.network), expected.map(\.network))
+        XCTAssertEqual(entries.map(\.endpoint), expected.map(\.endpoint))
+    }
+
     func testSortsIDsAsBytes() {
         var ids = ["b", "abcdefgh2", "é", "abcdefgh1", "", "abcdefgh", "a"]
         let expected = ids.sorted { KeyText.less($0, $1) }

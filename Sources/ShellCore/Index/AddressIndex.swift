@@ -52,7 +52,7 @@ struct AddressIndex: Sendable {
 
     mutating func sortIfNeeded() {
         guard !sorted else { return }
-        entries.sort(by: <)
+        PrefixSorting.sortEntries(&entries)
         sorted = true
     }
 

@@ -289,13 +289,15 @@ public struct EndpointIndex: Sendable {
         } else {
             candidates = records
         }
-        return candidates.filter { record in
+        var found = candidates.filter { record in
             guard filter.matches(record.key) else { return false }
             guard filter.needsValues else { return true }
             guard let data = try? EndpointData.decode(record.value) else { return false }
             return filter.matches(data)
         }
-        .sorted { $0.key < $1.key }
+        // Not `sorted(by:)`: see `PrefixSorting` (a whole-index `--detailed` sorts every record).
+        PrefixSorting.sortByKey(&found)
+        return found
     }
 
     /// The IDs the secondary indexes name for `filter` (a superset of its matches), or nil when

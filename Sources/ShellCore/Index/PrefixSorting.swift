@@ -32,6 +32,22 @@ enum PrefixSorting {
         sort(&records, prefix: { idPrefix($0.key.endpoint) }, by: { EndpointIndex.idOrder($0.key, $1.key) })
     }
 
+    /// Records in the tables' order (`EndpointKey <`: host, orchestrator, workload, endpoint).
+    static func sortByKey(_ records: inout [EndpointIndex.Record]) {
+        sort(&records, prefix: { idPrefix($0.key.host) }, by: { $0.key < $1.key })
+    }
+
+    /// Address index entries by network, then endpoint ID.
+    static func sortEntries(_ entries: inout [AddressIndex.Entry]) {
+        sort(&entries, prefix: { networkPrefix($0.network) }, by: <)
+    }
+
+    /// An IPv4 network before any IPv6 one, then the top 63 bits of the address: the order of
+    /// `IPNetwork <` wherever they differ.
+    static func networkPrefix(_ network: IPNetwork) -> UInt64 {
+        network.family == .v4 ? network.low >> 1 : 1 << 63 | network.high >> 1
+    }
+
     /// Endpoint IDs in byte order (`KeyText.less`).
     static func sortIDs(_ ids: inout [String]) {
         sort(&ids, prefix: idPrefix, by: KeyText.less)
