@@ -201,8 +201,8 @@ struct ChurnCommand: AsyncParsableCommand {
         commandName: "churn",
         abstract: "Change existing synthetic endpoints (of `load`) at a steady rate, or in one burst.",
         discussion: """
-            Prints 'CHANGES SECONDS' when done. --rate N: N one-put transactions per second for \
-            --duration seconds. --burst N: N changes as fast as etcd takes them (batched transactions), \
+            Prints 'CHANGES SECONDS' when done. --rate N: N changes per second for --duration seconds, \
+            in transactions of --batch puts. --burst N: N changes as fast as etcd takes them (batched transactions), \
             then, with --marker-profile, one last change giving the first endpoint that profile.
             """
     )
@@ -221,6 +221,9 @@ struct ChurnCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to keep --rate up.", valueName: "S"))
     var duration: Int = 60
 
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Puts per transaction of --rate.", valueName: "N"))
+    var batch: Int = 1
+
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Changes in one burst.", valueName: "N"))
     var burst: Int?
 
@@ -234,6 +237,7 @@ struct ChurnCommand: AsyncParsableCommand {
         if let rate, !(1...1_000_000).contains(rate) { throw ValidationError("--rate must be 1 to 1000000") }
         if let burst, !(1...10_000_000).contains(burst) { throw ValidationError("--burst must be 1 to 10000000") }
         guard duration >= 1 else { throw ValidationError("--duration must be at least 1") }
+        guard (1...128).contains(batch) else { throw ValidationError("--batch must be 1 to 128") }
     }
 
     func run() async throws {
@@ -247,7 +251,8 @@ struct ChurnCommand: AsyncParsableCommand {
                     endpoints: count,
                     hosts: hosts,
                     layout: store.layout,
-                    store: client
+                    store: client,
+                    batch: batch
                 )
             } else {
                 let marker = markerProfile.map { profile in

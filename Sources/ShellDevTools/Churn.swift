@@ -1,4 +1,5 @@
 import ShellCore
+import Synchronization
 
 /// Someone else changing endpoints, for the benchmarks' churn and burst figures: rewrites existing
 /// synthetic endpoints (of `SampleData.synthetic`) with another profile, so every write is an event
@@ -10,9 +11,12 @@ public enum Churn {
         public var seconds: Double
     }
 
-    /// Writes `rate` changes per second, each its own one-put transaction (as a controller changing
-    /// one endpoint at a time does), until `changes` are written or `duration` has passed. Writes due
-    /// in one 5 ms tick go out together, so one slow reply does not hold the rate back.
+    /// Writes `rate` changes per second in transactions of `batch` puts, until `changes` are written
+    /// or `duration` has passed. Transaction n is due at n × batch / rate seconds; `writers` tasks
+    /// each take the next transaction, wait until it is due and write it, so a slow reply holds back
+    /// only its own writer (a tick that waited for all of its writes reached about half the rate
+    /// asked for under load). `batch` 1 is a controller changing one endpoint at a time; a loaded
+    /// 2-core machine's etcd commits only about 1,000 such transactions a second.
     public static func paced(
         rate: Int,
         changes: Int,
@@ -20,32 +24,34 @@ public enum Churn {
         endpoints: Int,
         hosts: Int,
         layout: KeyLayout,
-        store: any KeyValueStore
+        store: any KeyValueStore,
+        batch: Int = 1,
+        writers: Int = 64
     ) async throws -> Figures {
         let clock = ContinuousClock()
         let start = clock.now
-        var written = 0
-        while written < changes {
-            let elapsed = clock.now - start
-            if elapsed >= duration { break }
-            let due = min(changes, Int(seconds(elapsed) * Double(rate)))
-            if due > written {
-                let batch = written..<due
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for number in batch {
-                        let pair = change(number, endpoints: endpoints, hosts: hosts, layout: layout)
-                        group.addTask {
-                            _ = try await store.commit(
-                                Transaction(operations: [.put(key: pair.key, value: pair.value)])
-                            )
+        let next = Counter()
+        let batch = max(batch, 1)
+        let interval = Duration.seconds(batch) / max(rate, 1)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<writers {
+                group.addTask {
+                    while true {
+                        let number = next.take()
+                        let due = start + interval * number
+                        guard number * batch < changes, due - start < duration else { return }
+                        try await Task.sleep(until: due, clock: clock)
+                        let operations = (number * batch..<min((number + 1) * batch, changes)).map { n in
+                            let pair = change(n, endpoints: endpoints, hosts: hosts, layout: layout)
+                            return Transaction.Operation.put(key: pair.key, value: pair.value)
                         }
+                        _ = try await store.commit(Transaction(operations: operations))
                     }
-                    try await group.waitForAll()
                 }
-                written = due
             }
-            try await Task.sleep(for: .milliseconds(5))
+            try await group.waitForAll()
         }
+        let written = min((next.taken - writers) * batch, changes)
         return Figures(changes: written, seconds: seconds(clock.now - start))
     }
 
@@ -81,4 +87,18 @@ public enum Churn {
     public static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
+}
+
+/// The next change number, shared by the paced writers.
+private final class Counter: Sendable {
+    private let value = Mutex(0)
+
+    func take() -> Int {
+        value.withLock { value in
+            defer { value += 1 }
+            return value
+        }
+    }
+
+    var taken: Int { value.withLock { $0 } }
 }

@@ -54,13 +54,6 @@ final class PrefixSortingTests: XCTestCase {
         XCTAssertEqual(entries.map(\.endpoint), expected.map(\.endpoint))
     }
 
-    func testSortsIDsAsBytes() {
-        var ids = ["b", "abcdefgh2", "é", "abcdefgh1", "", "abcdefgh", "a"]
-        let expected = ids.sorted { KeyText.less($0, $1) }
-        PrefixSorting.sortIDs(&ids)
-        XCTAssertEqual(ids, expected)
-    }
-
     func testPermuteMovesEveryElementOnce() {
         var letters = ["a", "b", "c", "d", "e"]
         PrefixSorting.permute(&letters, taking: [3, 0, 4, 1, 2])

@@ -1,9 +1,9 @@
-/// Sorts large arrays of values that hold references (the index's records, profile member lists)
+/// Sorts large arrays of values that hold references (the index's records, address entries)
 /// without moving those values around while sorting.
 ///
 /// `Array.sort` moves each element many times, and every move of a value holding references retains
 /// and releases each of them: sorting the records (six references each) was 30% of a full load's
-/// CPU at 1,000,000 endpoints, and sorting the profiles' member IDs 16% (perf). Here the sort runs
+/// CPU at 1,000,000 endpoints, and sorting the profiles' member IDs 16% (perf; those are hashed now). Here the sort runs
 /// on small plain pairs (an 8-byte prefix of the sort key, a position), comparing whole elements
 /// only on a tie, and then every element moves once, in place, to where it belongs.
 enum PrefixSorting {
@@ -46,11 +46,6 @@ enum PrefixSorting {
     /// `IPNetwork <` wherever they differ.
     static func networkPrefix(_ network: IPNetwork) -> UInt64 {
         network.family == .v4 ? network.low >> 1 : 1 << 63 | network.high >> 1
-    }
-
-    /// Endpoint IDs in byte order (`KeyText.less`).
-    static func sortIDs(_ ids: inout [String]) {
-        sort(&ids, prefix: idPrefix, by: KeyText.less)
     }
 
     /// The first 8 bytes of `id`, big-endian, zero-padded: their order is the order of the IDs' bytes
