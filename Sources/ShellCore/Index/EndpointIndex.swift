@@ -234,15 +234,19 @@ public struct EndpointIndex: Sendable {
         return order != 0 ? order < 0 : a < b
     }
 
-    /// The first position whose key is not before `key`.
+    /// The first position whose key is not before `key`. Searched through the buffer: reading
+    /// `records[middle].key` copied the key (four retains and releases) per step, a third of the
+    /// time a warm 1M index took to apply a burst of changes (perf).
     private func position(of key: EndpointKey) -> Int {
-        var low = 0
-        var high = records.count
-        while low < high {
-            let middle = (low + high) / 2
-            if Self.idOrder(records[middle].key, key) { low = middle + 1 } else { high = middle }
+        records.withUnsafeBufferPointer { buffer in
+            var low = 0
+            var high = buffer.count
+            while low < high {
+                let middle = (low + high) / 2
+                if Self.idOrder(buffer[middle].key, key) { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
-        return low
     }
 
     /// The first position whose endpoint ID is not before `id`.
