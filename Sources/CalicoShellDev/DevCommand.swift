@@ -15,8 +15,13 @@ struct DevCommand: AsyncParsableCommand {
               calico-shell-dev load-demo --endpoints http://127.0.0.1:2379
               calico-shell-dev load --count 100000 --hosts 500
               calico-shell-dev raw-benchmark get --count 2000
+              calico-shell-dev churn --count 100000 --hosts 500 --rate 2000 --duration 60
+              calico-shell-dev churn --count 100000 --hosts 500 --burst 100000 --marker-profile done
+              calico-shell-dev watch-count --events 100001
             """,
-        subcommands: [LoadDemo.self, LoadSynthetic.self, RawBenchmarkCommand.self]
+        subcommands: [
+            LoadDemo.self, LoadSynthetic.self, RawBenchmarkCommand.self, ChurnCommand.self, WatchCountCommand.self,
+        ]
     )
 }
 
@@ -126,8 +131,20 @@ struct LoadSynthetic: AsyncParsableCommand {
 
     func run() async throws {
         try await store.withStore { client in
+            let clock = ContinuousClock()
+            let start = clock.now
             let pairs = SampleData.synthetic(count: count, hosts: hosts, layout: store.layout)
+            let generated = clock.now
             try await BulkLoader.load(pairs, into: client)
+            let end = clock.now
+            let bytes = pairs.reduce(0) { $0 + $1.key.utf8.count + $1.value.count }
+            // On stderr, so that scripts reading stdout see nothing new; the bench prints it.
+            StandardStreams().standardError(
+                "calico-shell-dev: loaded \(pairs.count) keys (\(bytes >> 20) MiB) in "
+                    + "\(Churn.seconds(end - start).formatted2) s "
+                    + "(generating them \(Churn.seconds(generated - start).formatted2) s, "
+                    + "\(BulkLoader.operationsPerTransaction) puts per transaction)\n"
+            )
         }
     }
 }
@@ -166,6 +183,119 @@ struct RawBenchmarkCommand: AsyncParsableCommand {
         try await store.withStore { client in
             let figures = try await RawBenchmark.run(operation, count: count, key: benchKey, store: client)
             StandardStreams().standardOutput("\(figures.meanMicroseconds) \(figures.medianMicroseconds)\n")
+        }
+    }
+}
+
+extension Double {
+    /// Two decimals, without Foundation's formatters.
+    var formatted2: String {
+        let hundredths = Int((self * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
+
+struct ChurnCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "churn",
+        abstract: "Change existing synthetic endpoints (of `load`) at a steady rate, or in one burst.",
+        discussion: """
+            Prints 'CHANGES SECONDS' when done. --rate N: N changes per second for --duration seconds, \
+            in transactions of --batch puts. --burst N: N changes as fast as etcd takes them (batched transactions), \
+            then, with --marker-profile, one last change giving the first endpoint that profile.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Endpoints seeded by `load`.", valueName: "N"))
+    var count: Int
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Hosts given to `load`.", valueName: "N"))
+    var hosts: Int = 500
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Changes per second.", valueName: "N"))
+    var rate: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to keep --rate up.", valueName: "S"))
+    var duration: Int = 60
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Puts per transaction of --rate.", valueName: "N"))
+    var batch: Int = 1
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Changes in one burst.", valueName: "N"))
+    var burst: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Profile of the burst's last change.", valueName: "NAME"))
+    var markerProfile: String?
+
+    func validate() throws {
+        guard (rate == nil) != (burst == nil) else { throw ValidationError("give one of --rate and --burst") }
+        guard (1...10_000_000).contains(count) else { throw ValidationError("--count must be 1 to 10000000") }
+        guard (1...1_000_000).contains(hosts) else { throw ValidationError("--hosts must be 1 to 1000000") }
+        if let rate, !(1...1_000_000).contains(rate) { throw ValidationError("--rate must be 1 to 1000000") }
+        if let burst, !(1...10_000_000).contains(burst) { throw ValidationError("--burst must be 1 to 10000000") }
+        guard duration >= 1 else { throw ValidationError("--duration must be at least 1") }
+        guard (1...128).contains(batch) else { throw ValidationError("--batch must be 1 to 128") }
+    }
+
+    func run() async throws {
+        try await store.withStore { client in
+            let figures: Churn.Figures
+            if let rate {
+                figures = try await Churn.paced(
+                    rate: rate,
+                    changes: .max,
+                    duration: .seconds(duration),
+                    endpoints: count,
+                    hosts: hosts,
+                    layout: store.layout,
+                    store: client,
+                    batch: batch
+                )
+            } else {
+                let marker = markerProfile.map { profile in
+                    var pair = SampleData.syntheticEndpoint(0, hosts: hosts, layout: store.layout)
+                    pair.value = SampleData.endpointValue(name: "marker", mac: nil, profiles: [profile], ipv4: [])
+                    return pair
+                }
+                figures = try await Churn.burst(
+                    changes: burst ?? 0,
+                    endpoints: count,
+                    hosts: hosts,
+                    layout: store.layout,
+                    marker: marker,
+                    store: client
+                )
+            }
+            StandardStreams().standardOutput("\(figures.changes) \(figures.seconds.formatted2)\n")
+        }
+    }
+}
+
+struct WatchCountCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch-count",
+        abstract: "Watch the endpoints and count events: the raw baseline of how fast changes arrive.",
+        discussion: "Prints 'ready' once the watch is created, and 'done N' when N >= --events events arrived."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Events to wait for.", valueName: "N"))
+    var events: Int
+
+    func run() async throws {
+        try await store.withStore { client in
+            let output = StandardStreams()
+            let seen = try await WatchCounter.run(
+                prefix: store.layout.prefix + "/",
+                count: events,
+                store: client,
+                ready: { output.standardOutput("ready\n") }
+            )
+            output.standardOutput("done \(seen)\n")
         }
     }
 }

@@ -94,27 +94,39 @@ public enum SampleData {
     /// `count` synthetic endpoints over `hosts` hosts and two orchestrators, one or two endpoints per
     /// workload, with a few profiles: deterministic, so runs compare.
     public static func synthetic(count: Int, hosts: Int, layout: KeyLayout) -> [(key: String, value: [UInt8])] {
-        let profiles = ["web", "db", "cache", "frontend", "backend"]
-        var pairs = profiles.flatMap { profilePairs($0, layout: layout) }
+        var pairs = syntheticProfiles.flatMap { profilePairs($0, layout: layout) }
         pairs.reserveCapacity(count + pairs.count)
-        for n in 0..<count {
-            let host = "node-\(padded(String(n % max(hosts, 1)), to: 3))"
-            let orchestrator = n % 5 == 0 ? "k8s" : "docker"
-            let workload = "wl-" + hex(UInt64(n / 2), width: 16)
-            // 32 hex digits, like Calico's own endpoint IDs (no common prefix).
-            let endpoint = hex(UInt64(n) &* 0x9E37_79B9_7F4A_7C15, width: 16) + hex(UInt64(n), width: 16)
-            let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
-            let address = "10.\((n >> 16) & 0xff).\((n >> 8) & 0xff).\(n & 0xff)/32"
-            let mac = "ee:ee:" + [24, 16, 8, 0].map { hex(UInt64((n >> $0) & 0xff), width: 2) }.joined(separator: ":")
-            let value = endpointValue(
-                name: "cali" + endpoint.prefix(11),
-                mac: mac,
-                profiles: [profiles[n % profiles.count]],
-                ipv4: [address]
-            )
-            pairs.append((key.path(in: layout), value))
-        }
+        for n in 0..<count { pairs.append(syntheticEndpoint(n, hosts: hosts, layout: layout)) }
         return pairs
+    }
+
+    /// The profiles the synthetic endpoints carry (each endpoint one of them).
+    public static let syntheticProfiles = ["web", "db", "cache", "frontend", "backend"]
+
+    /// Synthetic endpoint number `n` (of `synthetic`), its profile rotated by `profileShift`: churn
+    /// and bursts rewrite existing endpoints with another profile, so every write is a real change.
+    public static func syntheticEndpoint(
+        _ n: Int,
+        hosts: Int,
+        layout: KeyLayout,
+        profileShift: Int = 0
+    ) -> (key: String, value: [UInt8]) {
+        let host = "node-\(padded(String(n % max(hosts, 1)), to: 3))"
+        let orchestrator = n % 5 == 0 ? "k8s" : "docker"
+        let workload = "wl-" + hex(UInt64(n / 2), width: 16)
+        // 32 hex digits, like Calico's own endpoint IDs (no common prefix).
+        let endpoint = hex(UInt64(n) &* 0x9E37_79B9_7F4A_7C15, width: 16) + hex(UInt64(n), width: 16)
+        let key = EndpointKey(host: host, orchestrator: orchestrator, workload: workload, endpoint: endpoint)
+        let address = "10.\((n >> 16) & 0xff).\((n >> 8) & 0xff).\(n & 0xff)/32"
+        let mac = "ee:ee:" + [24, 16, 8, 0].map { hex(UInt64((n >> $0) & 0xff), width: 2) }.joined(separator: ":")
+        let profiles = syntheticProfiles
+        let value = endpointValue(
+            name: "cali" + endpoint.prefix(11),
+            mac: mac,
+            profiles: [profiles[(n + profileShift) % profiles.count]],
+            ipv4: [address]
+        )
+        return (key.path(in: layout), value)
     }
 
     private static func hex(_ value: UInt64, width: Int) -> String {

@@ -118,6 +118,19 @@ final class WatchStateTests: XCTestCase {
         )
     }
 
+    /// Under churn, a read's answer can arrive after the watch applied changes committed after the
+    /// read was served: its revision is judged against what was applied when it was asked.
+    func testAReadAnsweredBeforeNewerEventsIsNotAReplacedEtcd() {
+        var state = loaded()
+        _ = state.apply(creation(at: 10))
+        _ = state.apply(event(at: 14))
+        XCTAssertNil(state.replacement(seen: StorePosition(clusterID: 1, revision: 12), appliedWhenAsked: 10))
+        XCTAssertEqual(
+            state.replacement(seen: StorePosition(clusterID: 1, revision: 9), appliedWhenAsked: 10),
+            "its revision went back from 10 to 9"
+        )
+    }
+
     /// Random answers, checked against the rules stated plainly: the applied revision never goes
     /// back, a report counts only from a synced watch, and a goal is reached only when its revision
     /// is applied.

@@ -51,8 +51,12 @@ extension KeyValueStore {
         try await position(readingKey: "\u{0}").revision
     }
 
-    /// Every key under `prefix` at one revision (0: the current one), in pages of `pageSize`,
-    /// handed to `onPage` one page at a time (nothing is kept here). Returns the revision read at.
+    /// Every key under `prefix` at one revision (0: the current one), in pages of at least
+    /// `pageSize` (see `ScanPaging` for why they grow with the range), handed to `onPage` one page at
+    /// a time (nothing is kept here). Returns the revision read at.
+    ///
+    /// The next page is asked for as soon as a page arrives, before `onPage` sees it: etcd reads and
+    /// sends it while the caller indexes this one, instead of the two waiting for each other.
     @discardableResult
     public func scan(
         prefix: String,
@@ -61,17 +65,26 @@ extension KeyValueStore {
         keysOnly: Bool = false,
         onPage: (RangePage) throws -> Void
     ) async throws -> Int64 {
-        var start = prefix
         let end = KeyRange.prefixEnd(prefix)
-        var revision = revision
-        while true {
-            let limit = readsWholeRanges ? 0 : pageSize
-            let page = try await range(from: start, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
-            if revision == 0 { revision = page.revision }
+        let limit = readsWholeRanges ? 0 : pageSize
+        var page = try await range(from: prefix, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
+        let revision = revision == 0 ? page.revision : revision
+        var nextLimit = limit
+        while page.more, let last = page.pairs.last {
+            if limit > 0 {
+                nextLimit = (keysOnly ? ScanPaging.keysOnly : .values).nextLimit(
+                    minimum: max(limit, nextLimit),
+                    remaining: page.remaining,
+                    returned: Int64(page.pairs.count)
+                )
+            }
+            let (start, pageLimit) = (last.key + "\u{0}", nextLimit)
+            // Structured: cancelled and awaited if `onPage` throws.
+            async let next = range(from: start, to: end, revision: revision, limit: pageLimit, keysOnly: keysOnly)
             try onPage(page)
-            guard page.more, let last = page.pairs.last else { break }
-            start = last.key + "\u{0}"
+            page = try await next
         }
+        try onPage(page)
         return revision
     }
 

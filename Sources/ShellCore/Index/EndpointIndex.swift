@@ -105,13 +105,12 @@ public struct EndpointIndex: Sendable {
         sorted = sort
         loading = false
         addresses.sortIfNeeded()
-        profileMembers.sortAll()
     }
 
     /// Puts the records in ID order. An unsorted index does this before its first change, so that
     /// every change takes the one sorted path (a one-shot run rarely sees a change at all).
     private mutating func sortRecords() {
-        records.sort { Self.idOrder($0.key, $1.key) }
+        PrefixSorting.sortByID(&records)
         sorted = true
     }
 
@@ -141,7 +140,7 @@ public struct EndpointIndex: Sendable {
                 if !sorted { sortRecords() }
                 let position = position(of: key)
                 if position < records.count && records[position].key == key {
-                    updateSecondaryIndexes(key.endpoint, from: records[position].value, to: pair.value)
+                    replaceInSecondaryIndexes(key.endpoint, old: records[position].value, new: pair.value)
                     records[position] = record
                 } else {
                     addToSecondaryIndexes(key.endpoint, value: pair.value)
@@ -180,36 +179,19 @@ public struct EndpointIndex: Sendable {
         for profile in fields.profiles { profileMembers.add(profile, endpoint: endpoint, loading: loading) }
     }
 
-    /// A changed value moves only what changed: a retag leaves the address index alone and touches
-    /// the members of the profiles it added or removed, not every entry of the endpoint. (Each
-    /// secondary index is a sorted array, so an entry removed and added again costs two moves of
-    /// the array's tail: a bulk retag of 10,000 endpoints spent most of its time there.)
-    private mutating func updateSecondaryIndexes(_ endpoint: String, from old: [UInt8], to new: [UInt8]) {
+    /// A changed value updates only the secondary index whose fields changed: a profile change
+    /// leaves the address index alone (a removal and insertion there shifts the sorted entries,
+    /// 40 bytes each, behind the endpoint's: megabytes per change at 1,000,000 endpoints).
+    private mutating func replaceInSecondaryIndexes(_ endpoint: String, old: [UInt8], new: [UInt8]) {
         let before = IndexedFields.read(old)
         let after = IndexedFields.read(new)
-        guard let before, let after else {
-            removeFromSecondaryIndexes(endpoint, value: old)
-            addToSecondaryIndexes(endpoint, value: new)
-            return
+        if before?.netTexts != after?.netTexts {
+            for network in before?.networks ?? [] { addresses.remove(network, endpoint: endpoint) }
+            for network in after?.networks ?? [] { addresses.add(network, endpoint: endpoint, loading: loading) }
         }
-        if before.netTexts != after.netTexts {
-            for network in before.networks { addresses.remove(network, endpoint: endpoint) }
-            for network in after.networks { addresses.add(network, endpoint: endpoint, loading: loading) }
-        }
-        if before.profiles != after.profiles {
-            // By count: a value may name a profile twice, and the members hold the ID once per time.
-            var change: [ExactString: Int] = [:]
-            for profile in before.profiles { change[ExactString(profile), default: 0] -= 1 }
-            for profile in after.profiles { change[ExactString(profile), default: 0] += 1 }
-            for (profile, delta) in change where delta != 0 {
-                for _ in 0..<abs(delta) {
-                    if delta < 0 {
-                        profileMembers.remove(profile.text, endpoint: endpoint)
-                    } else {
-                        profileMembers.add(profile.text, endpoint: endpoint, loading: loading)
-                    }
-                }
-            }
+        if before?.profiles != after?.profiles {
+            for profile in before?.profiles ?? [] { profileMembers.remove(profile, endpoint: endpoint) }
+            for profile in after?.profiles ?? [] { profileMembers.add(profile, endpoint: endpoint, loading: loading) }
         }
     }
 
@@ -252,15 +234,19 @@ public struct EndpointIndex: Sendable {
         return order != 0 ? order < 0 : a < b
     }
 
-    /// The first position whose key is not before `key`.
+    /// The first position whose key is not before `key`. Searched through the buffer: reading
+    /// `records[middle].key` copied the key (four retains and releases) per step, a third of the
+    /// time a warm 1M index took to apply a burst of changes (perf).
     private func position(of key: EndpointKey) -> Int {
-        var low = 0
-        var high = records.count
-        while low < high {
-            let middle = (low + high) / 2
-            if Self.idOrder(records[middle].key, key) { low = middle + 1 } else { high = middle }
+        records.withUnsafeBufferPointer { buffer in
+            var low = 0
+            var high = buffer.count
+            while low < high {
+                let middle = (low + high) / 2
+                if Self.idOrder(buffer[middle].key, key) { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
-        return low
     }
 
     /// The first position whose endpoint ID is not before `id`.
@@ -321,13 +307,15 @@ public struct EndpointIndex: Sendable {
         } else {
             candidates = records
         }
-        return candidates.filter { record in
+        var found = candidates.filter { record in
             guard filter.matches(record.key) else { return false }
             guard filter.needsValues else { return true }
             guard let data = try? EndpointData.decode(record.value) else { return false }
             return filter.matches(data)
         }
-        .sorted { $0.key < $1.key }
+        // Not `sorted(by:)`: see `PrefixSorting` (a whole-index `--detailed` sorts every record).
+        PrefixSorting.sortByKey(&found)
+        return found
     }
 
     /// The IDs the secondary indexes name for `filter` (a superset of its matches), or nil when

@@ -81,8 +81,9 @@ public actor IndexSynchronizer {
     /// The index as of at least the cluster's current revision: every write committed before this
     /// call, by anyone, is in it.
     public func freshIndex() async throws -> EndpointIndex {
+        let appliedWhenAsked = state.appliedRevision
         let position = try await store.position(readingKey: layout.prefix + "/")
-        if let reason = state.replacement(seen: position) {
+        if let reason = state.replacement(seen: position, appliedWhenAsked: appliedWhenAsked) {
             // The reload may be one a watch answer started before `position` was read, and have
             // read the new etcd before a write this command must see: the checks below still apply
             // (the watch the reload started brings what it missed).

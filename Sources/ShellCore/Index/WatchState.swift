@@ -120,15 +120,21 @@ struct WatchState: Equatable, Sendable {
 
     /// Why `position` (from any response header) cannot come from the history the index was loaded
     /// from, or nil if it can: in one history, the store's revision never goes below what the index
-    /// has applied.
-    func replacement(seen position: StorePosition) -> String? {
+    /// had applied when the request was sent (`appliedWhenAsked`; a watch answer's own revision is
+    /// compared with the index now, as the watch's answers come in order).
+    ///
+    /// Not with what the index has applied when the answer comes back: under churn the watch applies
+    /// changes committed after the read was served while its answer is on the way, and a header
+    /// revision below those is not a replaced etcd (that mistake reloaded the whole index per read).
+    func replacement(seen position: StorePosition, appliedWhenAsked: Int64? = nil) -> String? {
+        let applied = appliedWhenAsked.map { min($0, appliedRevision) } ?? appliedRevision
         if clusterID != 0, position.clusterID != 0, position.clusterID != clusterID {
             let old = String(clusterID, radix: 16)
             let new = String(position.clusterID, radix: 16)
             return "its cluster ID changed (\(old) → \(new))"
         }
-        if position.revision < appliedRevision {
-            return "its revision went back from \(appliedRevision) to \(position.revision)"
+        if position.revision < applied {
+            return "its revision went back from \(applied) to \(position.revision)"
         }
         return nil
     }

@@ -32,6 +32,7 @@ public struct EndpointData: Equatable, Sendable {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(EndpointDecodingError) -> EndpointData {
+        if let data = IndexedFields.endpointData(bytes) { return data }
         do {
             return try JSONDecoder().decode(Wire.self, from: Data(RepeatedJSONFields.keepingLast(bytes))).data
         } catch let error as DecodingError {

@@ -60,7 +60,7 @@ public struct IPNetwork: Hashable, Comparable, Sendable, CustomStringConvertible
             prefix = value
         }
         let parsed: IPNetwork
-        if address.contains(":") {
+        if address.utf8.contains(UInt8(ascii: ":")) {
             parsed = try parseIPv6(address)
         } else {
             let value = try parseIPv4(address)
@@ -69,12 +69,12 @@ public struct IPNetwork: Hashable, Comparable, Sendable, CustomStringConvertible
         guard let prefix else { return parsed }
         // A mapped IPv4 address with an IPv6 prefix length: 96 of its bits are the mapping.
         var length = prefix
-        if parsed.family == .v4 && address.contains(":") {
+        if parsed.family == .v4 && address.utf8.contains(UInt8(ascii: ":")) {
             guard prefix >= 96 else { throw .mappedPrefixTooShort }
             length = prefix - 96
         }
         guard length <= parsed.width else {
-            throw .prefixLengthTooLong(maximum: address.contains(":") ? 128 : 32)
+            throw .prefixLengthTooLong(maximum: address.utf8.contains(UInt8(ascii: ":")) ? 128 : 32)
         }
         return IPNetwork(family: parsed.family, high: parsed.high, low: parsed.low, prefixLength: length)
     }
@@ -108,7 +108,7 @@ public struct IPNetwork: Hashable, Comparable, Sendable, CustomStringConvertible
         while !rest.isEmpty {
             let end = rest.firstIndex(of: ":") ?? rest.endIndex
             let group = rest[..<end]
-            if group.contains(".") {
+            if group.utf8.contains(UInt8(ascii: ".")) {
                 guard end == rest.endIndex else { throw invalid }
                 let value = try parseIPv4(group)
                 groups += [UInt16(value >> 16), UInt16(value & 0xffff)]

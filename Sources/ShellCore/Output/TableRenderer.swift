@@ -34,29 +34,44 @@ public struct Table: Equatable, Sendable {
 }
 
 public enum TableRenderer {
+    /// Two passes over the cells and no per-cell arrays: widths first, then every line appended to
+    /// one string reserved for the whole table (a million-row `--detailed` is about 170 MB of text;
+    /// building a `Cell` array per row and joining each line's pieces was most of the rendering's
+    /// cost, perf).
     public static func render(_ table: Table) -> String {
         let headers = table.headers.map(Cell.init)
-        let rows = table.rows.map { row in row.map { cell in cell.map(Cell.init) } }
         var widths = headers.map(\.width)
-        for row in rows {
+        for row in table.rows {
             for (column, cell) in row.enumerated() where column < widths.count {
-                for line in cell { widths[column] = max(widths[column], line.width) }
+                for line in cell { widths[column] = max(widths[column], Cell(line).width) }
             }
         }
         let rule = "+" + widths.map { String(repeating: "-", count: $0 + 2) + "+" }.joined() + "\n"
+        let lineLength = rule.utf8.count
+        // Padding of every length a line can need, made once.
+        let spaces = (0...(widths.max() ?? 0) + 1).map { String(repeating: " ", count: $0) }
 
-        var out = rule
-        out += line(headers, widths: widths)
+        var out = ""
+        out.reserveCapacity(lineLength * (table.rows.count + 4))
+        out += rule
+        append(headers, widths: widths, spaces: spaces, to: &out)
         out += rule
         let blank = Cell("")
-        for row in rows {
-            let height = max(1, row.map(\.count).max() ?? 1)
+        var texts: [Cell] = []
+        texts.reserveCapacity(widths.count)
+        for row in table.rows {
+            var height = 1
+            for cell in row { height = max(height, cell.count) }
             for lineNumber in 0..<height {
-                let texts = widths.indices.map { column -> Cell in
-                    guard column < row.count, lineNumber < row[column].count else { return blank }
-                    return row[column][lineNumber]
+                texts.removeAll(keepingCapacity: true)
+                for column in widths.indices {
+                    if column < row.count, lineNumber < row[column].count {
+                        texts.append(Cell(row[column][lineNumber]))
+                    } else {
+                        texts.append(blank)
+                    }
                 }
-                out += line(texts, widths: widths)
+                append(texts, widths: widths, spaces: spaces, to: &out)
             }
         }
         out += rule
@@ -74,8 +89,18 @@ public enum TableRenderer {
         }
     }
 
-    private static func line(_ cells: [Cell], widths: [Int]) -> String {
-        "|" + zip(cells, widths).map { " " + center($0.text, textWidth: $0.width, width: $1) + " |" }.joined() + "\n"
+    /// One line of the table: every cell centred in its column, as `center` does.
+    private static func append(_ cells: [Cell], widths: [Int], spaces: [String], to out: inout String) {
+        out += "|"
+        for (cell, width) in zip(cells, widths) {
+            let free = max(width - cell.width, 0)
+            let left = free / 2 + (free & width & 1)
+            out += spaces[left + 1]
+            out += cell.text
+            out += spaces[free - left + 1]
+            out += "|"
+        }
+        out += "\n"
     }
 
     static func center(_ text: String, width: Int) -> String {

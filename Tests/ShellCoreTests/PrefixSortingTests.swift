@@ -1,0 +1,62 @@
+import XCTest
+
+@testable import ShellCore
+
+final class PrefixSortingTests: XCTestCase {
+    private func record(_ host: String, _ workload: String, _ endpoint: String) -> EndpointIndex.Record {
+        EndpointIndex.Record(
+            key: EndpointKey(host: host, orchestrator: "k8s", workload: workload, endpoint: endpoint),
+            value: Array(endpoint.utf8),
+            modRevision: 1
+        )
+    }
+
+    /// The same order as sorting the records themselves, ties on the 8-byte prefix, shared IDs,
+    /// short IDs and non-ASCII bytes included.
+    func testSortsAsIDOrder() {
+        var generator = SystemRandomNumberGenerator()
+        let ids = [
+            "abcdefgh1", "abcdefgh0", "abcdefgh", "abc", "ab", "", "é", "e", "zzzzzzzzzzzz", "abcdefgh1", "0", "a\u{0}",
+        ]
+        var records: [EndpointIndex.Record] = []
+        for n in 0..<300 {
+            records.append(record("h\(n % 7)", "w\(n % 5)", ids[Int.random(in: 0..<ids.count, using: &generator)]))
+        }
+        let expected = records.sorted { EndpointIndex.idOrder($0.key, $1.key) }
+        PrefixSorting.sortByID(&records)
+        XCTAssertEqual(records, expected)
+    }
+
+    func testIDPrefixOrdersLikeTheBytes() {
+        XCTAssertLessThan(PrefixSorting.idPrefix("ab"), PrefixSorting.idPrefix("abc"))
+        XCTAssertLessThan(PrefixSorting.idPrefix("abcdefgh"), PrefixSorting.idPrefix("abcdefgi"))
+        XCTAssertEqual(PrefixSorting.idPrefix("abcdefgh1"), PrefixSorting.idPrefix("abcdefgh2"))
+        XCTAssertLessThan(PrefixSorting.idPrefix("z"), PrefixSorting.idPrefix("é"))
+    }
+
+    func testSortsByKeyAsTheTablesDo() {
+        var records = (0..<200).map { n in record("node-\(n % 11)", "w\(n % 3)", "e\(n % 17)") }
+        let expected = records.sorted { $0.key < $1.key }
+        PrefixSorting.sortByKey(&records)
+        XCTAssertEqual(records.map(\.key), expected.map(\.key))
+    }
+
+    func testSortsNetworksAsTheirOrder() throws {
+        let texts = [
+            "10.0.0.2/32", "10.0.0.3", "::1", "fd00::/8", "10.0.0.2/31", "0.0.0.0/0", "::ffff:10.0.0.1", "fd00::1",
+        ]
+        var entries = try texts.enumerated().map { n, text in
+            AddressIndex.Entry(network: try IPNetwork.parse(text), endpoint: "e\(n % 3)")
+        }
+        let expected = entries.sorted(by: <)
+        PrefixSorting.sortEntries(&entries)
+        XCTAssertEqual(entries.map(\.network), expected.map(\.network))
+        XCTAssertEqual(entries.map(\.endpoint), expected.map(\.endpoint))
+    }
+
+    func testPermuteMovesEveryElementOnce() {
+        var letters = ["a", "b", "c", "d", "e"]
+        PrefixSorting.permute(&letters, taking: [3, 0, 4, 1, 2])
+        XCTAssertEqual(letters, ["d", "a", "e", "b", "c"])
+    }
+}
