@@ -58,7 +58,9 @@ public struct KeyLayout: Equatable, Sendable {
         let fields = [
             (start, slashes.0), (slashes.1 + 1, slashes.2), (slashes.2 + 1, slashes.3), (slashes.4 + 1, bytes.count),
         ]
-        for (from, to) in fields where !isValidIdentifier(bytes, from, to) { return .malformed }
+        for (from, to) in fields where !Validation.isValidIdentifier(UnsafeBufferPointer(rebasing: bytes[from..<to])) {
+            return .malformed
+        }
         // Keys arrive decoded by KeyText, and '/' never splits a character: no bytes are lost.
         func text(_ field: (Int, Int)) -> String {
             String(decoding: UnsafeBufferPointer(rebasing: bytes[field.0..<field.1]), as: UTF8.self)
@@ -83,16 +85,6 @@ public struct KeyLayout: Equatable, Sendable {
     {
         guard to - from == word.utf8CodeUnitCount else { return false }
         for offset in 0..<(to - from) where bytes[from + offset] != word.utf8Start[offset] { return false }
-        return true
-    }
-
-    /// `Validation.isValidIdentifier` on bytes `from..<to` (which hold no '/').
-    private static func isValidIdentifier(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
-        let length = to - from
-        guard length > 0 else { return false }
-        let dot = UInt8(ascii: ".")
-        if bytes[from] == dot && (length == 1 || (length == 2 && bytes[from + 1] == dot)) { return false }
-        for position in from..<to where bytes[position] < 0x20 || bytes[position] == 0x7f { return false }
         return true
     }
 
