@@ -3,12 +3,13 @@
 ///
 /// The selection and each endpoint's new value are decided once, on a fresh index. The endpoints
 /// that need a change are then written in transactions of at most the server's `--max-txn-ops`
-/// (128 until a refusal teaches a lower limit; one for a store without multi-key transactions); a
-/// selection that fits is one all-or-nothing transaction. Each transaction compares every endpoint
-/// it writes (`mod_revision`) and the existence of every profile it adds. A lost compare, or an
-/// outcome unknown, decides that chunk again on fresh data and retries with the single edits'
-/// never-give-up backoff: an endpoint already written needs no change any more, so a retry never
-/// writes twice. The first chunk that fails ends the command, saying how many endpoints were
+/// (128 until a refusal teaches a lower limit, counting the compares; one for a store without
+/// multi-key transactions), a few at once; a selection that fits is one all-or-nothing
+/// transaction. Each transaction compares every endpoint it writes (`mod_revision`) and the
+/// existence of every profile it adds. A lost compare, or an outcome unknown, decides that chunk
+/// again on fresh data and retries with the single edits' never-give-up backoff: an endpoint
+/// already written needs no change any more, so a retry never writes twice. A chunk that fails
+/// ends the command (no new chunk starts; those in flight finish), saying how many endpoints were
 /// changed; append, remove and set are idempotent, so running the same command again finishes the
 /// rest.
 extension Executor {
@@ -21,38 +22,42 @@ extension Executor {
     ) async throws(ShellError) -> CommandResult {
         var decision = try decide(filter: filter, edit: edit, in: try await freshIndex())
         let total = decision.writes.count
-        var queue = decision.writes[...]
+        var waiting = decision.writes[...]
         var changed = Set<EndpointKey>()
-        do throws(ShellError) {
-            while !queue.isEmpty {
-                let written = try await backoff.run(
-                    { () throws(ShellError) -> [EndpointKey]? in
-                        // etcd's --max-txn-ops bounds the compares too: one per endpoint, one per added profile.
-                        let size = max(1, currentTransactionLimit - edit.requiredProfiles.count)
-                        let chunk = Array(queue.prefix(size))
-                        switch try await commit(chunk, edit: edit) {
-                        case .committed:
-                            queue.removeFirst(chunk.count)
-                            return chunk.map(\.record.key)
-                        case .tooManyOperations:
-                            return nil
-                        case .lost:
-                            // Someone else was quicker: decide these endpoints again on fresh data.
-                            let fresh = try redecide(chunk, filter: filter, edit: edit, in: try await freshIndex())
-                            for (key, profiles) in fresh.profiles { decision.resultingProfiles[key] = profiles }
-                            queue.replaceSubrange(queue.startIndex..<queue.startIndex + chunk.count, with: fresh.writes)
-                            return fresh.writes.isEmpty ? [] : nil
+        var failure: ShellError?
+        // A few chunks in flight at once: each is its own compare-and-swap on endpoints no other
+        // chunk touches, so they commute, and etcd applies one while the next travels.
+        await withTaskGroup(of: Result<ChunkWritten, ShellError>.self) { group in
+            var inFlight = 0
+            while true {
+                while inFlight < Self.chunksInFlight, failure == nil, !waiting.isEmpty {
+                    // etcd's --max-txn-ops bounds the compares too: one per endpoint, one per added profile.
+                    let chunk = Array(waiting.prefix(max(1, currentTransactionLimit - edit.requiredProfiles.count)))
+                    waiting.removeFirst(chunk.count)
+                    group.addTask {
+                        do throws(ShellError) {
+                            return .success(try await self.write(chunk, filter: filter, edit: edit))
+                        } catch {
+                            return .failure(error)
                         }
-                    },
-                    exhausted: { .etcd(.contended(key: filter.endpoint ?? "", seconds: Self.seconds(backoff.budget))) }
-                )
-                changed.formUnion(written)
-                if !written.isEmpty { progress?(changed.count, max(total, changed.count)) }
+                    }
+                    inFlight += 1
+                }
+                guard let result = await group.next() else { break }
+                inFlight -= 1
+                switch result {
+                case .success(let written):
+                    changed.formUnion(written.keys)
+                    for (key, profiles) in written.redecided { decision.resultingProfiles[key] = profiles }
+                    if !written.keys.isEmpty { progress?(changed.count, max(total, changed.count)) }
+                case .failure(let error):
+                    if failure == nil { failure = error }
+                }
             }
-            if let stop = decision.stop { throw stop }
-        } catch {
-            guard !changed.isEmpty else { throw error }
-            throw .bulkStopped(changed: changed.count, cause: error)
+        }
+        if let cause = failure ?? decision.stop {
+            guard !changed.isEmpty else { throw cause }
+            throw .bulkStopped(changed: changed.count, cause: cause)
         }
         let selection = decision.selection.map { record, data in
             var data = data
@@ -66,6 +71,50 @@ extension Executor {
             format: format,
             detailed: detailed
         )
+    }
+
+    /// How many chunks are committed at once.
+    static var chunksInFlight: Int { 4 }
+
+    /// What one chunk wrote: the endpoints, and the profiles of any it decided again.
+    struct ChunkWritten: Sendable {
+        var keys: [EndpointKey] = []
+        var redecided: [(EndpointKey, [String])] = []
+    }
+
+    /// Writes one chunk, all or nothing per transaction, never giving up: a lost compare decides
+    /// the chunk again on fresh data (an endpoint already as wanted drops out); a refusal for too
+    /// many operations writes it in smaller transactions.
+    private func write(
+        _ chunk: [BulkWrite],
+        filter: EndpointFilter,
+        edit: ProfileEdit
+    ) async throws(ShellError) -> ChunkWritten {
+        var queue = chunk[...]
+        var written = ChunkWritten()
+        while !queue.isEmpty {
+            let keys = try await backoff.run(
+                { () throws(ShellError) -> [EndpointKey]? in
+                    let part = Array(queue.prefix(max(1, currentTransactionLimit - edit.requiredProfiles.count)))
+                    switch try await commit(part, edit: edit) {
+                    case .committed:
+                        queue.removeFirst(part.count)
+                        return part.map(\.record.key)
+                    case .tooManyOperations:
+                        return nil
+                    case .lost:
+                        // Someone else was quicker: decide these endpoints again on fresh data.
+                        let fresh = try redecide(part, filter: filter, edit: edit, in: try await freshIndex())
+                        written.redecided += fresh.profiles
+                        queue.replaceSubrange(queue.startIndex..<queue.startIndex + part.count, with: fresh.writes)
+                        return fresh.writes.isEmpty ? [] : nil
+                    }
+                },
+                exhausted: { .etcd(.contended(key: filter.endpoint ?? "", seconds: Self.seconds(backoff.budget))) }
+            )
+            written.keys += keys
+        }
+        return written
     }
 
     /// What a bulk edit decided: the selection with its current data, each endpoint's profiles

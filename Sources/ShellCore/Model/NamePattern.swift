@@ -20,6 +20,8 @@ public struct NamePattern: Hashable, Sendable {
 
     public func matches(_ name: String) -> Bool {
         guard isPattern else { return KeyText.equal(text, name) }
+        // `*` (every endpoint of a bulk edit) matches any name: no C string, no fnmatch call.
+        if text == "*" { return true }
         return fnmatch(text, name, 0) == 0
     }
 
