@@ -20,20 +20,27 @@ extension Executor {
         detailed: Bool = false,
         progress: (@Sendable (_ written: Int, _ total: Int) -> Void)? = nil
     ) async throws(ShellError) -> CommandResult {
-        var decision = try decide(filter: filter, edit: edit, in: try await freshIndex())
-        let total = decision.writes.count
-        var waiting = decision.writes[...]
+        var decision = try select(filter: filter, edit: edit, in: try await freshIndex())
+        let total = decision.matches.count
         var changed = Set<EndpointKey>()
         var failure: ShellError?
         // A few chunks in flight at once: each is its own compare-and-swap on endpoints no other
-        // chunk touches, so they commute, and etcd applies one while the next travels.
+        // chunk touches, so they commute, and etcd applies one while the next travels. The next
+        // chunk is decided while those are in flight.
         await withTaskGroup(of: Result<ChunkWritten, ShellError>.self) { group in
             var inFlight = 0
             while true {
-                while inFlight < Self.chunksInFlight, failure == nil, !waiting.isEmpty {
+                while inFlight < Self.chunksInFlight, failure == nil, !decision.isFinished {
                     // etcd's --max-txn-ops bounds the compares too: one per endpoint, one per added profile.
-                    let chunk = Array(waiting.prefix(max(1, currentTransactionLimit - edit.requiredProfiles.count)))
-                    waiting.removeFirst(chunk.count)
+                    let size = max(1, currentTransactionLimit - edit.requiredProfiles.count)
+                    let chunk: [BulkWrite]
+                    do throws(ShellError) {
+                        chunk = try decision.nextWrites(size, edit: edit, layout: layout)
+                    } catch {
+                        failure = error
+                        break
+                    }
+                    guard !chunk.isEmpty else { continue }
                     group.addTask {
                         do throws(ShellError) {
                             return .success(try await self.write(chunk, filter: filter, edit: edit))
@@ -117,21 +124,54 @@ extension Executor {
         return written
     }
 
-    /// What a bulk edit decided: the selection with its current data, each endpoint's profiles
-    /// after the edit, the writes (in key order) and, if an endpoint's value cannot be read, the
-    /// error to stop at once the writes before it are made.
+    /// What a bulk edit decides, chunk by chunk: the selection, each endpoint's current data and
+    /// profiles after the edit, and, if an endpoint's value cannot be read, the error to stop at
+    /// once the writes decided before it are made.
     struct BulkDecision {
+        let matches: [EndpointIndex.Record]
+        /// How many of `matches` are decided.
+        var decided = 0
         var selection: [(EndpointIndex.Record, EndpointData)] = []
         var resultingProfiles: [EndpointKey: [String]] = [:]
-        var writes: [BulkWrite] = []
         var stop: ShellError?
+        var decidedAWrite = false
+
+        var isFinished: Bool { stop != nil || decided == matches.count }
+
+        /// Decides endpoints, in key order, until `count` of them need a write, the selection
+        /// ends, or a value cannot be read (then the writes before it, and `stop`; or, when no
+        /// write was decided at all, the error).
+        mutating func nextWrites(_ count: Int, edit: ProfileEdit, layout: KeyLayout) throws(ShellError) -> [BulkWrite] {
+            var writes: [BulkWrite] = []
+            while writes.count < count && decided < matches.count {
+                let record = matches[decided]
+                do throws(ShellError) {
+                    let data = try EndpointLookup.decode(record, layout: layout)
+                    if let profiles = edit.plan(current: data.profiles).newProfiles {
+                        let value = try Executor.replacingProfiles(of: record, with: profiles, layout: layout)
+                        writes.append(BulkWrite(record: record, value: value))
+                        resultingProfiles[record.key] = profiles
+                        decidedAWrite = true
+                    }
+                    selection.append((record, data))
+                    decided += 1
+                } catch {
+                    guard decidedAWrite else { throw error }
+                    stop = error
+                    break
+                }
+            }
+            return writes
+        }
     }
 
     private var currentTransactionLimit: Int {
         min(transactionLimit.withLock { $0 }, store.maximumTransactionOperations ?? .max)
     }
 
-    private func decide(
+    /// The endpoints a bulk edit selects, checked as a single edit is: at least one, and every
+    /// profile it adds exists.
+    private func select(
         filter: EndpointFilter,
         edit: ProfileEdit,
         in index: EndpointIndex
@@ -139,25 +179,7 @@ extension Executor {
         let matches = index.records(matching: filter)
         guard !matches.isEmpty else { throw .endpointUnknown(filter.endpoint ?? "") }
         for name in edit.requiredProfiles where !index.profileExists(name) { throw .profileNotFound(name) }
-        var decision = BulkDecision()
-        decision.selection.reserveCapacity(matches.count)
-        for record in matches {
-            do {
-                let data = try EndpointLookup.decode(record, layout: layout)
-                let plan = edit.plan(current: data.profiles)
-                if let profiles = plan.newProfiles {
-                    let value = try Self.replacingProfiles(of: record, with: profiles, layout: layout)
-                    decision.writes.append(BulkWrite(record: record, value: value))
-                    decision.resultingProfiles[record.key] = profiles
-                }
-                decision.selection.append((record, data))
-            } catch {
-                if decision.writes.isEmpty { throw error }
-                decision.stop = error
-                break
-            }
-        }
-        return decision
+        return BulkDecision(matches: matches)
     }
 
     /// A chunk decided again on a fresh index: the endpoints still selected that still need a
