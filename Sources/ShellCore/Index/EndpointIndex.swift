@@ -321,11 +321,16 @@ public struct EndpointIndex: Sendable {
             candidates = records
         }
         var keys = KeyMatcher(filter)
-        var found = candidates.filter { record in
-            guard keys.matches(record.key) else { return false }
-            guard filter.needsValues else { return true }
-            guard let data = try? EndpointData.decode(record.value) else { return false }
-            return filter.matches(data)
+        // By position, so that only the matches are copied out (a bulk edit of 10,000 endpoints at
+        // 1,000,000 spent most of its selection copying every record through `filter`).
+        var found: [Record] = []
+        for position in candidates.indices where keys.matches(candidates[position].key) {
+            if filter.needsValues {
+                guard let data = try? EndpointData.decode(candidates[position].value), filter.matches(data) else {
+                    continue
+                }
+            }
+            found.append(candidates[position])
         }
         // Not `sorted(by:)`: see `PrefixSorting` (a whole-index `--detailed` sorts every record).
         PrefixSorting.sortByKey(&found)
