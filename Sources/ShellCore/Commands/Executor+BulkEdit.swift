@@ -20,7 +20,10 @@ extension Executor {
         detailed: Bool = false,
         progress: (@Sendable (_ written: Int, _ total: Int) -> Void)? = nil
     ) async throws(ShellError) -> CommandResult {
-        var decision = try select(filter: filter, edit: edit, in: try await freshIndex())
+        let layout = self.layout
+        var decision = try await withIndex { index throws(ShellError) in
+            try Self.select(filter: filter, edit: edit, in: index, layout: layout)
+        }
         let total = decision.matches.count
         var changed = Set<EndpointKey>()
         var failure: ShellError?
@@ -111,7 +114,10 @@ extension Executor {
                         return nil
                     case .lost:
                         // Someone else was quicker: decide these endpoints again on fresh data.
-                        let fresh = try redecide(part, filter: filter, edit: edit, in: try await freshIndex())
+                        let layout = self.layout
+                        let fresh = try await withIndex { index throws(ShellError) in
+                            try Self.redecide(part, filter: filter, edit: edit, in: index, layout: layout)
+                        }
                         written.redecided += fresh.profiles
                         queue.replaceSubrange(queue.startIndex..<queue.startIndex + part.count, with: fresh.writes)
                         return fresh.writes.isEmpty ? [] : nil
@@ -127,7 +133,7 @@ extension Executor {
     /// What a bulk edit decides, chunk by chunk: the selection, each endpoint's current data and
     /// profiles after the edit, and, if an endpoint's value cannot be read, the error to stop at
     /// once the writes decided before it are made.
-    struct BulkDecision {
+    struct BulkDecision: Sendable {
         let matches: [EndpointIndex.Record]
         /// How many of `matches` are decided.
         var decided = 0
@@ -171,10 +177,11 @@ extension Executor {
 
     /// The endpoints a bulk edit selects, checked as a single edit is: at least one, and every
     /// profile it adds exists.
-    private func select(
+    private static func select(
         filter: EndpointFilter,
         edit: ProfileEdit,
-        in index: EndpointIndex
+        in index: EndpointIndex,
+        layout: KeyLayout
     ) throws(ShellError) -> BulkDecision {
         let matches = index.records(matching: filter)
         guard !matches.isEmpty else { throw .endpointUnknown(filter.endpoint ?? "") }
@@ -184,11 +191,12 @@ extension Executor {
 
     /// A chunk decided again on a fresh index: the endpoints still selected that still need a
     /// change, with their new values; one deleted or no longer matching drops out.
-    private func redecide(
+    private static func redecide(
         _ chunk: [BulkWrite],
         filter: EndpointFilter,
         edit: ProfileEdit,
-        in index: EndpointIndex
+        in index: EndpointIndex,
+        layout: KeyLayout
     ) throws(ShellError) -> (writes: [BulkWrite], profiles: [(EndpointKey, [String])]) {
         for name in edit.requiredProfiles where !index.profileExists(name) { throw .profileNotFound(name) }
         var writes: [BulkWrite] = []
@@ -200,7 +208,7 @@ extension Executor {
             let plan = edit.plan(current: data.profiles)
             profiles.append((record.key, plan.resultingProfiles))
             if let newProfiles = plan.newProfiles {
-                let value = try Self.replacingProfiles(of: record, with: newProfiles, layout: layout)
+                let value = try replacingProfiles(of: record, with: newProfiles, layout: layout)
                 writes.append(BulkWrite(record: record, value: value))
             }
         }

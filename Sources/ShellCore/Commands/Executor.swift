@@ -41,15 +41,17 @@ public final class Executor: Sendable {
         let format = context.format
         switch command {
         case .showEndpoints(let filter, let detailed, let wide):
-            let index = try await readIndex(context.consistency, context.staged)
-            return ShowEndpoints.run(index, filter: filter, detailed: detailed, wide: wide, format: format)
+            return try await withIndex(context.consistency, staged: context.staged) { index in
+                ShowEndpoints.run(index, filter: filter, detailed: detailed, wide: wide, format: format)
+            }
         case .watch(let filter, let limits):
             // Streams; `watch(…)` is what runs it (the runner prints each line as it comes).
             _ = (filter, limits)
             return CommandResult()
         case .showProfiles(let filter):
-            let index = try await readIndex(context.consistency, context.staged)
-            return try ShowProfiles.run(index, filter: filter, format: format)
+            return try await withIndex(context.consistency, staged: context.staged) { index throws(ShellError) in
+                try ShowProfiles.run(index, filter: filter, format: format)
+            }
         case .editProfiles(let filter, let action, let names, let flags):
             let edit = ProfileEdit(action: action, names: names)
             if flags.dryRun { return try await preview(edit, filter: filter, many: false, context) }
@@ -76,14 +78,28 @@ public final class Executor: Sendable {
         }
     }
 
-    /// The index a read answers from: fresh (linearizable), or the watched one as it is (serializable).
-    func readIndex(
-        _ consistency: ReadConsistency,
-        _ batch: StagedEdits? = nil
-    ) async throws(ShellError) -> EndpointIndex {
-        guard consistency == .serializable else { return try await freshIndex(batch) }
-        let index = await synchronizer.currentIndex()
-        return batch?.overlay(index) ?? index
+    /// Runs `body` on the index a command answers from or decides on — fresh (linearizable), or
+    /// the watched one as it is (serializable), with what the run staged on top — inside the
+    /// synchronizer, so that no copy of the index outlives the call (see
+    /// `IndexSynchronizer.withIndex`). What `body` returns must not be the index.
+    func withIndex<T: Sendable>(
+        _ consistency: ReadConsistency = .linearizable,
+        staged: StagedEdits? = nil,
+        _ body: @Sendable (EndpointIndex) throws(ShellError) -> T
+    ) async throws(ShellError) -> T {
+        let result: Result<T, ShellError>
+        do {
+            result = try await synchronizer.withIndex(fresh: consistency == .linearizable) { index in
+                do throws(ShellError) {
+                    return .success(try body(staged?.overlay(index) ?? index))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        } catch {
+            throw Self.shellError(error)
+        }
+        return try result.get()
     }
 
     /// `endpoint watch`: prints (through `emit`) every change of a matching endpoint applied by
@@ -170,7 +186,9 @@ public final class Executor: Sendable {
         var path = ""
         return try await backoff.run(
             { () throws(ShellError) -> CommandResult? in
-                let record = try Self.lookUp(filter: filter, edit: edit, in: try await freshIndex()).get()
+                let record = try await withIndex { index throws(ShellError) in
+                    try Self.lookUp(filter: filter, edit: edit, in: index).get()
+                }
                 path = record.key.path(in: layout)
                 return try await write(edit, to: record, format: format)
             },

@@ -279,8 +279,7 @@ public final class ScriptRunner: Sendable {
         case .source(let path):
             return try await runSourced(path, from: origin).map { .end($0) } ?? .next
         case .complete(let line):
-            let index = try await executor().readIndex(options.consistency)
-            let completion = Completer.complete(line, index: index)
+            let completion = try await executor().withIndex(options.consistency) { Completer.complete(line, index: $0) }
             output.standardOutput(completion.candidates.map { DisplayEscaping.visible($0) + "\n" }.joined())
         case .endpoint(.watch(let filter, let limits)):
             let output = self.output
