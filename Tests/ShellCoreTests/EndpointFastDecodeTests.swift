@@ -28,7 +28,8 @@ final class EndpointFastDecodeTests: XCTestCase {
 
     func testTheCommonShapeIsReadFastAndAlike() {
         for text in [
-            #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web"],"ipv4_nets":["10.0.0.1/32"],"ipv6_nets":[],"labels":{}}"#,
+            #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web"],"#
+                + #""ipv4_nets":["10.0.0.1/32"],"ipv6_nets":[],"labels":{}}"#,
             #" { "state" : null , "mac" : null, "profile_id": "db", "labels": {"a": "b", "c": "d"} } "#,
             #"{}"#, #"{"profile_ids":null,"profile_id":"x"}"#, #"{"state":"a","state":"b"}"#,
             #"{"ipv4_nets":null,"labels":null}"#,

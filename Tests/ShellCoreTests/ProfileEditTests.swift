@@ -55,7 +55,8 @@ final class ProfileEditTests: XCTestCase {
             var members = [
                 #""state":"active""#, #""ipv4_nets":["10.0.0.1/32"]"#, #""custom":{"x":[1,true,null,{"y":"}]"}]}"#,
                 #""n":-1.5e3"#, #""name":"\#(oddStrings.randomElement(using: &random)!)""#,
-                #""profile_ids":[\#((0..<Int.random(in: 0..<3, using: &random)).map { "\"P\($0)\"" }.joined(separator: ","))]"#,
+                #""profile_ids":["#
+                    + (0..<Int.random(in: 0..<3, using: &random)).map { "\"P\($0)\"" }.joined(separator: ",") + "]",
             ]
             members.shuffle(using: &random)
             let blank = [" ", "", "\n  "].randomElement(using: &random)!

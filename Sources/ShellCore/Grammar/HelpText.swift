@@ -1,4 +1,5 @@
-/// Help texts. The `endpoint` one is the reference page's help block, verbatim.
+/// Help texts. The `endpoint` one is the reference page's help block, verbatim (its longest example
+/// line is continued with a trailing backslash in the source, which joins it back into one line).
 public enum HelpText {
     public static let endpoint = """
         Usage:
@@ -28,7 +29,8 @@ public enum HelpText {
 
             Add a profile called 'profile-A' to the endpoint a1b2c3d4, but faster,
             by providing more specific filters:
-                $ calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 --orchestrator=docker --workload=f9e8d7e6
+                $ calicoctl endpoint a1b2c3d4 profile append profile-A --host=host1 \
+        --orchestrator=docker --workload=f9e8d7e6
 
         """
 

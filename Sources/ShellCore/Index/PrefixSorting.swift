@@ -3,9 +3,10 @@
 ///
 /// `Array.sort` moves each element many times, and every move of a value holding references retains
 /// and releases each of them: sorting the records (six references each) was 30% of a full load's
-/// CPU at 1,000,000 endpoints, and sorting the profiles' member IDs 16% (perf; those are hashed now). Here the sort runs
-/// on small plain pairs (an 8-byte prefix of the sort key, a position), comparing whole elements
-/// only on a tie, and then every element moves once, in place, to where it belongs.
+/// CPU at 1,000,000 endpoints, and sorting the profiles' member IDs 16% (perf; those are hashed
+/// now). Here the sort runs on small plain pairs (an 8-byte prefix of the sort key, a position),
+/// comparing whole elements only on a tie, and then every element moves once, in place, to where
+/// it belongs.
 enum PrefixSorting {
     /// Sorts `elements` by `less`, given `prefix` whose order agrees with it: `prefix(a) < prefix(b)`
     /// implies `less(a, b)`.
