@@ -23,19 +23,7 @@ final class ScriptRunnerTests: XCTestCase {
     private func makeRunner(
         _ options: RunOptions = RunOptions()
     ) async throws -> (ScriptRunner, CapturedOutput, InMemoryStore) {
-        let store = InMemoryStore()
-        try await BulkLoader.load(SampleData.reference(layout: KeyLayout()), into: store)
-        let output = CapturedOutput()
-        let session = Session(
-            configuration: EtcdConfiguration(endpoints: []),
-            layout: KeyLayout(),
-            showProgress: false,
-            output: output,
-            makeStore: { _ in store }
-        )
-        return (
-            ScriptRunner(options: options, output: output, executor: { try await session.executor() }), output, store
-        )
+        try await makeInMemoryRunner(options)
     }
 
     private func write(_ name: String, _ text: String) throws -> String {

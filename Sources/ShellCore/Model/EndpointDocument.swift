@@ -142,27 +142,14 @@ public enum EndpointDocument {
                 return false
             }
             let start = position
-            while position < bytes.count, !Self.ends(bytes[position]) { position += 1 }
+            while position < bytes.count, !JSONBytes.endsScalar(bytes[position]) { position += 1 }
             return position > start
         }
 
         /// Skips a string from its opening quote; whether it had escapes, nil if it does not end.
         private mutating func skipString() -> Bool? {
-            guard next(is: "\"") else { return nil }
-            var escaped = false
-            while position < bytes.count {
-                switch bytes[position] {
-                case UInt8(ascii: "\\"):
-                    escaped = true
-                    position += 2
-                case UInt8(ascii: "\""):
-                    position += 1
-                    return escaped
-                default:
-                    position += 1
-                }
-            }
-            return nil
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+            return JSONBytes.skipString(bytes, from: &position)
         }
 
         private mutating func next(is character: Unicode.Scalar) -> Bool {
@@ -176,16 +163,6 @@ public enum EndpointDocument {
             return position == bytes.count
         }
 
-        private mutating func skipBlanks() {
-            while position < bytes.count, Self.isBlank(bytes[position]) { position += 1 }
-        }
-
-        private static func isBlank(_ byte: UInt8) -> Bool {
-            byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
-        }
-
-        private static func ends(_ byte: UInt8) -> Bool {
-            isBlank(byte) || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]")
-        }
+        private mutating func skipBlanks() { JSONBytes.skipBlanks(bytes, from: &position) }
     }
 }

@@ -44,7 +44,7 @@ enum RepeatedJSONFields {
             default:
                 // A number or a literal: up to the next delimiter.
                 let start = position
-                while position < bytes.count, !Self.isDelimiter(bytes[position]) { position += 1 }
+                while position < bytes.count, !JSONBytes.endsScalar(bytes[position]) { position += 1 }
                 if position == start { throw Malformed() }
             }
         }
@@ -114,21 +114,8 @@ enum RepeatedJSONFields {
         /// A string from its opening quote: where it is (quotes included) and whether it has escapes.
         private mutating func string() throws(Malformed) -> (Range<Int>, escaped: Bool) {
             let start = position
-            position += 1
-            var escaped = false
-            while position < bytes.count {
-                switch bytes[position] {
-                case UInt8(ascii: "\\"):
-                    escaped = true
-                    position += 2
-                case UInt8(ascii: "\""):
-                    position += 1
-                    return (start..<position, escaped)
-                default:
-                    position += 1
-                }
-            }
-            throw Malformed()
+            guard let escaped = JSONBytes.skipString(bytes, from: &position) else { throw Malformed() }
+            return (start..<position, escaped)
         }
 
         /// A quoted name with its escapes resolved (`"a"` and `"\u0061"` are one name).
@@ -136,16 +123,6 @@ enum RepeatedJSONFields {
             try? JSONDecoder().decode(String.self, from: Data(bytes[range]))
         }
 
-        private mutating func skipBlanks() {
-            while position < bytes.count, Self.isBlank(bytes[position]) { position += 1 }
-        }
-
-        private static func isBlank(_ byte: UInt8) -> Bool {
-            byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
-        }
-
-        private static func isDelimiter(_ byte: UInt8) -> Bool {
-            isBlank(byte) || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]")
-        }
+        private mutating func skipBlanks() { JSONBytes.skipBlanks(bytes, from: &position) }
     }
 }
