@@ -22,7 +22,7 @@ extension Executor {
     ) async throws(ShellError) -> CommandResult {
         let layout = self.layout
         var decision = try await withIndex { index throws(ShellError) in
-            try Self.select(filter: filter, edit: edit, in: index, layout: layout)
+            BulkDecision(matches: try Self.selection(filter, edit: edit, in: index))
         }
         let total = decision.matches.count
         var changed = Set<EndpointKey>()
@@ -84,7 +84,7 @@ extension Executor {
     }
 
     /// How many chunks are committed at once.
-    static var chunksInFlight: Int { 4 }
+    static let chunksInFlight = 4
 
     /// What one chunk wrote: the endpoints, and the profiles of any it decided again.
     struct ChunkWritten: Sendable {
@@ -173,20 +173,6 @@ extension Executor {
 
     private var currentTransactionLimit: Int {
         min(transactionLimit.withLock { $0 }, store.maximumTransactionOperations ?? .max)
-    }
-
-    /// The endpoints a bulk edit selects, checked as a single edit is: at least one, and every
-    /// profile it adds exists.
-    private static func select(
-        filter: EndpointFilter,
-        edit: ProfileEdit,
-        in index: EndpointIndex,
-        layout: KeyLayout
-    ) throws(ShellError) -> BulkDecision {
-        let matches = index.records(matching: filter)
-        guard !matches.isEmpty else { throw .endpointUnknown(filter.endpoint ?? "") }
-        for name in edit.requiredProfiles where !index.profileExists(name) { throw .profileNotFound(name) }
-        return BulkDecision(matches: matches)
     }
 
     /// A chunk decided again on a fresh index: the endpoints still selected that still need a

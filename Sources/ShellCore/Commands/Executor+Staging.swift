@@ -13,8 +13,9 @@ extension Executor {
         format: OutputFormat,
         in staged: StagedEdits
     ) async throws(ShellError) -> CommandResult {
-        let index = try await freshIndex(staged)
-        let record = try Self.lookUp(filter: filter, edit: edit, in: index).get()
+        let record = try await withIndex(staged: staged) { index throws(ShellError) in
+            try Self.lookUp(filter: filter, edit: edit, in: index).get()
+        }
         let decided = try decideAndStage(edit, on: [record], in: staged)
         guard staged.purpose == .atomic, let plan = decided.first?.plan else { return CommandResult() }
         return render(plan.staged, endpoint: record.key.endpoint, format: format)
@@ -28,7 +29,9 @@ extension Executor {
         detailed: Bool,
         in staged: StagedEdits
     ) async throws(ShellError) -> CommandResult {
-        let records = try selection(filter, edit: edit, in: try await freshIndex(staged))
+        let records = try await withIndex(staged: staged) { index throws(ShellError) in
+            try Self.selection(filter, edit: edit, in: index)
+        }
         let decided = try decideAndStage(edit, on: records, in: staged)
         guard staged.purpose == .atomic else { return CommandResult() }
         let changed = Set(decided.filter { $0.plan.newProfiles != nil }.map(\.record.key))
@@ -78,18 +81,20 @@ extension Executor {
         many: Bool,
         view: StagedEdits?
     ) async throws(ShellError) -> EditPlan {
-        let index = try await freshIndex(view)
-        let records =
+        let records = try await withIndex(staged: view) { index throws(ShellError) in
             many
-            ? try selection(filter, edit: edit, in: index)
-            : [try Self.lookUp(filter: filter, edit: edit, in: index).get()]
+                ? try Self.selection(filter, edit: edit, in: index)
+                : [try Self.lookUp(filter: filter, edit: edit, in: index).get()]
+        }
         let scratch = StagedEdits(.plan)
         _ = try decideAndStage(edit, on: records, in: scratch)
         return scratch.plan(failedLines: 0)
     }
 
-    /// The endpoints a bulk edit selects, with the checks a written bulk edit makes first.
-    private func selection(
+    /// The endpoints a bulk edit selects, with the checks made before anything is decided: at
+    /// least one, and every profile the edit adds exists. Staged, planned and written bulk edits
+    /// all select through here.
+    static func selection(
         _ filter: EndpointFilter,
         edit: ProfileEdit,
         in index: EndpointIndex

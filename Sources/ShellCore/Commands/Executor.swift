@@ -133,10 +133,9 @@ public final class Executor: Sendable {
         await synchronizer.unsubscribe(id)
     }
 
-    func freshIndex(_ batch: StagedEdits? = nil) async throws(ShellError) -> EndpointIndex {
+    func freshIndex() async throws(ShellError) -> EndpointIndex {
         do {
-            let index = try await synchronizer.freshIndex()
-            return batch?.overlay(index) ?? index
+            return try await synchronizer.freshIndex()
         } catch {
             throw Self.shellError(error)
         }
