@@ -15,35 +15,46 @@ enum BulkEditReport {
         }
     }
 
+    /// One selected endpoint: its data as the edit leaves it, and whether this command changed it.
+    struct Row: Sendable {
+        var record: EndpointIndex.Record
+        var data: EndpointData
+        var changed: Bool
+    }
+
+    /// `rows` in any order: the table and JSON list them by host, orchestrator, workload, endpoint.
     static func render(
         edit: ProfileEdit,
-        selection: [(EndpointIndex.Record, EndpointData)],
-        changed: Set<EndpointKey>,
+        rows: [Row],
         format: OutputFormat,
         detailed: Bool = false
     ) -> CommandResult {
+        let changed = rows.reduce(0) { $0 + ($1.changed ? 1 : 0) }
+        let line = summary(edit: edit, changed: changed, unchanged: rows.count - changed) + "\n"
+        if format == .table && !detailed { return CommandResult(output: line) }
+        let ordered = rows.sorted { $0.record.key < $1.record.key }
         switch format {
         case .table:
-            let unchanged = selection.filter { !changed.contains($0.0.key) }.count
-            let line = summary(edit: edit, changed: changed.count, unchanged: unchanged) + "\n"
-            guard detailed else { return CommandResult(output: line) }
             var table = Table(headers: [
                 "Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID", "Profiles", "Changed",
             ])
-            for (record, data) in selection {
+            for row in ordered {
+                let key = row.record.key
                 table.appendMultiline(
-                    [[record.key.host], [record.key.orchestrator], [record.key.workload], [record.key.endpoint]]
-                        + [data.profiles.isEmpty ? [""] : data.profiles, [changed.contains(record.key) ? "yes" : "no"]]
+                    [[key.host], [key.orchestrator], [key.workload], [key.endpoint]]
+                        + [row.data.profiles.isEmpty ? [""] : row.data.profiles, [row.changed ? "yes" : "no"]]
                 )
             }
             return CommandResult(output: TableRenderer.render(table) + line)
         case .json:
-            let objects = selection.map { record, data in
+            let objects = ordered.map { row in
                 JSONValue.object([
-                    ("hostname", .string(record.key.host)), ("orchestrator_id", .string(record.key.orchestrator)),
-                    ("workload_id", .string(record.key.workload)), ("endpoint_id", .string(record.key.endpoint)),
-                    ("profiles", .strings(data.profiles)),
-                    ("changed", .bool(changed.contains(record.key))),
+                    ("hostname", .string(row.record.key.host)),
+                    ("orchestrator_id", .string(row.record.key.orchestrator)),
+                    ("workload_id", .string(row.record.key.workload)),
+                    ("endpoint_id", .string(row.record.key.endpoint)),
+                    ("profiles", .strings(row.data.profiles)),
+                    ("changed", .bool(row.changed)),
                 ])
             }
             return CommandResult(output: JSONValue.array(objects).rendered + "\n")

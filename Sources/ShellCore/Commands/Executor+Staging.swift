@@ -34,19 +34,12 @@ extension Executor {
         }
         let decided = try decideAndStage(edit, on: records, in: staged)
         guard staged.purpose == .atomic else { return CommandResult() }
-        let changed = Set(decided.filter { $0.plan.newProfiles != nil }.map(\.record.key))
-        let selection = decided.map { item in
+        let rows = decided.map { item in
             var data = item.data
             data.profiles = item.plan.resultingProfiles
-            return (item.record, data)
+            return BulkEditReport.Row(record: item.record, data: data, changed: item.plan.newProfiles != nil)
         }
-        return BulkEditReport.render(
-            edit: edit,
-            selection: selection,
-            changed: changed,
-            format: format,
-            detailed: detailed
-        )
+        return BulkEditReport.render(edit: edit, rows: rows, format: format, detailed: detailed)
     }
 
     /// `--dry-run` on one edit: its plan, decided on the run's view; nothing is staged or written.
@@ -97,9 +90,10 @@ extension Executor {
     static func selection(
         _ filter: EndpointFilter,
         edit: ProfileEdit,
-        in index: EndpointIndex
+        in index: EndpointIndex,
+        inTableOrder: Bool = true
     ) throws(ShellError) -> [EndpointIndex.Record] {
-        let matches = index.records(matching: filter)
+        let matches = index.records(matching: filter, inTableOrder: inTableOrder)
         guard !matches.isEmpty else { throw .endpointUnknown(filter.endpoint ?? "") }
         for name in edit.requiredProfiles where !index.profileExists(name) { throw .profileNotFound(name) }
         return matches

@@ -25,6 +25,15 @@ struct AddressIndex: Sendable {
 
     var count: Int { entries.count }
 
+    /// The same entries (both sorted), by network and ID bytes: the index kept by changes equals
+    /// one loaded from scratch (tests).
+    func sameEntries(as other: AddressIndex) -> Bool {
+        entries.count == other.entries.count
+            && zip(entries, other.entries).allSatisfy {
+                $0.network == $1.network && KeyText.equal($0.endpoint, $1.endpoint)
+            }
+    }
+
     mutating func reserve(_ count: Int) {
         entries.reserveCapacity(entries.count + count)
     }
@@ -123,7 +132,7 @@ struct AddressIndex: Sendable {
 /// fifth of the index when five profiles share the endpoints, so a burst of 100,000 profile changes
 /// at 100,000 endpoints took 5.3x as long as a raw watch receiving them (and 10x more per change
 /// at 1,000,000). A change is now one hash update, and a load needs no sort.
-struct ProfileMembers: Sendable {
+struct ProfileMembers: Equatable, Sendable {
     private var members: [ExactString: [ExactString: UInt32]] = [:]
 
     mutating func add(_ profile: String, endpoint: String, loading: Bool) {

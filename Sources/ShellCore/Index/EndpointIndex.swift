@@ -13,9 +13,24 @@ public struct EndpointIndex: Sendable {
     public internal(set) var revision: Int64 = 0
 
     public struct Record: Equatable, Sendable {
-        public var key: EndpointKey
+        public let key: EndpointKey
         public var value: [UInt8]
         public var modRevision: Int64
+        /// The first 8 bytes of the endpoint ID (`PrefixSorting.idPrefix`): binary searches compare
+        /// this first. Reading a record's key to compare it retains and releases its strings, and
+        /// those reference counts were most of what a warm index spent applying a burst of changes.
+        let idPrefix: UInt64
+
+        public init(key: EndpointKey, value: [UInt8], modRevision: Int64) {
+            self.key = key
+            self.value = value
+            self.modRevision = modRevision
+            self.idPrefix = PrefixSorting.idPrefix(key.endpoint)
+        }
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.key == b.key && a.value == b.value && a.modRevision == b.modRevision
+        }
     }
 
     /// Per (host, orchestrator): how many endpoints each workload has. Compared by bytes (`KeyText`).
@@ -183,6 +198,7 @@ public struct EndpointIndex: Sendable {
     /// leaves the address index alone (a removal and insertion there shifts the sorted entries,
     /// 40 bytes each, behind the endpoint's: megabytes per change at 1,000,000 endpoints).
     private mutating func replaceInSecondaryIndexes(_ endpoint: String, old: [UInt8], new: [UInt8]) {
+        if replaceProfilesOnly(endpoint, old: old, new: new) { return }
         let before = IndexedFields.read(old)
         let after = IndexedFields.read(new)
         if before?.netTexts != after?.netTexts {
@@ -206,6 +222,34 @@ public struct EndpointIndex: Sendable {
                 }
             }
         }
+    }
+
+    /// The usual change, a retag, compared by bytes before any string is made (making and hashing
+    /// both values' strings was a third of applying a bulk edit's events, perf): when the nets are
+    /// the same bytes, only the profiles that differ touch the member lists. False, having changed
+    /// nothing, for any other value (the full comparison then runs).
+    private mutating func replaceProfilesOnly(_ endpoint: String, old: [UInt8], new: [UInt8]) -> Bool {
+        guard let before = IndexedFields.ranges(old), let after = IndexedFields.ranges(new),
+            IndexedFields.allUTF8(before, in: old), IndexedFields.allUTF8(after, in: new),
+            before.nets.count == after.nets.count,
+            zip(before.nets, after.nets).allSatisfy({ IndexedFields.sameBytes(old, $0, new, $1) })
+        else { return false }
+        // A multiset difference (a value may name a profile twice; the members count it twice).
+        var unmatched = [Bool](repeating: true, count: after.profiles.count)
+        var removed: [Range<Int>] = []
+        for range in before.profiles {
+            let match = after.profiles.indices.first {
+                unmatched[$0] && IndexedFields.sameBytes(old, range, new, after.profiles[$0])
+            }
+            if let match { unmatched[match] = false } else { removed.append(range) }
+        }
+        for range in removed {
+            profileMembers.remove(String(decoding: old[range], as: UTF8.self), endpoint: endpoint)
+        }
+        for (position, range) in after.profiles.enumerated() where unmatched[position] {
+            profileMembers.add(String(decoding: new[range], as: UTF8.self), endpoint: endpoint, loading: loading)
+        }
+        return true
     }
 
     private mutating func removeFromSecondaryIndexes(_ endpoint: String, value: [UInt8]) {
@@ -242,21 +286,24 @@ public struct EndpointIndex: Sendable {
     }
 
     /// The order of `records`: endpoint ID first, so an ID's locations sit together (by bytes).
+    @inline(__always)
     static func idOrder(_ a: EndpointKey, _ b: EndpointKey) -> Bool {
         let order = KeyText.compare(a.endpoint, b.endpoint)
         return order != 0 ? order < 0 : a < b
     }
 
-    /// The first position whose key is not before `key`. Searched through the buffer: reading
-    /// `records[middle].key` copied the key (four retains and releases) per step, a third of the
-    /// time a warm 1M index took to apply a burst of changes (perf).
+    /// The first position whose key is not before `key`. The 8-byte ID prefixes decide most steps
+    /// without touching the keys' strings (see `Record.idPrefix`); only equal prefixes compare keys.
     private func position(of key: EndpointKey) -> Int {
-        records.withUnsafeBufferPointer { buffer in
+        let prefix = PrefixSorting.idPrefix(key.endpoint)
+        return records.withUnsafeBufferPointer { buffer in
             var low = 0
             var high = buffer.count
             while low < high {
                 let middle = (low + high) / 2
-                if Self.idOrder(buffer[middle].key, key) { low = middle + 1 } else { high = middle }
+                let other = buffer[middle].idPrefix
+                let before = other != prefix ? other < prefix : Self.idOrder(buffer[middle].key, key)
+                if before { low = middle + 1 } else { high = middle }
             }
             return low
         }
@@ -264,13 +311,18 @@ public struct EndpointIndex: Sendable {
 
     /// The first position whose endpoint ID is not before `id`.
     private func position(ofID id: String) -> Int {
-        var low = 0
-        var high = records.count
-        while low < high {
-            let middle = (low + high) / 2
-            if KeyText.less(records[middle].key.endpoint, id) { low = middle + 1 } else { high = middle }
+        let prefix = PrefixSorting.idPrefix(id)
+        return records.withUnsafeBufferPointer { buffer in
+            var low = 0
+            var high = buffer.count
+            while low < high {
+                let middle = (low + high) / 2
+                let other = buffer[middle].idPrefix
+                let before = other != prefix ? other < prefix : KeyText.less(buffer[middle].key.endpoint, id)
+                if before { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
-        return low
     }
 
     /// Keeps the per-(host, orchestrator) counters in step with an endpoint added (+1) or removed (-1).
@@ -290,51 +342,65 @@ public struct EndpointIndex: Sendable {
 
     // MARK: Queries
 
-    /// The endpoints matching `filter`, sorted by host, orchestrator, workload, endpoint.
+    /// The endpoints matching `filter`, sorted by host, orchestrator, workload, endpoint (or, with
+    /// `inTableOrder: false`, in the index's ID order, for callers that do not show them in order).
     /// `--address` and `--profile` take their candidates from the secondary indexes; an endpoint
     /// ID (or the literal start of an ID pattern) is a binary search; anything else is a scan.
     /// Every candidate is then checked against the whole filter.
-    public func records(matching filter: EndpointFilter) -> [Record] {
-        let candidates: [Record]
+    public func records(matching filter: EndpointFilter, inTableOrder: Bool = true) -> [Record] {
+        var keys = KeyMatcher(filter)
+        var found: [Record] = []
+        // By position, so that only the matches are copied out: copying every candidate first
+        // (five references each) was half of a bulk edit's selection at 100,000 endpoints (perf).
+        func consider(_ position: Int) {
+            let matches = records.withUnsafeBufferPointer { buffer in
+                keys.matches(
+                    host: buffer[position].key.host,
+                    orchestrator: buffer[position].key.orchestrator,
+                    workload: buffer[position].key.workload,
+                    endpoint: buffer[position].key.endpoint
+                )
+            }
+            guard matches else { return }
+            if filter.needsValues {
+                guard let data = try? EndpointData.decode(records[position].value), filter.matches(data) else {
+                    return
+                }
+            }
+            found.append(records[position])
+        }
         if let ids = candidateIDs(filter), sorted {
             var seen = Set<ExactString>()
-            var found: [Record] = []
             for id in ids where seen.insert(ExactString(id)).inserted {
                 var position = position(ofID: id)
                 while position < records.count && KeyText.equal(records[position].key.endpoint, id) {
-                    found.append(records[position])
+                    consider(position)
                     position += 1
                 }
             }
-            candidates = found
-        } else if let id = filter.endpoint, sorted {
-            let prefix = NamePattern(id).literalPrefix
-            var end = position(ofID: prefix)
-            let start = end
-            if NamePattern.hasPatternCharacter(id) {
-                while end < records.count && KeyText.hasPrefix(records[end].key.endpoint, prefix) { end += 1 }
-            } else {
-                while end < records.count && KeyText.equal(records[end].key.endpoint, id) { end += 1 }
-            }
-            candidates = Array(records[start..<end])
         } else {
-            candidates = records
-        }
-        var keys = KeyMatcher(filter)
-        // By position, so that only the matches are copied out (a bulk edit of 10,000 endpoints at
-        // 1,000,000 spent most of its selection copying every record through `filter`).
-        var found: [Record] = []
-        for position in candidates.indices where keys.matches(candidates[position].key) {
-            if filter.needsValues {
-                guard let data = try? EndpointData.decode(candidates[position].value), filter.matches(data) else {
-                    continue
-                }
-            }
-            found.append(candidates[position])
+            for position in candidateRange(filter) { consider(position) }
         }
         // Not `sorted(by:)`: see `PrefixSorting` (a whole-index `--detailed` sorts every record).
-        PrefixSorting.sortByKey(&found)
+        if inTableOrder { PrefixSorting.sortByKey(&found) }
         return found
+    }
+
+    /// The positions an endpoint ID (or the literal start of an ID pattern) narrows a scan to: a
+    /// binary search; every position without one (or while the records are unsorted).
+    private func candidateRange(_ filter: EndpointFilter) -> Range<Int> {
+        guard let id = filter.endpoint, sorted else { return records.indices }
+        let prefix = NamePattern(id).literalPrefix
+        let pattern = NamePattern.hasPatternCharacter(id)
+        if pattern && prefix.isEmpty { return records.indices }
+        let start = position(ofID: prefix)
+        var end = start
+        if pattern {
+            while end < records.count && KeyText.hasPrefix(records[end].key.endpoint, prefix) { end += 1 }
+        } else {
+            while end < records.count && KeyText.equal(records[end].key.endpoint, id) { end += 1 }
+        }
+        return start..<end
     }
 
     /// The IDs the secondary indexes name for `filter` (a superset of its matches), or nil when
@@ -366,6 +432,12 @@ public struct EndpointIndex: Sendable {
     /// Profiles that exist or that an endpoint carries, sorted (for `--profile` completion).
     public var profileNamesInUse: [String] {
         Set(profileKeys.keys).union(profileMembers.names).sorted().map(\.text)
+    }
+
+    /// Whether the secondary indexes equal `other`'s: those kept up by changes must be the ones a
+    /// load from scratch builds (tests).
+    func secondaryIndexesEqual(_ other: EndpointIndex) -> Bool {
+        profileMembers == other.profileMembers && addresses.sameEntries(as: other.addresses)
     }
 
     /// Every record, in ID order.

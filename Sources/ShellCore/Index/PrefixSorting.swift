@@ -30,7 +30,7 @@ enum PrefixSorting {
 
     /// The records in ID order (`EndpointIndex.idOrder`).
     static func sortByID(_ records: inout [EndpointIndex.Record]) {
-        sort(&records, prefix: { idPrefix($0.key.endpoint) }, by: { EndpointIndex.idOrder($0.key, $1.key) })
+        sort(&records, prefix: { $0.idPrefix }, by: { EndpointIndex.idOrder($0.key, $1.key) })
     }
 
     /// Records in the tables' order (`EndpointKey <`: host, orchestrator, workload, endpoint).

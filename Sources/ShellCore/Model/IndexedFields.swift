@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The fields of an endpoint value that the secondary indexes need (profiles and networks), read
 /// from the raw JSON bytes at load and on every watch event. A full `JSONDecoder` pass for each of
 /// 100,000 endpoints would add seconds to a load, so this reads only the top-level members it needs,
@@ -22,6 +26,39 @@ struct IndexedFields: Equatable, Sendable {
         return IndexedFields(profiles: data.profiles, nets: data.ipv4Nets + data.ipv6Nets)
     }
 
+    /// Where the profiles and nets of a value of the common shape lie in its bytes (nil for any
+    /// other value): a changed value is compared by these bytes before any string is made.
+    struct FieldRanges: Sendable {
+        var profiles: [Range<Int>] = []
+        var nets: [Range<Int>] = []
+    }
+
+    static func ranges(_ bytes: [UInt8]) -> FieldRanges? {
+        var scan = FastScan(bytes: bytes)
+        return scan.ranges()
+    }
+
+    /// Whether every range of `ranges` is UTF-8 (then `read` gives exactly their strings).
+    static func allUTF8(_ ranges: FieldRanges, in bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            (ranges.profiles + ranges.nets).allSatisfy { range in
+                let slice = UnsafeBufferPointer(rebasing: buffer[range])
+                return slice.allSatisfy { $0 < 0x80 } || String(validating: slice, as: UTF8.self) != nil
+            }
+        }
+    }
+
+    /// Whether `a[x]` and `b[y]` are the same bytes.
+    static func sameBytes(_ a: [UInt8], _ x: Range<Int>, _ b: [UInt8], _ y: Range<Int>) -> Bool {
+        guard x.count == y.count else { return false }
+        guard !x.isEmpty else { return true }
+        return a.withUnsafeBufferPointer { first in
+            b.withUnsafeBufferPointer { second in
+                memcmp(first.baseAddress! + x.lowerBound, second.baseAddress! + y.lowerBound, x.count) == 0
+            }
+        }
+    }
+
     /// `EndpointData` of the common shape without `JSONDecoder` (see `FastScan.endpointData`): at
     /// 10,000 endpoints `JSONDecoder` was 21% of a piped `endpoint show --detailed` (perf).
     static func endpointData(_ bytes: [UInt8]) -> EndpointData? {
@@ -42,14 +79,29 @@ struct IndexedFields: Equatable, Sendable {
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         mutating func fields() -> IndexedFields? {
-            var profileIDs: [String]?
-            var profileID: String?
-            var v4: [String] = []
-            var v6: [String] = []
+            guard let ranges = ranges() else { return nil }
+            var fields = IndexedFields()
+            for range in ranges.profiles {
+                guard let text = String(validating: bytes[range], as: UTF8.self) else { return nil }
+                fields.profiles.append(text)
+            }
+            for range in ranges.nets {
+                guard let text = String(validating: bytes[range], as: UTF8.self) else { return nil }
+                fields.netTexts.append(text)
+            }
+            return fields
+        }
+
+        /// Where `fields()`'s strings sit in the bytes, not yet checked to be UTF-8.
+        mutating func ranges() -> FieldRanges? {
+            var profileIDs: [Range<Int>]?
+            var profileID: Range<Int>?
+            var v4: [Range<Int>] = []
+            var v6: [Range<Int>] = []
             skipBlanks()
             guard next() == UInt8(ascii: "{") else { return nil }
             skipBlanks()
-            if peek() == UInt8(ascii: "}") { return IndexedFields() }
+            if peek() == UInt8(ascii: "}") { return FieldRanges() }
             while true {
                 skipBlanks()
                 guard let name = string() else { return nil }
@@ -62,7 +114,7 @@ struct IndexedFields: Equatable, Sendable {
                         guard literal("null") else { return nil }
                         profileIDs = nil
                     } else {
-                        guard let list = strings() else { return nil }
+                        guard let list = rawStrings() else { return nil }
                         profileIDs = list
                     }
                 case "profile_id":
@@ -70,15 +122,15 @@ struct IndexedFields: Equatable, Sendable {
                         guard literal("null") else { return nil }
                         profileID = nil
                     } else {
-                        guard let single = string() else { return nil }
+                        guard let single = rawString() else { return nil }
                         profileID = single
                     }
                 case "ipv4_nets", "ipv6_nets":
-                    var list: [String] = []
+                    var list: [Range<Int>] = []
                     if peek() == UInt8(ascii: "n") {
                         guard literal("null") else { return nil }
                     } else {
-                        guard let read = strings() else { return nil }
+                        guard let read = rawStrings() else { return nil }
                         list = read
                     }
                     if name == "ipv4_nets" { v4 = list } else { v6 = list }
@@ -92,7 +144,7 @@ struct IndexedFields: Equatable, Sendable {
                     skipBlanks()
                     guard position == bytes.count else { return nil }
                     let profiles = profileIDs ?? profileID.map { [$0] } ?? []
-                    return IndexedFields(profiles: profiles, nets: v4 + v6)
+                    return FieldRanges(profiles: profiles, nets: v4 + v6)
                 default: return nil
                 }
             }
@@ -232,6 +284,38 @@ struct IndexedFields: Equatable, Sendable {
                 if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
             }
             return nil
+        }
+
+        /// Where a string with no escapes lies, between its quotes (its bytes unchecked).
+        mutating func rawString() -> Range<Int>? {
+            guard next() == UInt8(ascii: "\"") else { return nil }
+            let start = position
+            while let byte = next() {
+                if byte == UInt8(ascii: "\"") { return start..<(position - 1) }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            }
+            return nil
+        }
+
+        mutating func rawStrings() -> [Range<Int>]? {
+            guard next() == UInt8(ascii: "[") else { return nil }
+            var list: [Range<Int>] = []
+            skipBlanks()
+            if peek() == UInt8(ascii: "]") {
+                position += 1
+                return list
+            }
+            while true {
+                skipBlanks()
+                guard let item = rawString() else { return nil }
+                list.append(item)
+                skipBlanks()
+                switch next() {
+                case UInt8(ascii: ","): continue
+                case UInt8(ascii: "]"): return list
+                default: return nil
+                }
+            }
         }
 
         mutating func strings() -> [String]? {

@@ -95,10 +95,8 @@ public enum KeyText {
 
     /// Whether `text`'s bytes start with `prefix`'s.
     public static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        var text = text
-        var prefix = prefix
-        return text.withUTF8 { whole in
-            prefix.withUTF8 { start in
+        withBytes(text) { whole in
+            withBytes(prefix) { start in
                 start.count <= whole.count
                     && (start.isEmpty || memcmp(whole.baseAddress!, start.baseAddress!, start.count) == 0)
             }
@@ -107,10 +105,8 @@ public enum KeyText {
 
     /// memcmp order of the two strings' bytes: negative, zero or positive.
     public static func compare(_ a: String, _ b: String) -> Int {
-        var a = a
-        var b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
+        withBytes(a) { x in
+            withBytes(b) { y in
                 let shared = min(x.count, y.count)
                 if shared > 0 {
                     let result = memcmp(x.baseAddress!, y.baseAddress!, shared)
@@ -121,11 +117,20 @@ public enum KeyText {
         }
     }
 
+    /// Runs `body` on `text`'s UTF-8 bytes in place. Not `String.withUTF8`, which is mutating: its
+    /// `var` copy retained and released the string on every call, and key comparisons are the
+    /// index's inner loop (binary searches, sorting, hashing).
+    @inline(__always)
+    static func withBytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
     /// Feeds `text`'s bytes to `hasher` (equal bytes, equal hashes; canonically equal text with
     /// other bytes hashes apart).
     public static func hash(_ text: String, into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        withBytes(text) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         hasher.combine(0xFF as UInt8)  // ends the field: ("ab","c") and ("a","bc") hash apart
     }
 }
