@@ -137,7 +137,7 @@ extension Executor {
 
         var isFinished: Bool { stop != nil || decided == matches.count }
 
-        /// Decides endpoints, in key order, until `count` of them need a write, the selection
+        /// Decides endpoints, in the index's order (endpoint ID), until `count` of them need a write, the selection
         /// ends, or a value cannot be read (then the writes before it, and `stop`; or, when no
         /// write was decided at all, the error).
         mutating func nextWrites(_ count: Int, edit: ProfileEdit, layout: KeyLayout) throws(ShellError) -> [BulkWrite] {
