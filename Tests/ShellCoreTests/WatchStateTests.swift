@@ -118,6 +118,21 @@ final class WatchStateTests: XCTestCase {
         )
     }
 
+    /// etcd 3.4 may answer a progress request ahead of queued events: events that follow it at a
+    /// lower revision are the same history. Judging them against the revision the report applied
+    /// made a warm shell reload its whole index under churn at 1,000,000 endpoints ("its revision
+    /// went back from 9961 to 9960"), reads then waiting seconds for the reload.
+    func testEventsQueuedBehindAProgressReportAreNotAReplacedEtcd() {
+        var state = loaded()
+        _ = state.apply(creation(at: 10))
+        XCTAssertEqual(state.apply(progress(at: 13)), .applyProgress)
+        XCTAssertEqual(state.apply(event(at: 12)), .applyEvents)
+        XCTAssertEqual(state.apply(event(at: 13)), .applyEvents)
+        XCTAssertEqual(state.appliedRevision, 13)
+        // Events never go back among themselves: one below an event already applied is another history.
+        XCTAssertEqual(state.apply(event(at: 11)), .replaced(reason: "its revision went back from 13 to 11"))
+    }
+
     /// Under churn, a read's answer can arrive after the watch applied changes committed after the
     /// read was served: its revision is judged against what was applied when it was asked.
     func testAReadAnsweredBeforeNewerEventsIsNotAReplacedEtcd() {

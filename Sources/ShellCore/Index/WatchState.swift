@@ -12,7 +12,9 @@
 ///   after it (`confirmation(of:)`); an event at or past the revision proves it at once.
 /// - A broken watch resumes from the last revision applied + 1; a compacted one cannot (the history
 ///   it needs is gone) and the index is loaded again.
-/// - Another cluster ID, or a revision below the one applied, means etcd was replaced: reload.
+/// - Another cluster ID, or a revision below the one applied, means etcd was replaced: reload. For
+///   the watch's own answers the measure is the last event's revision, not the applied one: a
+///   progress report may have raised that ahead of events still queued.
 struct WatchState: Equatable, Sendable {
     /// The watch running now.
     struct Watch: Equatable, Sendable {
@@ -79,7 +81,8 @@ struct WatchState: Equatable, Sendable {
 
     mutating func apply(_ batch: WatchBatch) -> Decision {
         lastError = nil
-        if let reason = replacement(seen: StorePosition(clusterID: batch.clusterID, revision: batch.revision)) {
+        let position = StorePosition(clusterID: batch.clusterID, revision: batch.revision)
+        if let reason = replacement(seen: position, appliedWhenAsked: lastEventRevision) {
             return .replaced(reason: reason)
         }
         guard var watch else { return .ignore }
@@ -120,8 +123,8 @@ struct WatchState: Equatable, Sendable {
 
     /// Why `position` (from any response header) cannot come from the history the index was loaded
     /// from, or nil if it can: in one history, the store's revision never goes below what the index
-    /// had applied when the request was sent (`appliedWhenAsked`; a watch answer's own revision is
-    /// compared with the index now, as the watch's answers come in order).
+    /// had applied when the request was sent (`appliedWhenAsked`; for the watch's own answers, the
+    /// last event's revision, as events come in order and a progress report may run ahead of them).
     ///
     /// Not with what the index has applied when the answer comes back: under churn the watch applies
     /// changes committed after the read was served while its answer is on the way, and a header
