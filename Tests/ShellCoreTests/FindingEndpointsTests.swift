@@ -19,6 +19,32 @@ final class AddressSpellingTests: XCTestCase {
         XCTAssertEqual(try IPNetwork.parse("1:2:3:4:5:6:7:8").description, "1:2:3:4:5:6:7:8")
     }
 
+    /// The byte-level IPv4 reader agrees with the general parser on every string it accepts, and
+    /// accepts every plain IPv4 spelling the general parser does (seeded strings of digits, dots,
+    /// slashes, leading zeros, large numbers and a few other characters).
+    func testPlainIPv4ReaderAgreesWithTheParser() {
+        let seed = UInt64.random(in: 0..<1_000_000)
+        print("AddressSpellingTests seed \(seed)")
+        var random = SeededGenerator(seed: seed)
+        let pieces = [
+            "1", "0", "00", "10", "255", "256", "999", "1000", "01", "7", ".", ".", ".", "/", "/3", "/32", "/33",
+            "/0", "/08", ":", "a", " ", "", "192.168.1.1", "10.0.0.0/8",
+        ]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 1...9, using: &random)).map { _ in pieces.randomElement(using: &random)! }
+                .joined()
+            let general = try? IPNetwork.parseAnySpelling(text)
+            if let fast = IPNetwork.plainIPv4(text) {
+                accepted += 1
+                XCTAssertEqual(fast, general, "\(text) (seed \(seed))")
+            } else if !text.contains(":") {
+                XCTAssertNil(general, "the byte reader refused \(text), which the parser takes (seed \(seed))")
+            }
+        }
+        XCTAssertGreaterThan(accepted, 100, "the strings hardly ever were addresses (seed \(seed))")
+    }
+
     func testRefusedSpellingsSayWhy() {
         let cases: [(String, IPNetwork.ParseError)] = [
             ("010.0.0.1", .leadingZero("010")), ("10.0.0.01", .leadingZero("01")), ("10.0.0", .ipv4Shape),

@@ -46,6 +46,53 @@ public struct IPNetwork: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public static func parse(_ text: String) throws(ParseError) -> IPNetwork {
+        if let network = plainIPv4(text) { return network }
+        return try parseAnySpelling(text)
+    }
+
+    /// `a.b.c.d` or `a.b.c.d/n` exactly as `parseAnySpelling` accepts it, read from the bytes in one
+    /// pass; nil for anything else, which `parseAnySpelling` then reads (and words the error of). Every
+    /// endpoint's nets are parsed when an index is loaded: the general parser's `Substring`s and
+    /// `split` were a tenth of a piped `--detailed` at 100,000 endpoints (perf).
+    static func plainIPv4(_ text: String) -> IPNetwork? {
+        let parsed = text.utf8.withContiguousStorageIfAvailable { bytes -> IPNetwork? in
+            var position = 0
+            /// 1–3 digits, no leading zero, at most `maximum`.
+            func number(maximum: UInt32) -> UInt32? {
+                let start = position
+                var value: UInt32 = 0
+                while position < bytes.count, position - start < 3, bytes[position] &- 0x30 < 10 {
+                    value = value * 10 + UInt32(bytes[position] &- 0x30)
+                    position += 1
+                }
+                let digits = position - start
+                guard digits > 0, digits == 1 || bytes[start] != UInt8(ascii: "0"), value <= maximum else { return nil }
+                return value
+            }
+            var address: UInt32 = 0
+            for part in 0..<4 {
+                if part > 0 {
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: ".") else { return nil }
+                    position += 1
+                }
+                guard let octet = number(maximum: 255) else { return nil }
+                address = address << 8 | octet
+            }
+            var length: UInt32 = 32
+            if position < bytes.count {
+                guard bytes[position] == UInt8(ascii: "/") else { return nil }
+                position += 1
+                guard let given = number(maximum: 32) else { return nil }
+                length = given
+            }
+            guard position == bytes.count else { return nil }
+            return IPNetwork(family: .v4, high: 0, low: UInt64(address), prefixLength: Int(length))
+        }
+        return parsed ?? nil
+    }
+
+    /// Any spelling: IPv4, IPv6, IPv4-mapped IPv6, with or without a prefix length.
+    static func parseAnySpelling(_ text: String) throws(ParseError) -> IPNetwork {
         var address = Substring(text)
         var prefix: Int?
         if let slash = text.firstIndex(of: "/") {
