@@ -100,6 +100,26 @@ final class EndpointIndexTests: XCTestCase {
         XCTAssertEqual(index.endpointIDs(withPrefix: "e").count, live.count)
     }
 
+    /// Completion's one walk: each ID once though it sits on several hosts, the count beyond the
+    /// limit, IDs whose first 8 bytes agree (the searches compare those first).
+    func testIDsWithAPrefixAreListedOnceAndCounted() {
+        var index = EndpointIndex(layout: layout)
+        index.load([], revision: 1)
+        for (host, id) in [
+            ("h1", "endpoint-1"), ("h2", "endpoint-1"), ("h3", "endpoint-1"), ("h1", "endpoint-10"),
+            ("h2", "endpoint-2"), ("h1", "other"),
+        ] {
+            put(&index, host, "k8s", "w", id, revision: 2)
+        }
+        XCTAssertEqual(index.endpointIDs(withPrefix: "endpoint"), ["endpoint-1", "endpoint-10", "endpoint-2"])
+        XCTAssertEqual(index.endpointIDCount(withPrefix: "endpoint"), 3)
+        let first = index.endpointIDsAndCount(withPrefix: "endpoint-1", limit: 1)
+        XCTAssertEqual(first.ids, ["endpoint-1"])
+        XCTAssertEqual(first.total, 2)
+        XCTAssertEqual(index.endpointIDsAndCount(withPrefix: "x", limit: 5).total, 0)
+        XCTAssertEqual(index.endpointIDCount(withPrefix: ""), 4)
+    }
+
     func testIDLookupAndPrefixSearch() {
         let index = Golden.referenceIndex()
         XCTAssertEqual(index.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).count, 1)

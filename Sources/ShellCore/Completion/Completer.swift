@@ -102,9 +102,9 @@ public enum Completer {
         }
         switch positionals.count {
         case 0:
-            let ids = index.endpointIDs(withPrefix: current, limit: limit)
+            let (ids, total) = index.endpointIDsAndCount(withPrefix: current, limit: limit)
             let words = filtered(Grammar.endpointSubcommands, current)
-            return (words + ids, words.count + index.endpointIDCount(withPrefix: current))
+            return (words + ids, words.count + total)
         case 1:
             let list = Grammar.endpointSubcommands.contains(positionals[0]) ? [] : filtered(["profile"], current)
             return (list, list.count)
@@ -167,7 +167,7 @@ public enum Completer {
             if pattern != nil {
                 list = chosen(index.endpointIDs(withPrefix: NamePattern(prefix).literalPrefix))
             } else {
-                return (index.endpointIDs(withPrefix: prefix, limit: limit), index.endpointIDCount(withPrefix: prefix))
+                return index.endpointIDsAndCount(withPrefix: prefix, limit: limit)
             }
         case .profileNames?: list = filtered(index.profileNamesInUse, prefix)
         case .addresses?: list = index.networks(withPrefix: prefix)

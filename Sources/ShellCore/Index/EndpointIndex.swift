@@ -498,37 +498,42 @@ public struct EndpointIndex: Sendable {
 
     /// Endpoint IDs starting with `prefix`, in order, each once, at most `limit`.
     public func endpointIDs(withPrefix prefix: String, limit: Int = .max) -> [String] {
-        if !sorted {
-            let matching = Set(
-                records.lazy.map { ExactString($0.key.endpoint) }.filter { KeyText.hasPrefix($0.text, prefix) }
-            )
-            return Array(matching.sorted().prefix(limit).map(\.text))
-        }
-        var result: [String] = []
-        var index = position(ofID: prefix)
-        while index < records.count, result.count < limit {
-            let id = records[index].key.endpoint
-            guard KeyText.hasPrefix(id, prefix) else { break }
-            if result.last.map({ !KeyText.equal($0, id) }) ?? true { result.append(id) }
-            index += 1
-        }
-        return result
+        endpointIDsAndCount(withPrefix: prefix, limit: limit).ids
     }
 
     /// How many distinct endpoint IDs start with `prefix` (for "N more" in completion listings).
     public func endpointIDCount(withPrefix prefix: String) -> Int {
-        if !sorted { return endpointIDs(withPrefix: prefix).count }
-        var count = 0
-        var previous: String?
-        var index = position(ofID: prefix)
-        while index < records.count {
-            let id = records[index].key.endpoint
-            guard KeyText.hasPrefix(id, prefix) else { break }
-            if previous.map({ !KeyText.equal($0, id) }) ?? true { count += 1 }
-            previous = id
-            index += 1
+        endpointIDsAndCount(withPrefix: prefix, limit: 0).total
+    }
+
+    /// The first `limit` distinct endpoint IDs starting with `prefix`, in order, and how many there
+    /// are in all, in one walk (completion needs both; two walks were a third of its own time at
+    /// 1,000,000 endpoints, where three characters match ~250 IDs).
+    public func endpointIDsAndCount(withPrefix prefix: String, limit: Int) -> (ids: [String], total: Int) {
+        if !sorted {
+            let matching = Set(
+                records.lazy.map { ExactString($0.key.endpoint) }.filter { KeyText.hasPrefix($0.text, prefix) }
+            )
+            return (Array(matching.sorted().prefix(limit).map(\.text)), matching.count)
         }
-        return count
+        let start = position(ofID: prefix)
+        return records.withUnsafeBufferPointer { buffer in
+            var ids: [String] = []
+            var total = 0
+            var position = start
+            while position < buffer.count, KeyText.hasPrefix(buffer[position].key.endpoint, prefix) {
+                // A new ID, unless the record before has the same one (an ID on several hosts).
+                let repeated =
+                    position > start && buffer[position].idPrefix == buffer[position - 1].idPrefix
+                    && KeyText.equal(buffer[position].key.endpoint, buffer[position - 1].key.endpoint)
+                if !repeated {
+                    total += 1
+                    if ids.count < limit { ids.append(buffer[position].key.endpoint) }
+                }
+                position += 1
+            }
+            return (ids, total)
+        }
     }
 
     public var hostNames: [String] { Set(groups.keys.map { ExactString($0.host) }).sorted().map(\.text) }
