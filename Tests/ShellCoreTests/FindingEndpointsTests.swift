@@ -166,6 +166,14 @@ final class SecondaryIndexTests: XCTestCase {
         }
     }
 
+    /// Profiles compared as multisets: a second copy removed or added counts on its own.
+    func testProfileChangesAreAMultisetDifference() {
+        let (removed, added) = MultisetDifference.of(["A", "B", "A", "C"], ["B", "A", "D", "D"], same: ==)
+        XCTAssertEqual(removed, ["A", "C"])
+        XCTAssertEqual(added, ["D", "D"])
+        XCTAssertTrue(MultisetDifference.of(["A", "B"], ["B", "A"], same: ==) == ([], []))
+    }
+
     func testFastFieldReadingAgreesWithTheDecoder() {
         let values = [
             #"{"profile_ids":["A","B"],"ipv4_nets":["10.0.0.1/32"],"labels":{"x":"y,}"},"n":1.5}"#,

@@ -130,22 +130,21 @@ extension Executor {
     /// once the writes decided before it are made.
     struct BulkDecision: Sendable {
         let matches: [EndpointIndex.Record]
-        /// How many of `matches` are decided.
-        var decided = 0
-        /// The decided endpoints, with their profiles after the edit (a write's `position` is its row).
+        /// The endpoints decided so far, the first of `matches`, with their profiles after the edit
+        /// (a write's `position` is its row).
         var rows: [BulkEditReport.Row] = []
         var stop: ShellError?
         var decidedAWrite = false
 
-        var isFinished: Bool { stop != nil || decided == matches.count }
+        var isFinished: Bool { stop != nil || rows.count == matches.count }
 
-        /// Decides endpoints, in the index's order (endpoint ID), until `count` of them need a write, the selection
-        /// ends, or a value cannot be read (then the writes before it, and `stop`; or, when no
-        /// write was decided at all, the error).
+        /// Decides endpoints, in the index's order (endpoint ID), until `count` of them need a
+        /// write, the selection ends, or a value cannot be read (then the writes before it, and
+        /// `stop`; or, when no write was decided at all, the error).
         mutating func nextWrites(_ count: Int, edit: ProfileEdit, layout: KeyLayout) throws(ShellError) -> [BulkWrite] {
             var writes: [BulkWrite] = []
-            while writes.count < count && decided < matches.count {
-                let record = matches[decided]
+            while writes.count < count && rows.count < matches.count {
+                let record = matches[rows.count]
                 do throws(ShellError) {
                     var data = try EndpointLookup.decode(record, layout: layout)
                     if let profiles = edit.plan(current: data.profiles).newProfiles {
@@ -155,7 +154,6 @@ extension Executor {
                         decidedAWrite = true
                     }
                     rows.append(BulkEditReport.Row(record: record, data: data, changed: false))
-                    decided += 1
                 } catch {
                     guard decidedAWrite else { throw error }
                     stop = error

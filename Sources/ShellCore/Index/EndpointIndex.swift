@@ -208,23 +208,11 @@ public struct EndpointIndex: Sendable {
             for network in before?.networks ?? [] { addresses.remove(network, endpoint: endpoint) }
             for network in after?.networks ?? [] { addresses.add(network, endpoint: endpoint, loading: loading) }
         }
-        if before?.profiles != after?.profiles {
-            // Only the profiles that changed, by count (a value may name a profile twice, and the
-            // members count it twice): a retag that appends one profile touches one member list,
-            // not the endpoint's every profile (a bulk append spent a third of its time there).
-            var change: [ExactString: Int] = [:]
-            for profile in before?.profiles ?? [] { change[ExactString(profile), default: 0] -= 1 }
-            for profile in after?.profiles ?? [] { change[ExactString(profile), default: 0] += 1 }
-            for (profile, delta) in change where delta != 0 {
-                for _ in 0..<abs(delta) {
-                    if delta < 0 {
-                        profileMembers.remove(profile.text, endpoint: endpoint)
-                    } else {
-                        profileMembers.add(profile.text, endpoint: endpoint, loading: loading)
-                    }
-                }
-            }
-        }
+        // Only the profiles that changed: a retag that appends one profile touches one member list,
+        // not the endpoint's every profile (a bulk append spent a third of its time there).
+        let (removed, added) = MultisetDifference.of(before?.profiles ?? [], after?.profiles ?? [], same: KeyText.equal)
+        for profile in removed { profileMembers.remove(profile, endpoint: endpoint) }
+        for profile in added { profileMembers.add(profile, endpoint: endpoint, loading: loading) }
     }
 
     /// The usual change, a retag, compared by bytes before any string is made (making and hashing
@@ -237,19 +225,13 @@ public struct EndpointIndex: Sendable {
             before.nets.count == after.nets.count,
             zip(before.nets, after.nets).allSatisfy({ IndexedFields.sameBytes(old, $0, new, $1) })
         else { return false }
-        // A multiset difference (a value may name a profile twice; the members count it twice).
-        var unmatched = [Bool](repeating: true, count: after.profiles.count)
-        var removed: [Range<Int>] = []
-        for range in before.profiles {
-            let match = after.profiles.indices.first {
-                unmatched[$0] && IndexedFields.sameBytes(old, range, new, after.profiles[$0])
-            }
-            if let match { unmatched[match] = false } else { removed.append(range) }
+        let (removed, added) = MultisetDifference.of(before.profiles, after.profiles) {
+            IndexedFields.sameBytes(old, $0, new, $1)
         }
         for range in removed {
             profileMembers.remove(String(decoding: old[range], as: UTF8.self), endpoint: endpoint)
         }
-        for (position, range) in after.profiles.enumerated() where unmatched[position] {
+        for range in added {
             profileMembers.add(String(decoding: new[range], as: UTF8.self), endpoint: endpoint, loading: loading)
         }
         return true
@@ -295,34 +277,28 @@ public struct EndpointIndex: Sendable {
         return order != 0 ? order < 0 : a < b
     }
 
-    /// The first position whose key is not before `key`. The 8-byte ID prefixes decide most steps
-    /// without touching the keys' strings (see `Record.idPrefix`); only equal prefixes compare keys.
+    /// The first position whose key is not before `key`.
     private func position(of key: EndpointKey) -> Int {
-        let prefix = PrefixSorting.idPrefix(key.endpoint)
-        return records.withUnsafeBufferPointer { buffer in
-            var low = 0
-            var high = buffer.count
-            while low < high {
-                let middle = (low + high) / 2
-                let other = buffer[middle].idPrefix
-                let before = other != prefix ? other < prefix : Self.idOrder(buffer[middle].key, key)
-                if before { low = middle + 1 } else { high = middle }
-            }
-            return low
-        }
+        lowerBound(idPrefix: PrefixSorting.idPrefix(key.endpoint)) { Self.idOrder($0[$1].key, key) }
     }
 
     /// The first position whose endpoint ID is not before `id`.
     private func position(ofID id: String) -> Int {
-        let prefix = PrefixSorting.idPrefix(id)
-        return records.withUnsafeBufferPointer { buffer in
+        lowerBound(idPrefix: PrefixSorting.idPrefix(id)) { KeyText.less($0[$1].key.endpoint, id) }
+    }
+
+    /// A binary search of the records for the first one not before the one sought, whose ID starts
+    /// with the 8 bytes `prefix`: the records' ID prefixes (`Record.idPrefix`) decide most steps
+    /// without touching a string; `before` decides a step whose prefix is equal (given the buffer
+    /// and the position).
+    private func lowerBound(idPrefix prefix: UInt64, before: (UnsafeBufferPointer<Record>, Int) -> Bool) -> Int {
+        records.withUnsafeBufferPointer { buffer in
             var low = 0
             var high = buffer.count
             while low < high {
                 let middle = (low + high) / 2
                 let other = buffer[middle].idPrefix
-                let before = other != prefix ? other < prefix : KeyText.less(buffer[middle].key.endpoint, id)
-                if before { low = middle + 1 } else { high = middle }
+                if other != prefix ? other < prefix : before(buffer, middle) { low = middle + 1 } else { high = middle }
             }
             return low
         }
