@@ -82,12 +82,12 @@ struct IndexedFields: Equatable, Sendable {
             guard let ranges = ranges() else { return nil }
             var fields = IndexedFields()
             for range in ranges.profiles {
-                guard let text = String(validating: bytes[range], as: UTF8.self) else { return nil }
-                fields.profiles.append(text)
+                guard let profile = text(range) else { return nil }
+                fields.profiles.append(profile)
             }
             for range in ranges.nets {
-                guard let text = String(validating: bytes[range], as: UTF8.self) else { return nil }
-                fields.netTexts.append(text)
+                guard let net = text(range) else { return nil }
+                fields.netTexts.append(net)
             }
             return fields
         }
@@ -275,15 +275,13 @@ struct IndexedFields: Equatable, Sendable {
 
         /// A string with no escapes (an escape hands the value to the full decoder).
         mutating func string() -> String? {
-            guard next() == UInt8(ascii: "\"") else { return nil }
-            let start = position
-            while let byte = next() {
-                if byte == UInt8(ascii: "\"") {
-                    return String(validating: bytes[start..<(position - 1)], as: UTF8.self)
-                }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
-            }
-            return nil
+            guard let range = rawString() else { return nil }
+            return text(range)
+        }
+
+        /// The UTF-8 text of `range`, nil if it is not UTF-8.
+        func text(_ range: Range<Int>) -> String? {
+            String(validating: bytes[range], as: UTF8.self)
         }
 
         /// Where a string with no escapes lies, between its quotes (its bytes unchecked).
@@ -319,24 +317,14 @@ struct IndexedFields: Equatable, Sendable {
         }
 
         mutating func strings() -> [String]? {
-            guard next() == UInt8(ascii: "[") else { return nil }
+            guard let ranges = rawStrings() else { return nil }
             var list: [String] = []
-            skipBlanks()
-            if peek() == UInt8(ascii: "]") {
-                position += 1
-                return list
-            }
-            while true {
-                skipBlanks()
-                guard let item = string() else { return nil }
+            list.reserveCapacity(ranges.count)
+            for range in ranges {
+                guard let item = text(range) else { return nil }
                 list.append(item)
-                skipBlanks()
-                switch next() {
-                case UInt8(ascii: ","): continue
-                case UInt8(ascii: "]"): return list
-                default: return nil
-                }
             }
+            return list
         }
 
         /// Skips any value; strings may hold escapes here (only their end matters).
