@@ -13,6 +13,50 @@ final class IndexSyncTests: XCTestCase {
         SampleData.endpointValue(name: "x", mac: nil, profiles: profiles, ipv4: [])
     }
 
+    /// With no datastore set, a session's first read (its load's first page) is the v3 probe: its
+    /// answer is kept, so etcd is not asked to walk the whole prefix once more for a probe of its own.
+    /// A read outside the prefix proves nothing and is not answered.
+    func testTheFirstReadStandsInForTheDetectionProbe() async throws {
+        let etcd = try EtcdProcess()
+        defer { etcd.stop() }
+        let writer = try await etcd.client()
+        try await BulkLoader.load(SampleData.reference(layout: layout), into: writer)
+        let hosts = layout.hostsPrefix
+        let read = DatastoreDetection.FirstRead(
+            start: hosts,
+            end: KeyRange.prefixEnd(hosts),
+            revision: 0,
+            limit: 2,
+            keysOnly: true
+        )
+        let (choice, answer) = try await DatastoreDetection.choose(
+            configuration: try etcd.configuration(),
+            prefix: layout.prefix,
+            firstRead: read
+        )
+        XCTAssertEqual(choice.kind, .etcdv3)
+        XCTAssertEqual(answer?.pairs.count, 2)
+        XCTAssertEqual(answer?.more, true)
+        var outside = read
+        outside.start = "/elsewhere/"
+        outside.end = KeyRange.prefixEnd("/elsewhere/")
+        let other = try await DatastoreDetection.choose(
+            configuration: try etcd.configuration(),
+            prefix: layout.prefix,
+            firstRead: outside
+        )
+        XCTAssertEqual(other.choice.kind, .etcdv3)
+        XCTAssertNil(other.answer)
+        // Through the detecting store, the load reads the same as through a chosen one.
+        let detecting = try DetectingStore(configuration: try etcd.configuration(), prefix: layout.prefix)
+        let (pairs, _) = try await detecting.rangeAll(prefix: hosts, pageSize: 2)
+        let (direct, _) = try await writer.rangeAll(prefix: hosts, pageSize: 2)
+        XCTAssertEqual(pairs, direct)
+        await detecting.shutdown()
+        await choice.store.shutdown()
+        await other.choice.store.shutdown()
+    }
+
     func testWatchResumesAfterAnEtcdRestart() async throws {
         let etcd = try EtcdProcess()
         defer { etcd.stop() }

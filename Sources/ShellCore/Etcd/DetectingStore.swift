@@ -6,7 +6,7 @@ import Synchronization
 public final class DetectingStore: KeyValueStore {
     private let configuration: EtcdConfiguration
     private let prefix: String
-    private let detection = Mutex<Task<DatastoreDetection.Choice, any Error>?>(nil)
+    private let detection = Mutex<Task<(choice: DatastoreDetection.Choice, answer: RangePage?), any Error>?>(nil)
     private let chosen = Mutex<DatastoreDetection.Choice?>(nil)
 
     public init(configuration: EtcdConfiguration, prefix: String) throws(EtcdError) {
@@ -19,18 +19,26 @@ public final class DetectingStore: KeyValueStore {
 
     /// The detected store (detecting it on the first call; every caller shares that one detection).
     public func choice() async throws -> DatastoreDetection.Choice {
-        if let chosen = chosen.withLock({ $0 }) { return chosen }
-        let task = detection.withLock { task in
-            if let task { return task }
+        try await choice(firstRead: nil).choice
+    }
+
+    /// The detected store, and, for the caller whose read started the detection, that read's answer
+    /// when the read was the v3 probe (see `DatastoreDetection.choose`).
+    private func choice(
+        firstRead: DatastoreDetection.FirstRead?
+    ) async throws -> (choice: DatastoreDetection.Choice, answer: RangePage?) {
+        if let chosen = chosen.withLock({ $0 }) { return (chosen, nil) }
+        let (task, started) = detection.withLock { task in
+            if let task { return (task, false) }
             let made = Task { [configuration, prefix] in
-                try await DatastoreDetection.choose(configuration: configuration, prefix: prefix)
+                try await DatastoreDetection.choose(configuration: configuration, prefix: prefix, firstRead: firstRead)
             }
             task = made
-            return made
+            return (made, true)
         }
-        let choice = try await task.value
-        chosen.withLock { $0 = choice }
-        return choice
+        let detected = try await task.value
+        chosen.withLock { $0 = detected.choice }
+        return (detected.choice, started ? detected.answer : nil)
     }
 
     /// The store, once detected; nil before.
@@ -46,7 +54,16 @@ public final class DetectingStore: KeyValueStore {
         limit: Int64,
         keysOnly: Bool
     ) async throws -> RangePage {
-        let store = try await choice().store
+        let read = DatastoreDetection.FirstRead(
+            start: start,
+            end: end,
+            revision: revision,
+            limit: limit,
+            keysOnly: keysOnly
+        )
+        let (choice, answer) = try await choice(firstRead: read)
+        if let answer { return answer }
+        let store = choice.store
         // A store that reads whole ranges would only repeat its work for each page.
         let limit = store.readsWholeRanges ? 0 : limit
         return try await store.range(from: start, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
@@ -95,8 +112,8 @@ public final class DetectingStore: KeyValueStore {
     }
 
     public func shutdown() async {
-        if let task = detection.withLock({ $0 }), let choice = try? await task.value {
-            await choice.store.shutdown()
+        if let task = detection.withLock({ $0 }), let detected = try? await task.value {
+            await detected.choice.store.shutdown()
         }
     }
 }
