@@ -86,7 +86,7 @@ final class V2TreeScannerTests: XCTestCase {
     func testRandomSplitsGiveTheSamePairs() throws {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("V2TreeScannerTests random splits: seed \(seed)")
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let bytes = Array(Self.tree.utf8)
         for round in 0..<500 {
             let keysOnly = round % 2 == 1
@@ -139,18 +139,5 @@ final class V2TreeScannerTests: XCTestCase {
         for piece in pieces { try scanner.feed(piece) }
         try scanner.finish()
         return scanner.pairs
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that a failing split can be replayed from its seed.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
