@@ -29,6 +29,22 @@ public final class WatchOutageStore: KeyValueStore {
         try await wrapped.range(from: start, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
     }
 
+    public func scanRange(
+        prefix: String,
+        revision: Int64,
+        pageSize: Int64,
+        keysOnly: Bool,
+        onPage: (RangePage) throws -> Void
+    ) async throws -> Int64 {
+        try await wrapped.scanRange(
+            prefix: prefix,
+            revision: revision,
+            pageSize: pageSize,
+            keysOnly: keysOnly,
+            onPage: onPage
+        )
+    }
+
     public func get(_ key: String) async throws -> KeyValue? { try await wrapped.get(key) }
 
     public func position(readingKey key: String) async throws -> StorePosition {

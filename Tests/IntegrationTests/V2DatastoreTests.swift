@@ -1,5 +1,6 @@
 import Foundation
 import ShellDevTools
+import Synchronization
 import XCTest
 
 @testable import ShellCore
@@ -134,6 +135,120 @@ final class V2DatastoreTests: XCTestCase {
         XCTAssertEqual(detected.status, 2, "detected as v2: refused too")
         let after = try await fixture.store.rangeAll(prefix: "/calico/").pairs
         XCTAssertEqual(after, before)
+    }
+
+    /// Host directories whose names order differently with and without their `/` (`a`, `a-b`, `a.b`),
+    /// non-ASCII and spaced names, and a key directly in the hosts directory: the read child by child
+    /// hands out exactly what one recursive read does, in the same order.
+    func testADirectoryReadChildByChildIsTheWholeRead() async throws {
+        let store = try XCTUnwrap(fixture.store as? V2HTTPStore)
+        let hosts = ["a", "a-b", "a.b", "a0", "b", "z z", "é", "node-1", "node-10", "node-2"]
+        for host in hosts {
+            for n in 0..<3 {
+                try await fixture.put(
+                    EndpointKey(host: host, orchestrator: "k8s", workload: "w\(n)", endpoint: "e-\(host)-\(n)")
+                        .path(in: layout),
+                    Self.endpointValue(ip: "10.0.0.\(n + 1)")
+                )
+            }
+        }
+        try await fixture.put(layout.hostsPrefix + "stray", Array("x".utf8))
+        let counter = Counter()
+        store.whileReadingChildren.withLock { $0 = { _ in counter.add() } }
+        let prefix = layout.hostsPrefix
+        let whole = try await store.wholeRange(from: prefix, to: KeyRange.prefixEnd(prefix), limit: 0, keysOnly: false)
+        var pages = 0
+        let scanned = try await store.rangeAll(prefix: prefix) { page in
+            XCTAssertFalse(page.startsOver)
+            pages += 1
+        }
+        XCTAssertGreaterThan(counter.value, 1, "read child by child")
+        XCTAssertGreaterThan(pages, hosts.count, "a page per child")
+        XCTAssertEqual(scanned.pairs, whole.pairs)
+        XCTAssertEqual(scanned.revision, whole.revision)
+        XCTAssertEqual(whole.pairs.count, 5 + hosts.count * 3 + 1)
+        let ranged = try await store.range(
+            from: prefix,
+            to: KeyRange.prefixEnd(prefix),
+            revision: 0,
+            limit: 0,
+            keysOnly: true
+        )
+        XCTAssertEqual(ranged.pairs.map(\.key), whole.pairs.map(\.key))
+        XCTAssertEqual(ranged.revision, whole.revision)
+    }
+
+    /// A write after some children were handed out: the read starts over as one recursive read, so
+    /// that what it gives is one snapshot (the moved endpoint once, on its new host), and an index
+    /// loading from it holds exactly what etcd holds.
+    func testAWriteDuringAReadChildByChildStartsItOver() async throws {
+        let store = try XCTUnwrap(fixture.store as? V2HTTPStore)
+        let hosts = (0..<24).map { "host-\($0 < 10 ? "0" : "")\($0)" }
+        for host in hosts {
+            try await fixture.put(
+                EndpointKey(host: host, orchestrator: "k8s", workload: "w", endpoint: "e-\(host)").path(in: layout),
+                Self.endpointValue(ip: "10.0.1.1")
+            )
+        }
+        let moved = EndpointKey(host: "host-23", orchestrator: "k8s", workload: "w", endpoint: "e-host-23").path(
+            in: layout
+        )
+        let movedTo = EndpointKey(host: "host-00", orchestrator: "k8s", workload: "w2", endpoint: "e-host-23")
+            .path(in: layout)
+        let value = try await store.get(moved)?.value ?? []
+        store.whileReadingChildren.withLock { $0 = Self.moving(moved, to: movedTo, value: value, in: store) }
+        var startedOver = false
+        let scanned = try await store.rangeAll(prefix: layout.hostsPrefix) { page in
+            if page.startsOver { startedOver = true }
+        }
+        XCTAssertTrue(startedOver, "the runs handed out before the write were taken back")
+        store.whileReadingChildren.withLock { $0 = nil }
+        let after = try await store.wholeRange(
+            from: layout.hostsPrefix,
+            to: KeyRange.prefixEnd(layout.hostsPrefix),
+            limit: 0,
+            keysOnly: false
+        )
+        XCTAssertEqual(scanned.pairs, after.pairs)
+        XCTAssertEqual(scanned.pairs.filter { $0.key.hasSuffix("/e-host-23") }.map(\.key), [movedTo])
+
+        // An index loading while the same happens (the endpoint moves back). The read given up just
+        // now makes the next one whole: this one is to be read child by child again.
+        XCTAssertTrue(store.fanOutGivenUp.withLock { $0 })
+        store.fanOutGivenUp.withLock { $0 = false }
+        store.whileReadingChildren.withLock { $0 = Self.moving(movedTo, to: moved, value: value, in: store) }
+        let synchronizer = IndexSynchronizer(store: store, layout: layout)
+        try await synchronizer.start()
+        let index = await synchronizer.currentIndex()
+        await synchronizer.stop()
+        store.whileReadingChildren.withLock { $0 = nil }
+        let now = try await store.rangeAll(prefix: layout.hostsPrefix).pairs
+        XCTAssertEqual(
+            index.allRecords.map { $0.key.path(in: layout) }.sorted(),
+            now.filter { $0.key.contains("/endpoint/") }.map(\.key).sorted()
+        )
+        XCTAssertEqual(index.allRecords.filter { $0.key.endpoint == "e-host-23" }.map(\.key.host), ["host-23"])
+    }
+
+    /// A hook that moves an endpoint (deletes `key`, writes `value` at `destination`) once some
+    /// children were handed out.
+    static func moving(
+        _ key: String,
+        to destination: String,
+        value: [UInt8],
+        in store: V2HTTPStore
+    ) -> @Sendable (Int) async -> Void {
+        let done = Counter()
+        return { handedOut in
+            guard handedOut >= 1, done.value == 0 else { return }
+            done.add()
+            _ = try? await store.commit(Transaction(operations: [.delete(key: key)]))
+            _ = try? await store.commit(Transaction(operations: [.put(key: destination, value: value)]))
+        }
+    }
+
+    static func endpointValue(ip: String) -> [UInt8] {
+        SampleData.endpointValue(name: "cali0", mac: nil, profiles: ["p"], ipv4: [ip + "/32"])
     }
 
     /// Keys are bytes on the path: spaces, `%`, `?`, `#` and non-ASCII names reach etcd as they are.
@@ -297,4 +412,11 @@ final class V2HardeningTests: XCTestCase {
         XCTAssertEqual(root.status, 0, root.errors)
         await fixture.stop()
     }
+}
+
+/// A count shared with a `@Sendable` closure.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

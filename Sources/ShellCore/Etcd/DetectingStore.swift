@@ -69,6 +69,32 @@ public final class DetectingStore: KeyValueStore {
         return try await store.range(from: start, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
     }
 
+    public func scanRange(
+        prefix: String,
+        revision: Int64,
+        pageSize: Int64,
+        keysOnly: Bool,
+        onPage: (RangePage) throws -> Void
+    ) async throws -> Int64 {
+        // Before detection, through `range`: its first read is the detection's probe.
+        if let store = detected?.store {
+            return try await store.scanRange(
+                prefix: prefix,
+                revision: revision,
+                pageSize: pageSize,
+                keysOnly: keysOnly,
+                onPage: onPage
+            )
+        }
+        return try await pagedScan(
+            prefix: prefix,
+            revision: revision,
+            pageSize: pageSize,
+            keysOnly: keysOnly,
+            onPage: onPage
+        )
+    }
+
     public func get(_ key: String) async throws -> KeyValue? {
         try await choice().store.get(key)
     }

@@ -40,6 +40,15 @@ public protocol KeyValueStore: Sendable {
     /// How many operations one transaction may hold, when the store knows it for sure (etcd's v2
     /// API: one). Nil: as many as the server takes (etcd v3's `--max-txn-ops`, learnt from its refusal).
     var maximumTransactionOperations: Int? { get }
+    /// Every key under `prefix`, handed to `onPage` a page at a time in key order (see `scan`). The
+    /// default pages through `range`; etcd's v2 store reads a directory child by child.
+    func scanRange(
+        prefix: String,
+        revision: Int64,
+        pageSize: Int64,
+        keysOnly: Bool,
+        onPage: (RangePage) throws -> Void
+    ) async throws -> Int64
 }
 
 extension KeyValueStore {
@@ -51,18 +60,38 @@ extension KeyValueStore {
         try await position(readingKey: "\u{0}").revision
     }
 
-    /// Every key under `prefix` at one revision (0: the current one), in pages of at least
-    /// `pageSize` (see `ScanPaging` for why they grow with the range), handed to `onPage` one page at
-    /// a time (nothing is kept here). Returns the revision read at.
-    ///
-    /// The next page is asked for as soon as a page arrives, before `onPage` sees it: etcd reads and
-    /// sends it while the caller indexes this one, instead of the two waiting for each other.
+    /// Every key under `prefix` at one revision (0: the current one), handed to `onPage` one page at
+    /// a time in key order (nothing is kept here). Returns the revision read at. A page that
+    /// `startsOver` drops every page before it.
     @discardableResult
     public func scan(
         prefix: String,
         revision: Int64 = 0,
         pageSize: Int64 = 5_000,
         keysOnly: Bool = false,
+        onPage: (RangePage) throws -> Void
+    ) async throws -> Int64 {
+        try await scanRange(prefix: prefix, revision: revision, pageSize: pageSize, keysOnly: keysOnly, onPage: onPage)
+    }
+
+    public func scanRange(
+        prefix: String,
+        revision: Int64,
+        pageSize: Int64,
+        keysOnly: Bool,
+        onPage: (RangePage) throws -> Void
+    ) async throws -> Int64 {
+        try await pagedScan(prefix: prefix, revision: revision, pageSize: pageSize, keysOnly: keysOnly, onPage: onPage)
+    }
+
+    /// The scan through `range`: pages of at least `pageSize` (see `ScanPaging` for why they grow with
+    /// the range). The next page is asked for as soon as a page arrives, before `onPage` sees it: etcd
+    /// reads and sends it while the caller indexes this one, instead of the two waiting for each other.
+    public func pagedScan(
+        prefix: String,
+        revision: Int64,
+        pageSize: Int64,
+        keysOnly: Bool,
         onPage: (RangePage) throws -> Void
     ) async throws -> Int64 {
         let end = KeyRange.prefixEnd(prefix)
@@ -97,6 +126,7 @@ extension KeyValueStore {
     ) async throws -> (pairs: [KeyValue], revision: Int64) {
         var pairs: [KeyValue] = []
         let revision = try await scan(prefix: prefix, revision: revision, pageSize: pageSize) { page in
+            if page.startsOver { pairs.removeAll() }
             pairs.append(contentsOf: page.pairs)
             try onPage(page)
         }

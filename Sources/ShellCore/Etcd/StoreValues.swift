@@ -45,6 +45,9 @@ public struct RangePage: Equatable, Sendable {
     /// How many keys the whole range holds from this page's start on (etcd's `count`).
     public var remaining: Int64
     public var clusterID: UInt64
+    /// Set on a scan's page when the store read the range again from its start: every page before
+    /// this one is to be dropped (etcd v2's read child by child, given up under change).
+    public var startsOver = false
 
     public init(pairs: [KeyValue], more: Bool, revision: Int64, remaining: Int64 = 0, clusterID: UInt64 = 0) {
         self.pairs = pairs

@@ -5,7 +5,8 @@ import NIOHTTP1
 ///
 /// - Reads are `quorum=true` (through raft, linearizable like v3's default reads).
 /// - A range is one recursive `GET` of the directory both ends share, filtered to `[start, end)`: v2 has
-///   no paging, so the whole range comes back as one page (`readsWholeRanges`).
+///   no paging, so the whole range comes back as one page (`readsWholeRanges`). A whole directory with
+///   many children (a load) is read child by child instead (`V2HTTPStore+DirectoryFanOut`).
 /// - A v2 write is a compare-and-swap on one key: `prevIndex=N` (N: the key's `modifiedIndex`), or
 ///   `prevExist=false` to create. A transaction of several operations, or one comparing another key,
 ///   is refused: v2 has no multi-key transactions.
@@ -24,6 +25,21 @@ extension V2HTTPStore {
         limit: Int64,
         keysOnly: Bool
     ) async throws -> RangePage {
+        if limit <= 0, Self.isWholeDirectory(start, end) {
+            var pairs: [KeyValue] = []
+            let read = try await readChildren(of: start, keysOnly: keysOnly, operation: "reading \(start)") { run in
+                pairs.append(contentsOf: run)
+            }
+            if case .complete(let index, let clusterID) = read {
+                let total = Int64(pairs.count)
+                return RangePage(pairs: pairs, more: false, revision: index, remaining: total, clusterID: clusterID)
+            }
+        }
+        return try await wholeRange(from: start, to: end, limit: limit, keysOnly: keysOnly)
+    }
+
+    /// `[start, end)` as one recursive quorum `GET` of the directory both ends share.
+    func wholeRange(from start: String, to end: String, limit: Int64, keysOnly: Bool) async throws -> RangePage {
         let directory = Self.sharedDirectory(start, end)
         let operation = "reading \(start)"
         let reply = try await send(

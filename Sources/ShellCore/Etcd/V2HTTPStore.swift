@@ -26,6 +26,11 @@ public final class V2HTTPStore: KeyValueStore {
     private let preferred = Mutex(0)
     /// `Basic base64(user:password)`, or nil without credentials.
     let authorizationHeader: String?
+    /// Run by a directory read child by child after its listing and after each child that arrives,
+    /// with how many children it has handed out (tests write there, to see the read notice it).
+    let whileReadingChildren = Mutex<(@Sendable (_ handedOut: Int) async -> Void)?>(nil)
+    /// Whether the last read child by child was given up under change (see `readChildren`).
+    let fanOutGivenUp = Mutex(false)
 
     public init(configuration: EtcdConfiguration) throws(EtcdError) {
         try TLSSetup.check(configuration)

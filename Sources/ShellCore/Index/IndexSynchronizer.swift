@@ -211,14 +211,33 @@ public actor IndexSynchronizer {
         var loaded = 0
         var revision: Int64 = 0
         var cluster: UInt64 = 0
+        let layout = layout
         for prefix in [layout.hostsPrefix, layout.profilesPrefix] {
-            var first = prefix == layout.hostsPrefix
+            let isHosts = prefix == layout.hostsPrefix
+            var first = isHosts
+            // The profiles' keys read so far, in case their read starts over (the hosts' read starts
+            // over with an empty index instead: nothing comes before it).
+            var profileKeys: [String] = []
             revision = try await store.scan(
                 prefix: prefix,
                 revision: revision,
                 pageSize: pageSize,
                 keysOnly: keysOnly
             ) { page in
+                if page.startsOver {
+                    // The store read the range again from its start: drop what this range gave so far.
+                    if isHosts {
+                        fresh = EndpointIndex(layout: layout)
+                        fresh.startLoading()
+                        loaded = 0
+                        first = true
+                    } else {
+                        for key in profileKeys { fresh.delete(key) }
+                        loaded -= profileKeys.count
+                        profileKeys.removeAll()
+                    }
+                }
+                if !isHosts { profileKeys += page.pairs.map(\.key) }
                 if first { fresh.reserve(Int(page.remaining)) }
                 first = false
                 cluster = page.clusterID
