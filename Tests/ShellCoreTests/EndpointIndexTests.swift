@@ -184,4 +184,44 @@ extension EndpointIndexTests {
         XCTAssertEqual(unsorted.count, 4)
         XCTAssertEqual(unsorted.summary(matching: EndpointFilter()).first?.endpoints, 4)
     }
+
+    /// A whole-index listing comes in the tables' order (`EndpointKey <`) after a load, whose etcd key
+    /// order differs where a name goes on with a byte below `/` (`a-b/...` before `a/...`), after a
+    /// changed value (the load's table order is kept), and after an added and a removed record (it is
+    /// dropped): every time equal to sorting the records. Seeded random names.
+    func testWholeListingsAreInTheTablesOrder() {
+        let seed = UInt64.random(in: 0..<1_000_000)
+        print("EndpointIndexTests table order seed \(seed)")
+        var random = SeededGenerator(seed: seed)
+        let pieces = ["a", "a-b", "a.b", "a0", "b", "é", "z z", "node-1", "node-10", "-", "A"]
+        func name() -> String {
+            (0..<Int.random(in: 1...2, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+        }
+        for _ in 0..<20 {
+            var keys = Set<EndpointKey>()
+            for _ in 0..<Int.random(in: 1...60, using: &random) {
+                keys.insert(EndpointKey(host: name(), orchestrator: name(), workload: name(), endpoint: name()))
+            }
+            // As etcd answers a load: by the keys' bytes.
+            let pairs = keys.map { KeyValue(key: $0.path(in: layout), value: Array("{}".utf8), modRevision: 2) }
+                .sorted { KeyText.less($0.key, $1.key) }
+            var index = EndpointIndex(layout: layout)
+            index.load(pairs, revision: 2)
+            func assertInTableOrder(_ step: String) {
+                let listed = index.records(matching: EndpointFilter()).map(\.key)
+                XCTAssertEqual(listed, listed.sorted(), "\(step), seed \(seed)")
+                XCTAssertEqual(Set(listed).count, index.count, "\(step), seed \(seed)")
+            }
+            assertInTableOrder("after the load")
+            let changed = keys.randomElement(using: &random)!
+            index.put(KeyValue(key: changed.path(in: layout), value: Array("{\"x\":1}".utf8), modRevision: 3))
+            assertInTableOrder("after a changed value")
+            XCTAssertEqual(index.records(matching: EndpointFilter()).first { $0.key == changed }?.modRevision, 3)
+            let added = EndpointKey(host: name(), orchestrator: name(), workload: name(), endpoint: "new")
+            index.put(KeyValue(key: added.path(in: layout), value: Array("{}".utf8), modRevision: 4))
+            assertInTableOrder("after an added record")
+            index.delete(keys.randomElement(using: &random)!.path(in: layout))
+            assertInTableOrder("after a removed record")
+        }
+    }
 }

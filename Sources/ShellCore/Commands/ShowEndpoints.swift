@@ -55,30 +55,43 @@ public enum ShowEndpoints {
         format: OutputFormat
     ) -> CommandResult {
         var warnings = MalformedData.warnings(for: index, filter: filter)
-        var shown: [(EndpointKey, EndpointData, unreadable: String?)] = []
-        for record in index.records(matching: filter) {
+        let records = index.records(matching: filter)
+        // Each record's data, or why it cannot be read (shown with empty fields and a warning).
+        func decoded(_ record: EndpointIndex.Record) -> (EndpointData, unreadable: String?) {
             do {
-                shown.append((record.key, try EndpointData.decode(record.value), nil))
+                return (try EndpointData.decode(record.value), nil)
             } catch {
-                shown.append((record.key, EndpointData(), error.reason))
                 warnings.append(MalformedData.unreadable(key: record.key.path(in: index.layout), reason: error.reason))
+                return (EndpointData(), error.reason)
             }
         }
         switch format {
         case .table:
             // `--wide` adds the interface name as a last column; every other column stays as it is.
             var table = Table(headers: detailedHeaders + (wide ? ["Interface"] : []))
-            for (key, data, _) in shown {
+            table.rows.reserveCapacity(records.count)
+            for record in records {
+                let (data, _) = decoded(record)
+                let key = record.key
                 table.appendMultiline(
-                    [
-                        [key.host], [key.orchestrator], [key.workload], [key.endpoint],
-                        data.sortedAddresses, [data.mac ?? ""], [data.profiles.joined(separator: ",")],
-                        [data.state ?? ""],
-                    ] + (wide ? [[data.name ?? ""]] : [])
+                    wide
+                        ? [
+                            [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
+                            [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""],
+                            [data.name ?? ""],
+                        ]
+                        : [
+                            [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
+                            [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""],
+                        ]
                 )
             }
             return CommandResult(output: TableRenderer.render(table), warnings: warnings)
         case .json:
+            let shown = records.map { record in
+                let (data, unreadable) = decoded(record)
+                return (record.key, data, unreadable: unreadable)
+            }
             let json = JSONValue.array(
                 shown.map { key, data, unreadable in
                     .object(

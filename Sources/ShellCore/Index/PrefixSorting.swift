@@ -10,12 +10,14 @@
 enum PrefixSorting {
     /// Sorts `elements` by `less`, given `prefix` whose order agrees with it: `prefix(a) < prefix(b)`
     /// implies `less(a, b)`.
+    /// Returns where each element came from: the element now at `i` was at `result[i]`.
+    @discardableResult
     static func sort<Element>(
         _ elements: inout [Element],
         prefix: (Element) -> UInt64,
         by less: (Element, Element) -> Bool
-    ) {
-        guard elements.count > 1 else { return }
+    ) -> [Int] {
+        guard elements.count > 1 else { return Array(elements.indices) }
         var order: [(prefix: UInt64, position: UInt32)] = []
         order.reserveCapacity(elements.count)
         for (position, element) in elements.enumerated() { order.append((prefix(element), UInt32(position))) }
@@ -25,11 +27,14 @@ enum PrefixSorting {
                 return less(buffer[Int(a.position)], buffer[Int(b.position)])
             }
         }
-        permute(&elements, taking: order.lazy.map { Int($0.position) })
+        let sources = order.map { Int($0.position) }
+        permute(&elements, taking: sources)
+        return sources
     }
 
-    /// The records in ID order (`EndpointIndex.idOrder`).
-    static func sortByID(_ records: inout [EndpointIndex.Record]) {
+    /// The records in ID order (`EndpointIndex.idOrder`); returns where each came from.
+    @discardableResult
+    static func sortByID(_ records: inout [EndpointIndex.Record]) -> [Int] {
         sort(&records, prefix: { $0.idPrefix }, by: { EndpointIndex.idOrder($0.key, $1.key) })
     }
 
@@ -64,9 +69,7 @@ enum PrefixSorting {
 
     /// Puts `sources[i]`'s element at `i`, for every i (`sources` is a permutation of the indices),
     /// following each cycle once: every element moves once, with no second array.
-    static func permute<Element, Sources: Collection>(_ elements: inout [Element], taking sources: Sources)
-    where Sources.Element == Int {
-        let sources = Array(sources)
+    static func permute<Element>(_ elements: inout [Element], taking sources: [Int]) {
         var placed = [Bool](repeating: false, count: elements.count)
         elements.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }

@@ -84,8 +84,18 @@ public enum TableRenderer {
         var width: Int
 
         init(_ raw: String) {
-            text = DisplayEscaping.visible(raw)
-            width = DisplayWidth.columns(text)
+            // Printable ASCII (nearly every cell) is shown as it is, a column a byte: one look at
+            // the bytes instead of one for escaping and one for the width.
+            let plain = raw.utf8.withContiguousStorageIfAvailable { bytes in
+                bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
+            }
+            if plain == true {
+                text = raw
+                width = raw.utf8.count
+            } else {
+                text = DisplayEscaping.visible(raw)
+                width = DisplayWidth.columns(text)
+            }
         }
     }
 
