@@ -108,7 +108,10 @@ enum ShellMain {
             showProgress: interactive || options.progress,
             output: output,
             keysOnly: keysOnly,
-            pageSize: Int64(keysOnly ? max(options.pageSize, 50_000) : options.pageSize),
+            // Keys only: one page (falling back to pages when etcd's answer is too large for gRPC's
+            // limit). etcd 3.4 walks the whole range's index for every page; at 1,000,000 endpoints
+            // one page made a one-shot summary 3.14 -> 2.90 s (etcdctl 2.85-4.28 s).
+            pageSize: keysOnly ? 0 : Int64(options.pageSize),
             makeStore: { _ in store }
         )
         // No close at the end: the process exits right after the run, and the kernel closes the

@@ -18,6 +18,39 @@ final class EtcdClientTests: XCTestCase {
         etcd?.stop()
     }
 
+    /// A scan asked for in one page (what one-shot summaries do) whose answer is over the client's
+    /// message limit: gRPC refuses it, and the scan falls back to pages that fit, with every key once.
+    func testAOnePageScanTooLargeForTheClientFallsBackToPages() async throws {
+        let keys = (0..<400).map { "/big/" + String(100_000 + $0) }
+        for start in stride(from: 0, to: keys.count, by: 100) {
+            let puts = keys[start..<start + 100].map {
+                Transaction.Operation.put(key: $0, value: [UInt8](repeating: 7, count: 50))
+            }
+            _ = try await client.commit(Transaction(operations: Array(puts)))
+        }
+        var configuration = try etcd.configuration()
+        configuration.maximumAnswerBytes = 4 << 10
+        let small = try GRPCEtcdClient(configuration: configuration)
+        defer { Task { await small.shutdown() } }
+        do {
+            _ = try await small.range(from: "/big/", to: "/big0", revision: 0, limit: 0, keysOnly: false)
+            XCTFail("an answer of about 30 KB should be over a 4 KiB limit")
+        } catch EtcdError.answerTooLarge {}
+        var pageSizes: [Int] = []
+        var seen: [String] = []
+        try await small.scan(prefix: "/big/", pageSize: 0, keysOnly: true) { page in
+            pageSizes.append(page.pairs.count)
+            seen += page.pairs.map(\.key)
+        }
+        XCTAssertEqual(seen, keys)
+        XCTAssertGreaterThan(pageSizes.count, 1, "\(pageSizes)")
+        // With the default limit the same scan is one page.
+        pageSizes = []
+        try await client.scan(prefix: "/big/", pageSize: 0, keysOnly: true) { page in pageSizes.append(page.pairs.count)
+        }
+        XCTAssertEqual(pageSizes, [400])
+    }
+
     func testPutPrefixRangeAndCompareAndSwap() async throws {
         for i in 0..<5 { _ = try await client.put("/t/k\(i)", Array("v\(i)".utf8)) }
         _ = try await client.put("/u/other", [1])

@@ -36,6 +36,12 @@ enum ErrorMapping {
             endpoints: configuration.endpoints.map(\.description),
             seconds: Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18
         )
+        // gRPC's own refusal of a message over the call's limit (`maximumAnswerBytes`): the transport
+        // reports it while decoding ("Failed to decode message resourceExhausted: Message has exceeded
+        // the configured maximum payload size ...") under whichever code its decoding failure has.
+        if rpc.code == .resourceExhausted || message.contains("exceeded the configured maximum payload size") {
+            return .error(.answerTooLarge(operation: operation))
+        }
         switch rpc.code {
         case .unavailable, .deadlineExceeded:
             return .error(unreachable)

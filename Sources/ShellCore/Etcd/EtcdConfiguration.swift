@@ -49,6 +49,9 @@ public struct EtcdConfiguration: Equatable, Sendable {
     public var tls: TLSFiles
     public var credentials: Credentials?
     public var dialTimeout: Duration
+    /// The largest answer accepted from etcd (gRPC's message limit; etcd itself sends up to 2 GiB).
+    /// A read whose answer is larger fails with `EtcdError.answerTooLarge`.
+    public var maximumAnswerBytes = 256 << 20
     /// Which API holds the data; nil: detect it when connecting (see `DatastoreDetection`).
     public var datastore: DatastoreKind?
 

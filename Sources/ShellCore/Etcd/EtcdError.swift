@@ -23,6 +23,9 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     case watchEnded(String)
     /// The TLS handshake with a member failed (untrusted certificate, client certificate wanted).
     case tlsRefused(endpoint: String, reason: String)
+    /// etcd's answer was larger than the client takes (`EtcdConfiguration.maximumAnswerBytes`): a
+    /// read of everything in one page falls back to pages.
+    case answerTooLarge(operation: String)
 
     /// Whether a write that failed this way may still have been applied (the connection broke
     /// while it was in flight): the caller must re-read to know.
@@ -30,7 +33,7 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unreachable, .timeout, .interrupted: return true
         case .permissionDenied, .authenticationFailed, .contended, .compacted, .server, .configuration,
-            .watchEnded, .tlsRefused:
+            .watchEnded, .tlsRefused, .answerTooLarge:
             return false
         }
     }
@@ -59,6 +62,8 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
             return "etcd watch ended: \(message)"
         case .tlsRefused(let endpoint, let reason):
             return "TLS handshake with \(endpoint) failed: \(reason)"
+        case .answerTooLarge(let operation):
+            return "etcd's answer to \(operation) is larger than this client takes"
         }
     }
 

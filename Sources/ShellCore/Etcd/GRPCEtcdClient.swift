@@ -91,17 +91,21 @@ public final class GRPCEtcdClient: KeyValueStore {
     // MARK: Calls
 
     /// Options of every unary call.
-    static func unaryOptions(dialTimeout: Duration) -> CallOptions {
+    static func unaryOptions(dialTimeout: Duration, maximumAnswerBytes: Int = 256 << 20) -> CallOptions {
         var options = CallOptions.defaults
         options.waitForReady = true
         options.timeout = dialTimeout
         // A page of thousands of endpoints can pass gRPC's 4 MiB default; etcd itself sends up to 2 GiB.
-        options.maxRequestMessageBytes = 256 << 20
-        options.maxResponseMessageBytes = 256 << 20
+        // grpc-swift-nio-transport bounds the messages a call *receives* by `maxRequestMessageBytes`
+        // (its stream handler's one `maxPayloadSize`), so both are the answer limit.
+        options.maxRequestMessageBytes = maximumAnswerBytes
+        options.maxResponseMessageBytes = maximumAnswerBytes
         return options
     }
 
-    var unaryOptions: CallOptions { Self.unaryOptions(dialTimeout: configuration.dialTimeout) }
+    var unaryOptions: CallOptions {
+        Self.unaryOptions(dialTimeout: configuration.dialTimeout, maximumAnswerBytes: configuration.maximumAnswerBytes)
+    }
 
     /// Runs one call with the auth token, authenticating first and once more if the token expired.
     /// An idempotent call (a read) whose connection broke under it is sent again, to another member

@@ -87,6 +87,10 @@ extension KeyValueStore {
     /// The scan through `range`: pages of at least `pageSize` (see `ScanPaging` for why they grow with
     /// the range). The next page is asked for as soon as a page arrives, before `onPage` sees it: etcd
     /// reads and sends it while the caller indexes this one, instead of the two waiting for each other.
+    ///
+    /// `pageSize` 0 reads the range in one page: etcd 3.4 walks a range's whole index for every page
+    /// (see `ScanPaging`), so one page is the least work for etcd. A page whose answer is too large for
+    /// the client is asked for again with fewer keys (`pageFitting`).
     public func pagedScan(
         prefix: String,
         revision: Int64,
@@ -96,25 +100,55 @@ extension KeyValueStore {
     ) async throws -> Int64 {
         let end = KeyRange.prefixEnd(prefix)
         let limit = readsWholeRanges ? 0 : pageSize
-        var page = try await range(from: prefix, to: end, revision: revision, limit: limit, keysOnly: keysOnly)
+        var (page, asked) = try await pageFitting(
+            from: prefix,
+            to: end,
+            revision: revision,
+            limit: limit,
+            keysOnly: keysOnly
+        )
         let revision = revision == 0 ? page.revision : revision
-        var nextLimit = limit
+        var nextLimit = asked
         while page.more, let last = page.pairs.last {
-            if limit > 0 {
+            if asked > 0 {
                 nextLimit = (keysOnly ? ScanPaging.keysOnly : .values).nextLimit(
-                    minimum: max(limit, nextLimit),
+                    minimum: max(asked, nextLimit),
                     remaining: page.remaining,
                     returned: Int64(page.pairs.count)
                 )
             }
             let (start, pageLimit) = (last.key + "\u{0}", nextLimit)
             // Structured: cancelled and awaited if `onPage` throws.
-            async let next = range(from: start, to: end, revision: revision, limit: pageLimit, keysOnly: keysOnly)
+            async let next = pageFitting(from: start, to: end, revision: revision, limit: pageLimit, keysOnly: keysOnly)
             try onPage(page)
-            page = try await next
+            (page, nextLimit) = try await next
+            // A page that had to shrink keeps the later ones that small.
+            asked = min(asked, nextLimit)
         }
         try onPage(page)
         return revision
+    }
+
+    /// One page of at most `limit` keys (0: all), with fewer keys when etcd's answer is too large for
+    /// the client (`EtcdError.answerTooLarge`): all -> `ScanPaging.fallbackPageSize` -> halves, down to
+    /// one key. Returns the page and the limit it was read with.
+    func pageFitting(
+        from start: String,
+        to end: String,
+        revision: Int64,
+        limit: Int64,
+        keysOnly: Bool
+    ) async throws -> (RangePage, Int64) {
+        var limit = limit
+        while true {
+            do {
+                return (
+                    try await range(from: start, to: end, revision: revision, limit: limit, keysOnly: keysOnly), limit
+                )
+            } catch EtcdError.answerTooLarge where limit != 1 {
+                limit = limit == 0 ? ScanPaging.fallbackPageSize : limit / 2
+            }
+        }
     }
 
     /// Every key under `prefix` at one revision (0: the current one).

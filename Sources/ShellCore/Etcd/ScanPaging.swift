@@ -20,6 +20,8 @@ public struct ScanPaging: Equatable, Sendable {
     /// one-shot summary holds little else (etcd's CPU for a 1M one-shot: 5.1 s in pages of 50,000,
     /// 3.5 s in 8 pages).
     public static let keysOnly = ScanPaging(maximumPages: 1, maximumLimit: 600_000)
+    /// The first page of a scan that asked for one page and got an answer too large for the client.
+    public static let fallbackPageSize: Int64 = 50_000
 
     /// The limit of the page after one that reported `remaining` keys from its own start on, of
     /// which it returned `returned`.
