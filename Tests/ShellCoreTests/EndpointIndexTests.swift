@@ -120,6 +120,35 @@ final class EndpointIndexTests: XCTestCase {
         XCTAssertEqual(index.endpointIDCount(withPrefix: ""), 4)
     }
 
+    /// Prefix listings agree with a plain filter of the IDs, for prefixes within the records' 8-byte
+    /// `idPrefix` and longer, ASCII and not, on IDs that share their first bytes. Seeded.
+    func testIDPrefixListingsAgreeWithAFilter() {
+        let seed = UInt64.random(in: 0..<1_000_000)
+        print("EndpointIndexTests ID prefix seed \(seed)")
+        var random = SeededGenerator(seed: seed)
+        let alphabet = ["a", "b", "0", "-", "é", "ab", "abcdefgh"]
+        func text(_ count: ClosedRange<Int>) -> String {
+            (0..<Int.random(in: count, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
+        }
+        var index = EndpointIndex(layout: layout)
+        var ids = Set<String>()
+        var pairs: [KeyValue] = []
+        for n in 0..<300 {
+            let id = text(1...5)
+            ids.insert(id)
+            let key = EndpointKey(host: "h\(n % 3)", orchestrator: "k8s", workload: "w\(n)", endpoint: id)
+            pairs.append(KeyValue(key: key.path(in: layout), value: Array("{}".utf8), modRevision: 2))
+        }
+        index.load(pairs, revision: 2)
+        for _ in 0..<300 {
+            let prefix = text(0...4)
+            let expected = ids.filter { KeyText.hasPrefix($0, prefix) }.sorted { KeyText.less($0, $1) }
+            let listed = index.endpointIDsAndCount(withPrefix: prefix, limit: 5)
+            XCTAssertEqual(listed.total, expected.count, "prefix \(prefix), seed \(seed)")
+            XCTAssertEqual(listed.ids, Array(expected.prefix(5)), "prefix \(prefix), seed \(seed)")
+        }
+    }
+
     func testIDLookupAndPrefixSearch() {
         let index = Golden.referenceIndex()
         XCTAssertEqual(index.records(matching: EndpointFilter(endpoint: "d50c35bc784511e5bd1a080027f532f6")).count, 1)

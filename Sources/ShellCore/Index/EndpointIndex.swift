@@ -517,11 +517,23 @@ public struct EndpointIndex: Sendable {
             return (Array(matching.sorted().prefix(limit).map(\.text)), matching.count)
         }
         let start = position(ofID: prefix)
+        // An ASCII prefix of at most 8 bytes is decided by the records' `idPrefix` alone: reading
+        // each ID retains it, and at 1,000,000 endpoints those retains (a cache miss each) were 80%
+        // of this walk (perf of `complete endpoint <3 chars>`).
+        let prefixBytes = Array(prefix.utf8)
+        let inIDPrefix = prefixBytes.count <= 8 && prefixBytes.allSatisfy { $0 < 0x80 }
+        let mask: UInt64 = inIDPrefix && !prefixBytes.isEmpty ? ~0 << (8 * UInt64(8 - prefixBytes.count)) : 0
+        let wanted = PrefixSorting.idPrefix(prefix)
         return records.withUnsafeBufferPointer { buffer in
             var ids: [String] = []
             var total = 0
             var position = start
-            while position < buffer.count, KeyText.hasPrefix(buffer[position].key.endpoint, prefix) {
+            func matches(_ position: Int) -> Bool {
+                inIDPrefix
+                    ? buffer[position].idPrefix & mask == wanted
+                    : KeyText.hasPrefix(buffer[position].key.endpoint, prefix)
+            }
+            while position < buffer.count, matches(position) {
                 // A new ID, unless the record before has the same one (an ID on several hosts).
                 let repeated =
                     position > start && buffer[position].idPrefix == buffer[position - 1].idPrefix
