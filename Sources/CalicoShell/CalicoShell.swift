@@ -89,7 +89,7 @@ struct CalicoShellOptions: ParsableCommand {
         name: .long,
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Keys per etcd Range request while loading the endpoint index (1 to 1000000).",
+            "Keys per etcd Range request while loading the endpoint index with values (1 to 1000000).",
             valueName: "N"
         )
     )
