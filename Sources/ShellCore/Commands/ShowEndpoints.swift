@@ -69,7 +69,7 @@ public enum ShowEndpoints {
         case .table:
             // `--wide` adds the interface name as a last column; every other column stays as it is.
             var table = Table(headers: detailedHeaders + (wide ? ["Interface"] : []))
-            table.rows.reserveCapacity(records.count)
+            table.reserve(rows: records.count)
             for record in records {
                 let (data, _) = decoded(record)
                 let key = record.key

@@ -16,66 +16,135 @@
 /// A cell may hold several lines; the row then takes several lines and other cells are blank below.
 public struct Table: Equatable, Sendable {
     public var headers: [String]
-    /// Each row has one cell per header; each cell is a list of lines (usually one).
-    public var rows: [[[String]]]
+    /// Every cell's lines, row after row and cell after cell, in one array: a million-row
+    /// `--detailed` held as an array per row and per cell took about 500 MB and most of the time
+    /// spent freeing the table (perf).
+    private var lines: [String] = []
+    /// How many lines each cell has (usually one; none for a cell a row did not give), `headers.count`
+    /// cells a row.
+    private var lineCounts: [UInt32] = []
 
     public init(headers: [String], rows: [[[String]]] = []) {
         self.headers = headers
-        self.rows = rows
+        for row in rows { appendMultiline(row) }
+    }
+
+    /// How many rows the table has.
+    public var rowCount: Int { headers.isEmpty ? 0 : lineCounts.count / headers.count }
+
+    /// Room for `count` more rows of one line per cell.
+    public mutating func reserve(rows count: Int) {
+        lines.reserveCapacity(lines.count + count * headers.count)
+        lineCounts.reserveCapacity(lineCounts.count + count * headers.count)
     }
 
     public mutating func append(_ cells: [String]) {
-        rows.append(cells.map { [$0] })
+        for column in headers.indices {
+            if column < cells.count {
+                lines.append(cells[column])
+                lineCounts.append(1)
+            } else {
+                lineCounts.append(0)
+            }
+        }
     }
 
+    /// A row whose cells may hold several lines. Cells past the headers are dropped; missing ones
+    /// are blank.
     public mutating func appendMultiline(_ cells: [[String]]) {
-        rows.append(cells)
+        for column in headers.indices {
+            let cell = column < cells.count ? cells[column] : []
+            lines.append(contentsOf: cell)
+            lineCounts.append(UInt32(cell.count))
+        }
+    }
+
+    /// The rows as lists of cells, each a list of lines (for tests and small tables).
+    public var rows: [[[String]]] {
+        var rows: [[[String]]] = []
+        var next = 0
+        for row in 0..<rowCount {
+            rows.append(
+                (0..<headers.count).map { column in
+                    let count = Int(lineCounts[row * headers.count + column])
+                    defer { next += count }
+                    return Array(lines[next..<next + count])
+                }
+            )
+        }
+        return rows
+    }
+
+    /// Calls `body` for each row with its cells' line counts and the lines, in order.
+    func forEachRow(_ body: (_ counts: ArraySlice<UInt32>, _ lines: ArraySlice<String>) -> Void) {
+        let columns = headers.count
+        guard columns > 0 else { return }
+        var next = 0
+        var cell = 0
+        while cell < lineCounts.count {
+            let counts = lineCounts[cell..<cell + columns]
+            var total = 0
+            for count in counts { total += Int(count) }
+            body(counts, lines[next..<next + total])
+            next += total
+            cell += columns
+        }
     }
 }
 
 public enum TableRenderer {
-    /// Two passes over the cells and no per-cell arrays: widths first, then every line appended to
-    /// one string reserved for the whole table (a million-row `--detailed` is about 170 MB of text;
-    /// building a `Cell` array per row and joining each line's pieces was most of the rendering's
-    /// cost, perf).
+    /// Two passes over the cells: widths first, then every line's bytes appended to one buffer
+    /// reserved for the whole table (a million-row `--detailed` is about 170 MB of text). Printable
+    /// ASCII, nearly every cell, is copied as it is; anything else goes through `DisplayEscaping`.
     public static func render(_ table: Table) -> String {
         let headers = table.headers.map(Cell.init)
         var widths = headers.map(\.width)
-        for row in table.rows {
-            for (column, cell) in row.enumerated() where column < widths.count {
-                for line in cell { widths[column] = max(widths[column], Cell(line).width) }
+        table.forEachRow { counts, lines in
+            var line = lines.startIndex
+            for (column, count) in counts.enumerated() {
+                for _ in 0..<count {
+                    widths[column] = max(widths[column], Cell.width(of: lines[line]))
+                    line += 1
+                }
             }
         }
-        let rule = "+" + widths.map { String(repeating: "-", count: $0 + 2) + "+" }.joined() + "\n"
-        let lineLength = rule.utf8.count
-        // Padding of every length a line can need, made once.
-        let spaces = (0...(widths.max() ?? 0) + 1).map { String(repeating: " ", count: $0) }
+        var rule: [UInt8] = [UInt8(ascii: "+")]
+        for width in widths {
+            rule += [UInt8](repeating: UInt8(ascii: "-"), count: width + 2)
+            rule.append(UInt8(ascii: "+"))
+        }
+        rule.append(UInt8(ascii: "\n"))
+        let spaces = [UInt8](repeating: UInt8(ascii: " "), count: (widths.max() ?? 0) + 2)
 
-        var out = ""
-        out.reserveCapacity(lineLength * (table.rows.count + 4))
+        var out: [UInt8] = []
+        out.reserveCapacity(rule.count * (table.rowCount + 4))
         out += rule
         append(headers, widths: widths, spaces: spaces, to: &out)
         out += rule
         let blank = Cell("")
         var texts: [Cell] = []
         texts.reserveCapacity(widths.count)
-        for row in table.rows {
+        var starts: [Int] = []
+        starts.reserveCapacity(widths.count)
+        table.forEachRow { counts, lines in
             var height = 1
-            for cell in row { height = max(height, cell.count) }
+            starts.removeAll(keepingCapacity: true)
+            var start = lines.startIndex
+            for count in counts {
+                height = max(height, Int(count))
+                starts.append(start)
+                start += Int(count)
+            }
             for lineNumber in 0..<height {
                 texts.removeAll(keepingCapacity: true)
-                for column in widths.indices {
-                    if column < row.count, lineNumber < row[column].count {
-                        texts.append(Cell(row[column][lineNumber]))
-                    } else {
-                        texts.append(blank)
-                    }
+                for (column, count) in counts.enumerated() {
+                    texts.append(lineNumber < count ? Cell(lines[starts[column] + lineNumber]) : blank)
                 }
                 append(texts, widths: widths, spaces: spaces, to: &out)
             }
         }
         out += rule
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// One line of a cell: its text made visible, and how many columns that takes.
@@ -84,33 +153,42 @@ public enum TableRenderer {
         var width: Int
 
         init(_ raw: String) {
-            // Printable ASCII (nearly every cell) is shown as it is, a column a byte: one look at
-            // the bytes instead of one for escaping and one for the width.
-            let plain = raw.utf8.withContiguousStorageIfAvailable { bytes in
-                bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
-            }
-            if plain == true {
+            if let width = Self.plainWidth(raw) {
                 text = raw
-                width = raw.utf8.count
+                self.width = width
             } else {
                 text = DisplayEscaping.visible(raw)
                 width = DisplayWidth.columns(text)
             }
         }
+
+        static func width(of raw: String) -> Int {
+            plainWidth(raw) ?? DisplayWidth.columns(DisplayEscaping.visible(raw))
+        }
+
+        /// Printable ASCII (nearly every cell) is shown as it is, a column a byte: one look at the
+        /// bytes instead of one for escaping and one for the width. Nil for any other text.
+        static func plainWidth(_ raw: String) -> Int? {
+            let plain = raw.utf8.withContiguousStorageIfAvailable { bytes in
+                bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
+            }
+            return plain == true ? raw.utf8.count : nil
+        }
     }
 
     /// One line of the table: every cell centred in its column, as `center` does.
-    private static func append(_ cells: [Cell], widths: [Int], spaces: [String], to out: inout String) {
-        out += "|"
+    private static func append(_ cells: [Cell], widths: [Int], spaces: [UInt8], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "|"))
         for (cell, width) in zip(cells, widths) {
             let free = max(width - cell.width, 0)
             let left = free / 2 + (free & width & 1)
-            out += spaces[left + 1]
-            out += cell.text
-            out += spaces[free - left + 1]
-            out += "|"
+            out.append(contentsOf: spaces[0..<(left + 1)])
+            var text = cell.text
+            text.withUTF8 { out.append(contentsOf: $0) }
+            out.append(contentsOf: spaces[0..<(free - left + 1)])
+            out.append(UInt8(ascii: "|"))
         }
-        out += "\n"
+        out.append(UInt8(ascii: "\n"))
     }
 
     static func center(_ text: String, width: Int) -> String {
