@@ -108,6 +108,7 @@ extension Executor {
     ) throws(ShellError) -> [(record: EndpointIndex.Record, data: EndpointData, plan: ProfileEdit.Plan)] {
         var decided: [(record: EndpointIndex.Record, data: EndpointData, plan: ProfileEdit.Plan)] = []
         decided.reserveCapacity(records.count)
+        staged.reserve(records.count)
         for record in records {
             let data = try EndpointLookup.decode(record, layout: layout)
             let plan = edit.plan(current: data.profiles)

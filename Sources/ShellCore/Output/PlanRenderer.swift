@@ -20,15 +20,20 @@ public enum PlanRenderer {
 
     static func text(_ plan: EditPlan, colour: Bool) -> String {
         var out = ""
+        // About a hundred bytes an endpoint: one string grown once, not a temporary per line.
+        out.reserveCapacity(plan.changes.count * 128 + 128)
         for change in plan.changes {
-            out += paint(name(of: change.key), .bold, colour) + "\n"
+            out += paint(name(of: change.key), .bold, colour)
+            out += "\n"
             for (mark, profile) in EditPlan.lines(of: change) {
                 let shown = DisplayEscaping.visible(profile)
                 switch mark {
-                case .removed: out += paint("- " + shown, .red, colour) + "\n"
-                case .added: out += paint("+ " + shown, .green, colour) + "\n"
-                case .kept: out += "  " + shown + "\n"
+                case .removed: out += colour ? paint("- " + shown, .red, true) : "- "
+                case .added: out += colour ? paint("+ " + shown, .green, true) : "+ "
+                case .kept: out += "  "
                 }
+                if !colour || mark == .kept { out += shown }
+                out += "\n"
             }
         }
         if !plan.changes.isEmpty { out += "\n" }
@@ -43,7 +48,12 @@ public enum PlanRenderer {
     }
 
     static func name(of key: EndpointKey) -> String {
-        [key.host, key.orchestrator, key.workload, key.endpoint].map(DisplayEscaping.visible).joined(separator: "/")
+        var name = DisplayEscaping.visible(key.host)
+        for part in [key.orchestrator, key.workload, key.endpoint] {
+            name += "/"
+            name += DisplayEscaping.visible(part)
+        }
+        return name
     }
 
     static func json(_ plan: EditPlan) -> JSONValue {

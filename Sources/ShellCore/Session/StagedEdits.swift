@@ -31,14 +31,17 @@ public final class StagedEdits: Sendable {
     }
 
     private struct Contents {
-        /// By exact key bytes: two endpoints whose keys are canonically equal text stay apart.
-        var staged: [ExactString: Staged] = [:]
+        /// Where each staged endpoint's entry is in `items`. By exact key bytes: two endpoints whose
+        /// keys are canonically equal text stay apart.
+        var positions: [ExactString: Int] = [:]
+        /// The staged endpoints, in the order first staged (a bulk edit stages in key order, so the
+        /// plan rarely needs sorting, and reading them in order needs no hashing).
+        var items: [(path: ExactString, staged: Staged)] = []
         var edits: [RecordedEdit] = []
         /// Endpoints an edit selected that needed no change (the plan's "unchanged").
         var untouched: [ExactString: EndpointKey] = [:]
-        /// Staged endpoints in the order first staged (a bulk edit stages in key order, so the
-        /// plan rarely needs sorting).
-        var order: [ExactString] = []
+
+        func isStaged(_ path: ExactString) -> Bool { positions[path] != nil }
 
         /// Every profile a staged edit adds, each once, in order.
         var requiredProfiles: [String] {
@@ -65,20 +68,29 @@ public final class StagedEdits: Sendable {
         self.limit = limit ?? (purpose == .atomic ? Self.maximumOperations : nil)
     }
 
-    public var isEmpty: Bool { contents.withLock { $0.staged.isEmpty } }
-    public var endpointCount: Int { contents.withLock { $0.staged.count } }
+    public var isEmpty: Bool { contents.withLock { $0.items.isEmpty } }
+    public var endpointCount: Int { contents.withLock { $0.items.count } }
     /// Edits staged so far (several may change one endpoint).
     public var editCount: Int { contents.withLock { $0.edits.count } }
 
     /// `index` as the script sees it: with its staged values in place.
     func overlay(_ index: EndpointIndex) -> EndpointIndex {
-        let staged = contents.withLock { $0.staged }
-        guard !staged.isEmpty else { return index }
+        let items = contents.withLock { $0.items }
+        guard !items.isEmpty else { return index }
         var copy = index
-        for (path, item) in staged {
+        for (path, item) in items {
             copy.put(KeyValue(key: path.text, value: item.value, modRevision: item.baseRevision))
         }
         return copy
+    }
+
+    /// Room for `count` more endpoints (a bulk edit stages every endpoint it selects).
+    func reserve(_ count: Int) {
+        contents.withLock { contents in
+            contents.positions.reserveCapacity(contents.positions.count + count)
+            contents.items.reserveCapacity(contents.items.count + count)
+            contents.edits.reserveCapacity(contents.edits.count + count)
+        }
     }
 
     /// Stages `value` (with the profiles `after`) for the endpoint at `path`, which had `before`.
@@ -93,19 +105,29 @@ public final class StagedEdits: Sendable {
         let exact = ExactString(path)
         let limit = self.limit
         try contents.withLock { (contents: inout Contents) throws(ShellError) in
-            let earlier = contents.staged[exact]
-            if let limit, earlier == nil && contents.staged.count >= limit {
-                throw .atomic(.tooManyEndpoints(limit: limit))
+            // One hash of the path in the common case (a first edit of the endpoint): a bulk dry
+            // run stages every endpoint it selects.
+            let position = contents.items.count
+            if let earlier = contents.positions.updateValue(position, forKey: exact) {
+                // Edited before in this run: the first edit's base and profiles stay.
+                contents.positions[exact] = earlier
+                contents.items[earlier].staged.value = value
+                contents.items[earlier].staged.after = profiles.after
+            } else {
+                if let limit, contents.items.count >= limit {
+                    contents.positions[exact] = nil
+                    throw .atomic(.tooManyEndpoints(limit: limit))
+                }
+                let staged = Staged(
+                    key: key,
+                    baseRevision: baseRevision,
+                    value: value,
+                    before: profiles.before,
+                    after: profiles.after
+                )
+                contents.items.append((exact, staged))
             }
-            if earlier == nil { contents.order.append(exact) }
-            contents.staged[exact] = Staged(
-                key: key,
-                baseRevision: earlier?.baseRevision ?? baseRevision,
-                value: value,
-                before: earlier?.before ?? profiles.before,
-                after: profiles.after
-            )
-            contents.untouched[exact] = nil
+            if !contents.untouched.isEmpty { contents.untouched[exact] = nil }
             contents.edits.append(RecordedEdit(path: path, key: key, edit: edit))
         }
     }
@@ -114,7 +136,7 @@ public final class StagedEdits: Sendable {
     func noteUnchanged(path: String, key: EndpointKey) {
         let exact = ExactString(path)
         contents.withLock { contents in
-            if contents.staged[exact] == nil { contents.untouched[exact] = key }
+            if !contents.isStaged(exact) { contents.untouched[exact] = key }
         }
     }
 
@@ -123,10 +145,9 @@ public final class StagedEdits: Sendable {
     func plan(failedLines: Int) -> EditPlan {
         contents.withLock { contents in
             var changes: [EditPlan.Change] = []
-            changes.reserveCapacity(contents.order.count)
+            changes.reserveCapacity(contents.items.count)
             var unchanged = contents.untouched.count
-            for path in contents.order {
-                guard let item = contents.staged[path] else { continue }
+            for (_, item) in contents.items {
                 if item.before == item.after {
                     unchanged += 1
                 } else {
@@ -143,11 +164,11 @@ public final class StagedEdits: Sendable {
     /// The transaction for the staged values.
     func transaction(layout: KeyLayout) -> Transaction {
         contents.withLock { contents in
-            let paths = contents.staged.keys.sorted()
+            let items = contents.items.sorted { $0.path < $1.path }
             return Transaction(
-                compares: paths.map { .modRevision(key: $0.text, equals: contents.staged[$0]!.baseRevision) }
+                compares: items.map { .modRevision(key: $0.path.text, equals: $0.staged.baseRevision) }
                     + contents.requiredProfiles.map { .exists(prefix: layout.profilePrefix(of: $0)) },
-                operations: paths.map { .put(key: $0.text, value: contents.staged[$0]!.value) }
+                operations: items.map { .put(key: $0.path.text, value: $0.staged.value) }
             )
         }
     }
@@ -180,6 +201,11 @@ public final class StagedEdits: Sendable {
             }
             values[ExactString(recorded.path)] = next
         }
-        contents.withLock { $0.staged = values }
+        contents.withLock { contents in
+            // Each endpoint keeps its place; the replay changes values, never which endpoints.
+            for position in contents.items.indices {
+                if let value = values[contents.items[position].path] { contents.items[position].staged = value }
+            }
+        }
     }
 }
