@@ -230,6 +230,36 @@ final class V2DatastoreTests: XCTestCase {
         XCTAssertEqual(index.allRecords.filter { $0.key.endpoint == "e-host-23" }.map(\.key.host), ["host-23"])
     }
 
+    /// A load reads the hosts, then the profiles, each at its own store index (v2 reads no past
+    /// index): an endpoint written between the two must still reach the index, through the watch
+    /// that starts after the hosts' index, not after the profiles'.
+    func testAnEndpointWrittenBetweenTheHostsAndTheProfilesIsIndexed() async throws {
+        let store = try XCTUnwrap(fixture.store as? V2HTTPStore)
+        // Enough profiles for their read to go child by child (the hook runs only then); the
+        // reference page's one host is read whole.
+        for n in 0..<V2HTTPStore.fanOutMinimumChildren {
+            try await fixture.put(layout.profilePrefix(of: "P\(n)") + "rules", Array("{}".utf8))
+        }
+        let late = EndpointKey(host: "late", orchestrator: "k8s", workload: "w", endpoint: "late-1").path(in: layout)
+        let done = Counter()
+        store.whileReadingChildren.withLock {
+            $0 = { handedOut in
+                guard handedOut == 0, done.value == 0 else { return }
+                done.add()
+                _ = try? await store.commit(
+                    Transaction(operations: [.put(key: late, value: Self.endpointValue(ip: "10.9.9.9"))])
+                )
+            }
+        }
+        let synchronizer = IndexSynchronizer(store: store, layout: layout)
+        try await synchronizer.start()
+        store.whileReadingChildren.withLock { $0 = nil }
+        XCTAssertEqual(done.value, 1, "the profiles were read child by child")
+        let index = try await synchronizer.freshIndex()
+        await synchronizer.stop()
+        XCTAssertEqual(index.records(matching: EndpointFilter(endpoint: "late-1")).map(\.key.host), ["late"])
+    }
+
     /// A hook that moves an endpoint (deletes `key`, writes `value` at `destination`) once some
     /// children were handed out.
     static func moving(

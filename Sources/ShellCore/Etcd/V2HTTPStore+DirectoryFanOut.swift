@@ -140,6 +140,9 @@ extension V2HTTPStore {
     }
 
     /// Every key under `prefix` (a directory), read child by child when that helps, else as one range.
+    /// Returns the index read at, or `revision` when one was asked for: v2 cannot read a past index,
+    /// so a load's second prefix is read later than its first, and the watch that follows must start
+    /// after the first one's index (it replays what changed in between).
     public func scanRange(
         prefix: String,
         revision: Int64,
@@ -157,7 +160,7 @@ extension V2HTTPStore {
             case .complete(let index, let clusterID):
                 // The last page says what the whole was read at.
                 try onPage(RangePage(pairs: [], more: false, revision: index, clusterID: clusterID))
-                return index
+                return revision == 0 ? index : revision
             case .notFannedOut: break
             case .moved(let handedOut): startsOver = handedOut
             }
@@ -165,6 +168,6 @@ extension V2HTTPStore {
         var page = try await wholeRange(from: prefix, to: end, limit: 0, keysOnly: keysOnly)
         page.startsOver = startsOver
         try onPage(page)
-        return page.revision
+        return revision == 0 ? page.revision : revision
     }
 }

@@ -521,7 +521,8 @@ public struct EndpointIndex: Sendable {
         // each ID retains it, and at 1,000,000 endpoints those retains (a cache miss each) were 80%
         // of this walk (perf of `complete endpoint <3 chars>`).
         let prefixBytes = Array(prefix.utf8)
-        let inIDPrefix = prefixBytes.count <= 8 && prefixBytes.allSatisfy { $0 < 0x80 }
+        // (Not with a NUL: `idPrefix` pads short IDs with zero bytes.)
+        let inIDPrefix = prefixBytes.count <= 8 && prefixBytes.allSatisfy { $0 < 0x80 && $0 != 0 }
         let mask: UInt64 = inIDPrefix && !prefixBytes.isEmpty ? ~0 << (8 * UInt64(8 - prefixBytes.count)) : 0
         let wanted = PrefixSorting.idPrefix(prefix)
         return records.withUnsafeBufferPointer { buffer in
