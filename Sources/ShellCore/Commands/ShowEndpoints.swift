@@ -68,23 +68,16 @@ public enum ShowEndpoints {
         switch format {
         case .table:
             // `--wide` adds the interface name as a last column; every other column stays as it is.
+            // Without it the table has no column for the name, and drops that cell.
             var table = Table(headers: detailedHeaders + (wide ? ["Interface"] : []))
             table.reserve(rows: records.count)
             for record in records {
                 let (data, _) = decoded(record)
                 let key = record.key
-                table.appendMultiline(
-                    wide
-                        ? [
-                            [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
-                            [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""],
-                            [data.name ?? ""],
-                        ]
-                        : [
-                            [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
-                            [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""],
-                        ]
-                )
+                table.appendMultiline([
+                    [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
+                    [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""], [data.name ?? ""],
+                ])
             }
             return CommandResult(output: TableRenderer.render(table), warnings: warnings)
         case .json:

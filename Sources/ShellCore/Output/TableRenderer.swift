@@ -59,22 +59,6 @@ public struct Table: Equatable, Sendable {
         }
     }
 
-    /// The rows as lists of cells, each a list of lines (for tests and small tables).
-    public var rows: [[[String]]] {
-        var rows: [[[String]]] = []
-        var next = 0
-        for row in 0..<rowCount {
-            rows.append(
-                (0..<headers.count).map { column in
-                    let count = Int(lineCounts[row * headers.count + column])
-                    defer { next += count }
-                    return Array(lines[next..<next + count])
-                }
-            )
-        }
-        return rows
-    }
-
     /// Calls `body` for each row with its cells' line counts and the lines, in order.
     func forEachRow(_ body: (_ counts: ArraySlice<UInt32>, _ lines: ArraySlice<String>) -> Void) {
         let columns = headers.count
