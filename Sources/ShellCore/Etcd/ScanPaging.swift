@@ -16,9 +16,9 @@ public struct ScanPaging: Equatable, Sendable {
 
     /// Keys with values (about 250 bytes each for Calico endpoints): 8 pages, at most 200,000 keys.
     public static let values = ScanPaging(maximumPages: 8, maximumLimit: 200_000)
-    /// Keys only (about 100 bytes each): the rest in one page of at most 600,000 keys, as a keys-only
-    /// one-shot summary holds little else (etcd's CPU for a 1M one-shot: 5.1 s in pages of 50,000,
-    /// 3.5 s in 8 pages).
+    /// Keys only (about 100 bytes each): the rest in one page of at most 600,000 keys (etcd's CPU for
+    /// a 1M one-shot: 5.1 s in pages of 50,000, 3.5 s in 8 pages). One-shot summaries ask for one
+    /// page of everything; this is their paging when that answer was too large for the client.
     public static let keysOnly = ScanPaging(maximumPages: 1, maximumLimit: 600_000)
     /// The first page of a scan that asked for one page and got an answer too large for the client.
     public static let fallbackPageSize: Int64 = 50_000
