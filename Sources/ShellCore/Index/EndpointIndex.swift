@@ -1,36 +1,36 @@
 /// Every endpoint and profile under the prefix, in memory, and the derived views that commands and
 /// completion need. A pure value: it is fed etcd key-values and watch events, and does no I/O.
 ///
-/// Layout, chosen for memory (an index of 100,000 endpoints must stay within a few times etcd's own
-/// bytes): one array of records sorted by endpoint ID, then host, orchestrator and workload. An ID
-/// lookup and a prefix search are binary searches in it; a change is a binary search and one
-/// insertion or removal. Endpoint values are kept as the raw JSON bytes and decoded only when
-/// shown. The summary table is O(hosts × orchestrators): its counters are kept up to date
-/// incrementally. A full load appends and sorts once at the end.
+/// Layout, chosen for memory (an index of 1,000,000 endpoints must stay within a small multiple of
+/// etcd's own bytes): the endpoints sit in numbered slots with their bytes in one arena
+/// (`EndpointSlots`); `order` lists them by endpoint ID, then host, orchestrator and workload, as
+/// (8-byte ID prefix, slot) pairs. An ID lookup and a prefix search are binary searches in it; a
+/// change is a binary search and one insertion or removal of 16 bytes. Endpoint values are kept as
+/// the raw JSON bytes and decoded only when shown. The summary table is O(hosts × orchestrators):
+/// its counters are kept up to date incrementally. A full load appends and sorts once at the end.
 public struct EndpointIndex: Sendable {
     public let layout: KeyLayout
     /// Every change up to this revision has been applied.
     public internal(set) var revision: Int64 = 0
 
+    /// One endpoint, as the index hands it out (made from its slot when asked for).
     public struct Record: Equatable, Sendable {
         public let key: EndpointKey
         public var value: [UInt8]
         public var modRevision: Int64
-        /// The first 8 bytes of the endpoint ID (`PrefixSorting.idPrefix`): binary searches compare
-        /// this first. Reading a record's key to compare it retains and releases its strings, and
-        /// those reference counts were most of what a warm index spent applying a burst of changes.
-        let idPrefix: UInt64
 
         public init(key: EndpointKey, value: [UInt8], modRevision: Int64) {
             self.key = key
             self.value = value
             self.modRevision = modRevision
-            self.idPrefix = PrefixSorting.idPrefix(key.endpoint)
         }
+    }
 
-        public static func == (a: Self, b: Self) -> Bool {
-            a.key == b.key && a.value == b.value && a.modRevision == b.modRevision
-        }
+    /// An endpoint's place in the ID order: the first 8 bytes of its ID (`PrefixSorting.idPrefix`),
+    /// which decide most steps of a binary search without reading the arena, and its slot.
+    struct Position {
+        var idPrefix: UInt64
+        var slot: UInt32
     }
 
     /// Per (host, orchestrator): how many endpoints each workload has. Compared by bytes (`KeyText`).
@@ -50,38 +50,21 @@ public struct EndpointIndex: Sendable {
         }
     }
 
-    /// Sorted by `idOrder` (unless `loading`).
-    private var records: [Record] = []
-    /// The records' positions in the tables' order (`EndpointKey <`), from the last full load until a
-    /// record is added or removed (nil then; a changed value keeps it). A whole-index `--detailed`
-    /// walks it instead of sorting every record, which was a third of its first answer (perf, 100,000
+    /// Where the endpoints are.
+    private var slots = EndpointSlots()
+    /// Every endpoint, sorted by `idOrder` (unless `loading`, or `sorted` is false).
+    private var order: [Position] = []
+    /// The slots in the tables' order (`EndpointKey <`), from the last full load until an endpoint
+    /// is added or removed (nil then; a changed value keeps it). A whole-index `--detailed` walks it
+    /// instead of sorting every record, which was a third of its first answer (perf, 100,000
     /// endpoints). It costs little to make: a load comes in etcd's key order, which is the tables'
     /// order but for names that continue with a byte below `/`, so sorting it finds the runs made.
     private var tableOrder: [UInt32]?
     /// During a full load records are appended unsorted and sorted once by `finishLoading()`.
     private var loading = false
     /// False after a load that skipped sorting (one-shot summaries need no ID order): lookups then
-    /// scan instead of searching, until the first change sorts the records.
+    /// scan instead of searching, until the first change sorts them.
     private var sorted = true
-    /// Per (host, orchestrator): its endpoints, and how many of them each workload has. One
-    /// dictionary, changed in place: a full load touches it once per key.
-    private var groups: [HostOrchestrator: GroupCounts] = [:]
-
-    private struct GroupCounts {
-        var endpoints = 0
-        var workloads: [ExactString: Int] = [:]
-
-        /// Counts an endpoint of `workload` added (+1) or removed (-1); returns the endpoints left.
-        mutating func add(_ change: Int, to workload: ExactString) -> Int {
-            endpoints += change
-            // One hash, in place (the `default:` subscript's modify access); more only when a removal
-            // may have taken a workload's last endpoint. Two per key were a tenth of a one-shot
-            // summary's CPU (perf).
-            workloads[workload, default: 0] += change
-            if change < 0, let count = workloads[workload], count <= 0 { workloads[workload] = nil }
-            return endpoints
-        }
-    }
     /// Profile name → its keys under `policy/profile/<name>/` (a profile exists while it has any).
     private var profileKeys: [ExactString: Set<ExactString>] = [:]
     /// Secondary indexes, kept by every put and delete from the values' profiles and networks (see
@@ -96,7 +79,7 @@ public struct EndpointIndex: Sendable {
         self.layout = layout
     }
 
-    public var count: Int { records.count }
+    public var count: Int { order.count }
 
     // MARK: Feeding
 
@@ -117,7 +100,8 @@ public struct EndpointIndex: Sendable {
     /// Room for `count` more endpoints at once: growing by doubling would hold the old and the new
     /// array together and leave up to half of the last one unused.
     mutating func reserve(_ count: Int) {
-        records.reserveCapacity(records.count + count)
+        slots.reserve(count)
+        order.reserveCapacity(order.count + count)
         // Most endpoints have one network: the address index grows once instead of doubling.
         addresses.reserve(count)
     }
@@ -126,26 +110,28 @@ public struct EndpointIndex: Sendable {
     /// summary counters will be read).
     mutating func finishLoading(sort: Bool = true) {
         if sort {
-            // Where each record, in load order, went.
-            let loadOrder = PrefixSorting.sortByID(&records)
-            var order = [UInt32](repeating: 0, count: records.count)
-            for (position, loaded) in loadOrder.enumerated() { order[loaded] = UInt32(position) }
-            records.withUnsafeBufferPointer { records in
-                order.sort { a, b in records[Int(a)].key < records[Int(b)].key }
-            }
-            tableOrder = order
+            sortOrder()
+            // Slots were given out in load order, which is etcd's key order: the tables' order but
+            // for a few runs (which the sort finds).
+            var table = slots.liveSlots
+            let slots = self.slots
+            table.sort { slots.compareInTableOrder($0, $1) < 0 }
+            tableOrder = table
         }
         sorted = sort
         loading = false
         addresses.sortIfNeeded()
     }
 
-    /// Puts the records in ID order. An unsorted index does this before its first change, so that
+    /// Puts the endpoints in ID order. An unsorted index does this before its first change, so that
     /// every change takes the one sorted path (a one-shot run rarely sees a change at all).
-    private mutating func sortRecords() {
-        PrefixSorting.sortByID(&records)
+    private mutating func sortOrder() {
+        let slots = self.slots
+        order.sort { a, b in
+            if a.idPrefix != b.idPrefix { return a.idPrefix < b.idPrefix }
+            return slots.compareInIDOrder(a.slot, b.slot) < 0
+        }
         sorted = true
-        tableOrder = nil
     }
 
     public mutating func apply(_ batch: WatchBatch) {
@@ -165,22 +151,25 @@ public struct EndpointIndex: Sendable {
         }
         switch layout.classify(hostKey: pair.key) {
         case .endpoint(let key):
-            let record = Record(key: key, value: pair.value, modRevision: pair.modRevision)
             if loading {
-                records.append(record)
-                count(key, by: 1)
-                addToSecondaryIndexes(key.endpoint, value: pair.value)
+                let slot = slots.add(key, value: pair.value, modRevision: pair.modRevision)
+                order.append(Position(idPrefix: PrefixSorting.idPrefix(key.endpoint), slot: slot))
+                addToSecondaryIndexes(slot, value: pair.value)
             } else {
-                if !sorted { sortRecords() }
-                let position = position(of: key)
-                if position < records.count && records[position].key == key {
-                    replaceInSecondaryIndexes(key.endpoint, old: records[position].value, new: pair.value)
-                    records[position] = record
-                } else {
-                    addToSecondaryIndexes(key.endpoint, value: pair.value)
-                    records.insert(record, at: position)
+                if !sorted {
+                    sortOrder()
                     tableOrder = nil
-                    count(key, by: 1)
+                }
+                let position = position(of: key)
+                if position < order.count && slots.holds(order[position].slot, key) {
+                    let slot = order[position].slot
+                    replaceInSecondaryIndexes(slot, old: slots.value(of: slot), new: pair.value)
+                    slots.replace(slot, key: key, value: pair.value, modRevision: pair.modRevision)
+                } else {
+                    let slot = slots.add(key, value: pair.value, modRevision: pair.modRevision)
+                    addToSecondaryIndexes(slot, value: pair.value)
+                    order.insert(Position(idPrefix: PrefixSorting.idPrefix(key.endpoint), slot: slot), at: position)
+                    tableOrder = nil
                 }
             }
             if !malformedKeys.isEmpty { malformedKeys.remove(pair.key) }
@@ -200,44 +189,48 @@ public struct EndpointIndex: Sendable {
         }
         malformedKeys.remove(path)
         guard case .endpoint(let key) = layout.classify(hostKey: path) else { return }
-        if !sorted { sortRecords() }
+        if !sorted {
+            sortOrder()
+            tableOrder = nil
+        }
         let position = position(of: key)
-        guard position < records.count && records[position].key == key else { return }
-        removeFromSecondaryIndexes(key.endpoint, value: records[position].value)
-        records.remove(at: position)
+        guard position < order.count && slots.holds(order[position].slot, key) else { return }
+        let slot = order[position].slot
+        removeFromSecondaryIndexes(slot, value: slots.value(of: slot))
+        order.remove(at: position)
         tableOrder = nil
-        count(key, by: -1)
+        slots.remove(slot)
     }
 
-    private mutating func addToSecondaryIndexes(_ endpoint: String, value: [UInt8]) {
+    private mutating func addToSecondaryIndexes(_ slot: UInt32, value: [UInt8]) {
         guard let fields = IndexedFields.read(value) else { return }
-        for network in fields.networks { addresses.add(network, endpoint: endpoint, loading: loading) }
-        for profile in fields.profiles { profileMembers.add(profile, endpoint: endpoint, loading: loading) }
+        for network in fields.networks { addresses.add(network, slot: slot, loading: loading) }
+        for profile in fields.profiles { profileMembers.add(profile, slot: slot) }
     }
 
     /// A changed value updates only the secondary index whose fields changed: a profile change
     /// leaves the address index alone (a removal and insertion there shifts the sorted entries,
-    /// 40 bytes each, behind the endpoint's: megabytes per change at 1,000,000 endpoints).
-    private mutating func replaceInSecondaryIndexes(_ endpoint: String, old: [UInt8], new: [UInt8]) {
-        if replaceProfilesOnly(endpoint, old: old, new: new) { return }
+    /// 32 bytes each, behind the endpoint's: megabytes per change at 1,000,000 endpoints).
+    private mutating func replaceInSecondaryIndexes(_ slot: UInt32, old: [UInt8], new: [UInt8]) {
+        if replaceProfilesOnly(slot, old: old, new: new) { return }
         let before = IndexedFields.read(old)
         let after = IndexedFields.read(new)
         if before?.netTexts != after?.netTexts {
-            for network in before?.networks ?? [] { addresses.remove(network, endpoint: endpoint) }
-            for network in after?.networks ?? [] { addresses.add(network, endpoint: endpoint, loading: loading) }
+            for network in before?.networks ?? [] { addresses.remove(network, slot: slot) }
+            for network in after?.networks ?? [] { addresses.add(network, slot: slot, loading: loading) }
         }
         // Only the profiles that changed: a retag that appends one profile touches one member list,
         // not the endpoint's every profile (a bulk append spent a third of its time there).
         let (removed, added) = MultisetDifference.of(before?.profiles ?? [], after?.profiles ?? [], same: KeyText.equal)
-        for profile in removed { profileMembers.remove(profile, endpoint: endpoint) }
-        for profile in added { profileMembers.add(profile, endpoint: endpoint, loading: loading) }
+        for profile in removed { profileMembers.remove(profile, slot: slot) }
+        for profile in added { profileMembers.add(profile, slot: slot) }
     }
 
     /// The usual change, a retag, compared by bytes before any string is made (making and hashing
     /// both values' strings was a third of applying a bulk edit's events, perf): when the nets are
     /// the same bytes, only the profiles that differ touch the member lists. False, having changed
     /// nothing, for any other value (the full comparison then runs).
-    private mutating func replaceProfilesOnly(_ endpoint: String, old: [UInt8], new: [UInt8]) -> Bool {
+    private mutating func replaceProfilesOnly(_ slot: UInt32, old: [UInt8], new: [UInt8]) -> Bool {
         guard let before = IndexedFields.ranges(old), let after = IndexedFields.ranges(new),
             IndexedFields.allUTF8(before, in: old), IndexedFields.allUTF8(after, in: new),
             before.nets.count == after.nets.count,
@@ -247,18 +240,18 @@ public struct EndpointIndex: Sendable {
             IndexedFields.sameBytes(old, $0, new, $1)
         }
         for range in removed {
-            profileMembers.remove(String(decoding: old[range], as: UTF8.self), endpoint: endpoint)
+            profileMembers.remove(String(decoding: old[range], as: UTF8.self), slot: slot)
         }
         for range in added {
-            profileMembers.add(String(decoding: new[range], as: UTF8.self), endpoint: endpoint, loading: loading)
+            profileMembers.add(String(decoding: new[range], as: UTF8.self), slot: slot)
         }
         return true
     }
 
-    private mutating func removeFromSecondaryIndexes(_ endpoint: String, value: [UInt8]) {
+    private mutating func removeFromSecondaryIndexes(_ slot: UInt32, value: [UInt8]) {
         guard let fields = IndexedFields.read(value) else { return }
-        for network in fields.networks { addresses.remove(network, endpoint: endpoint) }
-        for profile in fields.profiles { profileMembers.remove(profile, endpoint: endpoint) }
+        for network in fields.networks { addresses.remove(network, slot: slot) }
+        for profile in fields.profiles { profileMembers.remove(profile, slot: slot) }
     }
 
     /// Applies `batch` like `apply(_:)`, and returns each endpoint's value before and after its
@@ -288,7 +281,7 @@ public struct EndpointIndex: Sendable {
         return changes
     }
 
-    /// The order of `records`: endpoint ID first, so an ID's locations sit together (by bytes).
+    /// The order of `order`: endpoint ID first, so an ID's locations sit together (by bytes).
     @inline(__always)
     static func idOrder(_ a: EndpointKey, _ b: EndpointKey) -> Bool {
         let order = KeyText.compare(a.endpoint, b.endpoint)
@@ -297,38 +290,39 @@ public struct EndpointIndex: Sendable {
 
     /// The first position whose key is not before `key`.
     private func position(of key: EndpointKey) -> Int {
-        lowerBound(idPrefix: PrefixSorting.idPrefix(key.endpoint)) { Self.idOrder($0[$1].key, key) }
+        lowerBound(idPrefix: PrefixSorting.idPrefix(key.endpoint)) { slots.compareInIDOrder($0, key) < 0 }
     }
 
     /// The first position whose endpoint ID is not before `id`.
     private func position(ofID id: String) -> Int {
-        lowerBound(idPrefix: PrefixSorting.idPrefix(id)) { KeyText.less($0[$1].key.endpoint, id) }
+        lowerBound(idPrefix: PrefixSorting.idPrefix(id)) { slot in
+            slots.withEndpointBytes(slot) { EndpointSlots.compare($0, id) < 0 }
+        }
     }
 
-    /// A binary search of the records for the first one not before the one sought, whose ID starts
-    /// with the 8 bytes `prefix`: the records' ID prefixes (`Record.idPrefix`) decide most steps
-    /// without touching a string; `before` decides a step whose prefix is equal (given the buffer
-    /// and the position).
-    private func lowerBound(idPrefix prefix: UInt64, before: (UnsafeBufferPointer<Record>, Int) -> Bool) -> Int {
-        records.withUnsafeBufferPointer { buffer in
+    /// A binary search of `order` for the first endpoint not before the one sought, whose ID starts
+    /// with the 8 bytes `prefix`: the ID prefixes decide most steps without reading the arena;
+    /// `before` decides a step whose prefix is equal (given the slot).
+    private func lowerBound(idPrefix prefix: UInt64, before: (UInt32) -> Bool) -> Int {
+        order.withUnsafeBufferPointer { buffer in
             var low = 0
             var high = buffer.count
             while low < high {
                 let middle = (low + high) / 2
                 let other = buffer[middle].idPrefix
-                if other != prefix ? other < prefix : before(buffer, middle) { low = middle + 1 } else { high = middle }
+                if other != prefix ? other < prefix : before(buffer[middle].slot) {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
             }
             return low
         }
     }
 
-    /// Keeps the per-(host, orchestrator) counters in step with an endpoint added (+1) or removed (-1).
-    private mutating func count(_ key: EndpointKey, by change: Int) {
-        let group = HostOrchestrator(host: key.host, orchestrator: key.orchestrator)
-        let workload = ExactString(key.workload)
-        // The `default:` subscript's modify access changes the counts in place, hashing the group once.
-        let remaining = groups[group, default: GroupCounts()].add(change, to: workload)
-        if remaining <= 0 { groups[group] = nil }
+    /// Whether the endpoint in `slot` has the ID `id`.
+    private func hasID(_ slot: UInt32, _ id: String) -> Bool {
+        slots.withEndpointBytes(slot) { EndpointSlots.compare($0, id) == 0 }
     }
 
     private func isUnderWorkloads(_ path: String) -> Bool {
@@ -347,39 +341,33 @@ public struct EndpointIndex: Sendable {
     public func records(matching filter: EndpointFilter, inTableOrder: Bool = true) -> [Record] {
         var keys = KeyMatcher(filter)
         var found: [Record] = []
-        // By position, so that only the matches are copied out: copying every candidate first
-        // (five references each) was half of a bulk edit's selection at 100,000 endpoints (perf).
-        func consider(_ position: Int) {
-            let matches = records.withUnsafeBufferPointer { buffer in
+        let slots = self.slots
+        // Names are read from the arena only when a pattern needs them, and a record is made only
+        // for a match: making one per candidate was most of a scan.
+        func consider(_ slot: UInt32) {
+            let group = slots.group(of: slot)
+            guard
                 keys.matches(
-                    host: buffer[position].key.host,
-                    orchestrator: buffer[position].key.orchestrator,
-                    workload: buffer[position].key.workload,
-                    endpoint: buffer[position].key.endpoint
+                    host: group.host,
+                    orchestrator: group.orchestrator,
+                    workload: slots.workload(of: slot),
+                    endpoint: slots.endpoint(of: slot)
                 )
-            }
-            guard matches else { return }
+            else { return }
+            let record = slots.record(slot)
             if filter.needsValues {
-                guard let data = try? EndpointData.decode(records[position].value), filter.matches(data) else {
-                    return
-                }
+                guard let data = try? EndpointData.decode(record.value), filter.matches(data) else { return }
             }
-            found.append(records[position])
+            found.append(record)
         }
-        if let ids = candidateIDs(filter), sorted {
-            var seen = Set<ExactString>()
-            for id in ids where seen.insert(ExactString(id)).inserted {
-                var position = position(ofID: id)
-                while position < records.count && KeyText.equal(records[position].key.endpoint, id) {
-                    consider(position)
-                    position += 1
-                }
-            }
-        } else if inTableOrder, let tableOrder, candidateRange(filter) == records.indices {
-            for position in tableOrder { consider(Int(position)) }
+        if let candidates = candidateSlots(filter) {
+            for slot in candidates { consider(slot) }
+            if !inTableOrder { PrefixSorting.sortByID(&found) }
+        } else if inTableOrder, let tableOrder, candidateRange(filter) == order.indices {
+            for slot in tableOrder { consider(slot) }
             return found
         } else {
-            for position in candidateRange(filter) { consider(position) }
+            for position in candidateRange(filter) { consider(order[position].slot) }
         }
         // Not `sorted(by:)`: see `PrefixSorting` (a whole-index `--detailed` sorts every record).
         if inTableOrder { PrefixSorting.sortByKey(&found) }
@@ -387,30 +375,42 @@ public struct EndpointIndex: Sendable {
     }
 
     /// The positions an endpoint ID (or the literal start of an ID pattern) narrows a scan to: a
-    /// binary search; every position without one (or while the records are unsorted).
+    /// binary search; every position without one (or while the order is unsorted).
     private func candidateRange(_ filter: EndpointFilter) -> Range<Int> {
-        guard let id = filter.endpoint, sorted else { return records.indices }
+        guard let id = filter.endpoint, sorted else { return order.indices }
         let prefix = NamePattern(id).literalPrefix
         let pattern = NamePattern.hasPatternCharacter(id)
-        if pattern && prefix.isEmpty { return records.indices }
+        if pattern && prefix.isEmpty { return order.indices }
         let start = position(ofID: prefix)
         var end = start
         if pattern {
-            while end < records.count && KeyText.hasPrefix(records[end].key.endpoint, prefix) { end += 1 }
+            while end < order.count
+                && slots.withEndpointBytes(order[end].slot, { id in KeyText.withBytes(prefix) { id.starts(with: $0) } })
+            {
+                end += 1
+            }
         } else {
-            while end < records.count && KeyText.equal(records[end].key.endpoint, id) { end += 1 }
+            while end < order.count && hasID(order[end].slot, id) { end += 1 }
         }
         return start..<end
     }
 
-    /// The IDs the secondary indexes name for `filter` (a superset of its matches), or nil when
-    /// it has neither `--address` nor `--profile`.
-    private func candidateIDs(_ filter: EndpointFilter) -> [String]? {
-        var lists: [[String]] = []
+    /// The slots the secondary indexes name for `filter` (a superset of its matches, each once), or
+    /// nil when it has neither `--address` nor `--profile`.
+    private func candidateSlots(_ filter: EndpointFilter) -> [UInt32]? {
+        var lists: [[UInt32]] = []
         if let address = filter.address {
-            lists.append(address.isAddress ? addresses.containing(address) : addresses.inside(address))
+            var slots = address.isAddress ? addresses.containing(address) : addresses.inside(address)
+            // An endpoint with two matching networks is named twice.
+            slots.sort()
+            var previous: UInt32?
+            slots.removeAll { slot in
+                defer { previous = slot }
+                return slot == previous
+            }
+            lists.append(slots)
         }
-        if let profile = filter.profile { lists.append(profileMembers.endpoints(carrying: profile)) }
+        if let profile = filter.profile { lists.append(profileMembers.slots(carrying: profile)) }
         return lists.min { $0.count < $1.count }
     }
 
@@ -423,8 +423,10 @@ public struct EndpointIndex: Sendable {
     /// a scan that decodes every value, run only on TAB.
     public func valueStrings(_ field: KeyPath<EndpointData, String?>) -> [String] {
         var seen = Set<String>()
-        for record in records {
-            if let value = (try? EndpointData.decode(record.value))?[keyPath: field] { seen.insert(value) }
+        for position in order {
+            if let value = (try? EndpointData.decode(slots.value(of: position.slot)))?[keyPath: field] {
+                seen.insert(value)
+            }
         }
         return Array(seen)
     }
@@ -435,18 +437,24 @@ public struct EndpointIndex: Sendable {
     }
 
     /// Whether the secondary indexes equal `other`'s: those kept up by changes must be the ones a
-    /// load from scratch builds (tests).
+    /// load from scratch builds (tests). Slots differ between the two; what they hold must not.
     func secondaryIndexesEqual(_ other: EndpointIndex) -> Bool {
-        profileMembers == other.profileMembers && addresses.sameEntries(as: other.addresses)
+        let name = { (index: EndpointIndex) in { (slot: UInt32) in index.slots.key(of: slot).description } }
+        return profileMembers.namedEntries(name(self)) == other.profileMembers.namedEntries(name(other))
+            && addresses.namedEntries(name(self)) == other.addresses.namedEntries(name(other))
     }
 
+    /// The arena's live and garbage bytes (tests).
+    var arenaBytes: (live: Int, garbage: Int) { slots.arenaBytes }
+
     /// Every record, in ID order.
-    public var allRecords: [Record] { records }
+    public var allRecords: [Record] { order.map { slots.record($0.slot) } }
 
     public func record(at key: EndpointKey) -> Record? {
-        if !sorted { return records.first { $0.key == key } }
+        if !sorted { return order.first { slots.holds($0.slot, key) }.map { slots.record($0.slot) } }
         let position = position(of: key)
-        return position < records.count && records[position].key == key ? records[position] : nil
+        guard position < order.count, slots.holds(order[position].slot, key) else { return nil }
+        return slots.record(order[position].slot)
     }
 
     public struct SummaryRow: Equatable, Sendable {
@@ -460,18 +468,18 @@ public struct EndpointIndex: Sendable {
     /// a workload or endpoint filter needs the matching endpoints.
     public func summary(matching filter: EndpointFilter) -> [SummaryRow] {
         if filter.onlyHostAndOrchestrator {
-            return groups.keys
+            return slots.liveGroups
                 .filter { group in
-                    (filter.host.map { NamePattern($0).matches(group.host) } ?? true)
-                        && (filter.orchestrator.map { NamePattern($0).matches(group.orchestrator) } ?? true)
+                    (filter.host.map { NamePattern($0).matches(group.key.host) } ?? true)
+                        && (filter.orchestrator.map { NamePattern($0).matches(group.key.orchestrator) } ?? true)
                 }
-                .sorted()
+                .sorted { $0.key < $1.key }
                 .map {
                     SummaryRow(
-                        host: $0.host,
-                        orchestrator: $0.orchestrator,
-                        workloads: groups[$0]?.workloads.count ?? 0,
-                        endpoints: groups[$0]?.endpoints ?? 0
+                        host: $0.key.host,
+                        orchestrator: $0.key.orchestrator,
+                        workloads: $0.workloads.count,
+                        endpoints: $0.endpoints
                     )
                 }
         }
@@ -510,38 +518,41 @@ public struct EndpointIndex: Sendable {
     /// are in all, in one walk (completion needs both; two walks were a third of its own time at
     /// 1,000,000 endpoints, where three characters match ~250 IDs).
     public func endpointIDsAndCount(withPrefix prefix: String, limit: Int) -> (ids: [String], total: Int) {
+        let slots = self.slots
+        let prefixBytes = Array(prefix.utf8)
+        func startsWithPrefix(_ slot: UInt32) -> Bool {
+            slots.withEndpointBytes(slot) { $0.starts(with: prefixBytes) }
+        }
         if !sorted {
             let matching = Set(
-                records.lazy.map { ExactString($0.key.endpoint) }.filter { KeyText.hasPrefix($0.text, prefix) }
+                order.lazy.filter { startsWithPrefix($0.slot) }.map { ExactString(slots.endpoint(of: $0.slot)) }
             )
             return (Array(matching.sorted().prefix(limit).map(\.text)), matching.count)
         }
         let start = position(ofID: prefix)
-        // An ASCII prefix of at most 8 bytes is decided by the records' `idPrefix` alone: reading
-        // each ID retains it, and at 1,000,000 endpoints those retains (a cache miss each) were 80%
-        // of this walk (perf of `complete endpoint <3 chars>`).
-        let prefixBytes = Array(prefix.utf8)
+        // An ASCII prefix of at most 8 bytes is decided by the ID prefixes in `order` alone, without
+        // reading the arena (at 1,000,000 endpoints each read is a cache miss).
         // (Not with a NUL: `idPrefix` pads short IDs with zero bytes.)
         let inIDPrefix = prefixBytes.count <= 8 && prefixBytes.allSatisfy { $0 < 0x80 && $0 != 0 }
         let mask: UInt64 = inIDPrefix && !prefixBytes.isEmpty ? ~0 << (8 * UInt64(8 - prefixBytes.count)) : 0
         let wanted = PrefixSorting.idPrefix(prefix)
-        return records.withUnsafeBufferPointer { buffer in
+        return order.withUnsafeBufferPointer { buffer in
             var ids: [String] = []
             var total = 0
             var position = start
             func matches(_ position: Int) -> Bool {
-                inIDPrefix
-                    ? buffer[position].idPrefix & mask == wanted
-                    : KeyText.hasPrefix(buffer[position].key.endpoint, prefix)
+                inIDPrefix ? buffer[position].idPrefix & mask == wanted : startsWithPrefix(buffer[position].slot)
             }
             while position < buffer.count, matches(position) {
-                // A new ID, unless the record before has the same one (an ID on several hosts).
+                // A new ID, unless the endpoint before has the same one (an ID on several hosts).
                 let repeated =
                     position > start && buffer[position].idPrefix == buffer[position - 1].idPrefix
-                    && KeyText.equal(buffer[position].key.endpoint, buffer[position - 1].key.endpoint)
+                    && slots.withEndpointBytes(buffer[position].slot) { this in
+                        slots.withEndpointBytes(buffer[position - 1].slot) { EndpointSlots.compare(this, $0) == 0 }
+                    }
                 if !repeated {
                     total += 1
-                    if ids.count < limit { ids.append(buffer[position].key.endpoint) }
+                    if ids.count < limit { ids.append(slots.endpoint(of: buffer[position].slot)) }
                 }
                 position += 1
             }
@@ -549,19 +560,23 @@ public struct EndpointIndex: Sendable {
         }
     }
 
-    public var hostNames: [String] { Set(groups.keys.map { ExactString($0.host) }).sorted().map(\.text) }
+    public var hostNames: [String] { Set(slots.liveGroups.map { ExactString($0.key.host) }).sorted().map(\.text) }
     public var orchestratorNames: [String] {
-        Set(groups.keys.map { ExactString($0.orchestrator) }).sorted().map(\.text)
+        Set(slots.liveGroups.map { ExactString($0.key.orchestrator) }).sorted().map(\.text)
     }
 
-    /// Workload IDs, optionally only those on `host` / under `orchestrator`.
+    /// Workload IDs, optionally only those on `host` / under `orchestrator`: a scan of the
+    /// endpoints of the groups that match (run on TAB).
     public func workloadIDs(host: String? = nil, orchestrator: String? = nil) -> [String] {
         var names = Set<ExactString>()
-        for (group, counts) in groups
-        where (host.map { KeyText.equal($0, group.host) } ?? true)
-            && (orchestrator.map { KeyText.equal($0, group.orchestrator) } ?? true)
-        {
-            names.formUnion(counts.workloads.keys)
+        let slots = self.slots
+        let wanted: [Bool] = slots.groups.map { group in
+            guard let group else { return false }
+            return (host.map { KeyText.equal($0, group.key.host) } ?? true)
+                && (orchestrator.map { KeyText.equal($0, group.key.orchestrator) } ?? true)
+        }
+        for position in order where wanted[Int(slots.slots[Int(position.slot)].group)] {
+            names.insert(ExactString(slots.workload(of: position.slot)))
         }
         return names.sorted().map(\.text)
     }

@@ -1,5 +1,5 @@
-/// Sorts large arrays of values that hold references (the index's records, address entries)
-/// without moving those values around while sorting.
+/// Sorts large arrays of values that hold references (records handed out by the index) without
+/// moving those values around while sorting.
 ///
 /// `Array.sort` moves each element many times, and every move of a value holding references retains
 /// and releases each of them: sorting the records (six references each) was 30% of a full load's
@@ -35,23 +35,12 @@ enum PrefixSorting {
     /// The records in ID order (`EndpointIndex.idOrder`); returns where each came from.
     @discardableResult
     static func sortByID(_ records: inout [EndpointIndex.Record]) -> [Int] {
-        sort(&records, prefix: { $0.idPrefix }, by: { EndpointIndex.idOrder($0.key, $1.key) })
+        sort(&records, prefix: { idPrefix($0.key.endpoint) }, by: { EndpointIndex.idOrder($0.key, $1.key) })
     }
 
     /// Records in the tables' order (`EndpointKey <`: host, orchestrator, workload, endpoint).
     static func sortByKey(_ records: inout [EndpointIndex.Record]) {
         sort(&records, prefix: { idPrefix($0.key.host) }, by: { $0.key < $1.key })
-    }
-
-    /// Address index entries by network, then endpoint ID.
-    static func sortEntries(_ entries: inout [AddressIndex.Entry]) {
-        sort(&entries, prefix: { networkPrefix($0.network) }, by: <)
-    }
-
-    /// An IPv4 network before any IPv6 one, then the top 63 bits of the address: the order of
-    /// `IPNetwork <` wherever they differ.
-    static func networkPrefix(_ network: IPNetwork) -> UInt64 {
-        network.family == .v4 ? network.low >> 1 : 1 << 63 | network.high >> 1
     }
 
     /// The first 8 bytes of `id`, big-endian, zero-padded: their order is the order of the IDs' bytes
