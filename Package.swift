@@ -81,6 +81,7 @@ let package = Package(
             name: "ShellCoreTests",
             dependencies: [
                 "ShellCore", "ShellTesting", "ShellDevTools", .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Golden"]
         ),

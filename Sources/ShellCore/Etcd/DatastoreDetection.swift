@@ -57,7 +57,7 @@ public enum DatastoreDetection {
                     limit: read.limit,
                     keysOnly: read.keysOnly
                 )
-                if !page.pairs.isEmpty { return (onV3, page) }
+                if !page.isEmpty { return (onV3, page) }
             }
             let page = try await v3.range(
                 from: directory,
@@ -66,7 +66,7 @@ public enum DatastoreDetection {
                 limit: 1,
                 keysOnly: true
             )
-            if !page.pairs.isEmpty { return (onV3, nil) }
+            if !page.isEmpty { return (onV3, nil) }
         } catch {
             // etcd cannot be read (down, a TLS or auth failure): the first command says why.
             return (onV3, nil)

@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2
+import GRPCProtobuf
 
 /// Reads and writes: etcd's KV service (Range and Txn).
 extension GRPCEtcdClient {
@@ -18,15 +20,22 @@ extension GRPCEtcdClient {
         request.rangeEnd = Data(KeyText.encode(end))
         request.revision = revision
         request.limit = limit
+        // Read as bytes in place (`RawKeyValues`), not as SwiftProtobuf messages.
         let response = try await call("reading \(start)", idempotent: true, revision: revision) { metadata, options in
-            try await kv.range(request, metadata: metadata, options: options)
+            try await client.unary(
+                request: ClientRequest(message: request, metadata: metadata),
+                descriptor: Etcdserverpb_KV.Method.Range.descriptor,
+                serializer: ProtobufSerializer<Etcdserverpb_RangeRequest>(),
+                deserializer: RawRangeDeserializer(),
+                options: options
+            ) { try $0.message }
         }
         return RangePage(
-            pairs: response.kvs.map(KeyValue.init),
+            raw: response.keyValues,
             more: response.more,
-            revision: response.header.revision,
+            revision: response.revision,
             remaining: response.count,
-            clusterID: response.header.clusterID
+            clusterID: response.clusterID
         )
     }
 
@@ -62,5 +71,15 @@ extension GRPCEtcdClient {
 
     public func put(_ key: String, _ value: [UInt8]) async throws -> Int64 {
         try await commit(Transaction(operations: [.put(key: key, value: value)])).revision
+    }
+}
+
+/// Reads a `RangeResponse` in place (`RawRangeResponse`) instead of as a SwiftProtobuf message.
+struct RawRangeDeserializer: MessageDeserializer {
+    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> RawRangeResponse {
+        if let bytes = serializedMessageBytes as? GRPCNIOTransportBytes {
+            return try RawRangeResponse(bytes: bytes)
+        }
+        return try RawRangeResponse(bytes: serializedMessageBytes.withUnsafeBytes { Array($0) })
     }
 }

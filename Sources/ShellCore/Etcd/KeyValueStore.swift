@@ -109,15 +109,15 @@ extension KeyValueStore {
         )
         let revision = revision == 0 ? page.revision : revision
         var nextLimit = asked
-        while page.more, let last = page.pairs.last {
+        while page.more, let last = page.lastKey {
             if asked > 0 {
                 nextLimit = (keysOnly ? ScanPaging.keysOnly : .values).nextLimit(
                     minimum: max(asked, nextLimit),
                     remaining: page.remaining,
-                    returned: Int64(page.pairs.count)
+                    returned: Int64(page.count)
                 )
             }
-            let (start, pageLimit) = (last.key + "\u{0}", nextLimit)
+            let (start, pageLimit) = (last + "\u{0}", nextLimit)
             // Structured: cancelled and awaited if `onPage` throws.
             async let next = pageFitting(from: start, to: end, revision: revision, limit: pageLimit, keysOnly: keysOnly)
             try onPage(page)

@@ -38,7 +38,19 @@ public struct StorePosition: Equatable, Sendable {
 }
 
 public struct RangePage: Equatable, Sendable {
-    public var pairs: [KeyValue]
+    /// The page's key-values. A page read from etcd v3 holds them as the message's bytes
+    /// (`RawKeyValues`): reading `pairs` then makes every `KeyValue`, so a reader of many pages
+    /// uses `count`, `lastKey` and `forEachPair` instead (and the index reads the bytes in place).
+    public var pairs: [KeyValue] {
+        get { raw?.keyValues ?? storedPairs }
+        set {
+            storedPairs = newValue
+            raw = nil
+        }
+    }
+    private var storedPairs: [KeyValue]
+    /// The page as etcd v3 sent it, when it came that way.
+    public private(set) var raw: RawKeyValues?
     public var more: Bool
     /// The store revision the page was read at.
     public var revision: Int64
@@ -50,10 +62,36 @@ public struct RangePage: Equatable, Sendable {
     public var startsOver = false
 
     public init(pairs: [KeyValue], more: Bool, revision: Int64, remaining: Int64 = 0, clusterID: UInt64 = 0) {
-        self.pairs = pairs
+        self.storedPairs = pairs
         self.more = more
         self.revision = revision
         self.remaining = remaining
         self.clusterID = clusterID
+    }
+
+    public init(raw: RawKeyValues, more: Bool, revision: Int64, remaining: Int64, clusterID: UInt64) {
+        self.init(pairs: [], more: more, revision: revision, remaining: remaining, clusterID: clusterID)
+        self.raw = raw
+    }
+
+    /// How many key-values the page holds.
+    public var count: Int { raw?.count ?? storedPairs.count }
+    public var isEmpty: Bool { count == 0 }
+
+    /// The last key of the page (where the next page starts after).
+    public var lastKey: String? {
+        if let raw { return raw.count == 0 ? nil : raw.key(at: raw.count - 1) }
+        return storedPairs.last?.key
+    }
+
+    /// The keys, in order.
+    public var keys: [String] {
+        if let raw { return (0..<raw.count).map(raw.key(at:)) }
+        return storedPairs.map(\.key)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.pairs == b.pairs && a.more == b.more && a.revision == b.revision && a.remaining == b.remaining
+            && a.clusterID == b.clusterID && a.startsOver == b.startsOver
     }
 }

@@ -180,6 +180,50 @@ public struct EndpointIndex: Sendable {
         }
     }
 
+    /// Puts every key-value of a page. A page read as bytes (etcd v3, `RawKeyValues`) goes into a
+    /// loading index without a `KeyValue`, `EndpointKey` or value array per endpoint where it can
+    /// (`putInPlace`); anything else goes through `put(_:)` as a `KeyValue`.
+    public mutating func put(_ page: RangePage) {
+        guard let raw = page.raw else {
+            for pair in page.pairs { put(pair) }
+            return
+        }
+        for index in 0..<raw.count where !raw.withPair(at: index, { putInPlace($0, $1, $2) }) {
+            put(raw.keyValue(at: index))
+        }
+    }
+
+    /// A loading index's put of an endpoint whose key is ASCII (its `String` has the same bytes),
+    /// from the bytes. False, having done nothing, for any other key or when not loading.
+    private mutating func putInPlace(
+        _ key: UnsafeRawBufferPointer,
+        _ value: UnsafeRawBufferPointer,
+        _ modRevision: Int64
+    ) -> Bool {
+        guard loading, malformedKeys.isEmpty else { return false }
+        let prefix = layout.hostsPrefix.utf8
+        guard key.count > prefix.count, key.starts(with: prefix), !key.contains(where: { $0 >= 0x80 }) else {
+            return false
+        }
+        let kind = key.withMemoryRebound(to: UInt8.self) { KeyLayout.endpointFields($0, from: prefix.count) }
+        guard case .endpoint(let fields) = kind else { return false }
+        let endpoint = UnsafeRawBufferPointer(rebasing: key[fields.endpoint])
+        let slot = slots.add(
+            host: UnsafeRawBufferPointer(rebasing: key[fields.host]),
+            orchestrator: UnsafeRawBufferPointer(rebasing: key[fields.orchestrator]),
+            workload: UnsafeRawBufferPointer(rebasing: key[fields.workload]),
+            endpoint: endpoint,
+            value: value,
+            modRevision: modRevision
+        )
+        var idPrefix: UInt64 = 0
+        for byte in endpoint.prefix(8) { idPrefix = idPrefix << 8 | UInt64(byte) }
+        idPrefix <<= 8 * UInt64(8 - min(endpoint.count, 8))
+        order.append(Position(idPrefix: idPrefix, slot: slot))
+        if !value.isEmpty { addToSecondaryIndexes(slot, value: Array(value)) }
+        return true
+    }
+
     public mutating func delete(_ path: String) {
         if let name = layout.profileName(ofKey: path) {
             let profile = ExactString(name)

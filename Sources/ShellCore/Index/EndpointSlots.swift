@@ -16,12 +16,22 @@ struct EndpointSlots: Sendable {
         var bytes: ByteArena.Location
         var workloadCount: UInt32
         var endpointCount: UInt32
-        var valueCount: UInt32
+        /// The stored value's length; its top bit says it is stored compressed (`ValueCompression`).
+        var storedValue: UInt32
         /// `EndpointSlots.free` for a slot that holds no endpoint.
         var group: UInt32
         var modRevision: Int64
 
-        var byteCount: Int { Int(workloadCount) + Int(endpointCount) + Int(valueCount) }
+        var valueCount: Int { Int(storedValue & ~Slot.compressed) }
+        var isCompressed: Bool { storedValue & Slot.compressed != 0 }
+        static let compressed: UInt32 = 1 << 31
+
+        var byteCount: Int { Int(workloadCount) + Int(endpointCount) + valueCount }
+
+        /// `storedValue` for a value stored as `stored` (compressed or not).
+        static func storedValue(count: Int, compressed: Bool) -> UInt32 {
+            UInt32(count) | (compressed ? Slot.compressed : 0)
+        }
     }
 
     static let free = UInt32.max
@@ -42,6 +52,9 @@ struct EndpointSlots: Sendable {
     private(set) var groups: [Group?] = []
     private var groupNumbers: [EndpointIndex.HostOrchestrator: UInt32] = [:]
     private var freeGroups: [UInt32] = []
+    /// The group of the last endpoint added from bytes, with its names' bytes: a load comes in key
+    /// order, host by host, so the next endpoint's group is nearly always this one.
+    private var lastGroup: (host: [UInt8], orchestrator: [UInt8], number: UInt32)?
 
     /// Endpoints held.
     private(set) var count = 0
@@ -57,16 +70,56 @@ struct EndpointSlots: Sendable {
 
     /// Holds a new endpoint; returns its slot.
     mutating func add(_ key: EndpointKey, value: [UInt8], modRevision: Int64) -> UInt32 {
-        let group = groupNumber(for: key)
+        let group = groupNumber(for: EndpointIndex.HostOrchestrator(host: key.host, orchestrator: key.orchestrator))
         var slot = Slot(
             bytes: 0,
             workloadCount: 0,
             endpointCount: 0,
-            valueCount: 0,
+            storedValue: 0,
             group: group,
             modRevision: modRevision
         )
         store(key, value: value, in: &slot)
+        return add(slot)
+    }
+
+    /// Holds a new endpoint given as the bytes of its names (as `String`s would hold them) and value.
+    mutating func add(
+        host: UnsafeRawBufferPointer,
+        orchestrator: UnsafeRawBufferPointer,
+        workload: UnsafeRawBufferPointer,
+        endpoint: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        modRevision: Int64
+    ) -> UInt32 {
+        let group: UInt32
+        if let lastGroup, lastGroup.host.elementsEqual(host), lastGroup.orchestrator.elementsEqual(orchestrator) {
+            group = lastGroup.number
+        } else {
+            group = groupNumber(
+                for: EndpointIndex.HostOrchestrator(
+                    host: String(decoding: host, as: UTF8.self),
+                    orchestrator: String(decoding: orchestrator, as: UTF8.self)
+                )
+            )
+            lastGroup = (Array(host), Array(orchestrator), group)
+        }
+        let compressed = ValueCompression.encode(value)
+        let location = compressed.map { compressed in
+            compressed.withUnsafeBytes { arena.append(workload, endpoint, $0) }
+        }
+        let slot = Slot(
+            bytes: location ?? arena.append(workload, endpoint, value),
+            workloadCount: UInt32(workload.count),
+            endpointCount: UInt32(endpoint.count),
+            storedValue: Slot.storedValue(count: compressed?.count ?? value.count, compressed: compressed != nil),
+            group: group,
+            modRevision: modRevision
+        )
+        return add(slot)
+    }
+
+    private mutating func add(_ slot: Slot) -> UInt32 {
         tally(slot, by: 1)
         count += 1
         if let number = freeSlots.popLast() {
@@ -99,13 +152,15 @@ struct EndpointSlots: Sendable {
     }
 
     private mutating func store(_ key: EndpointKey, value: [UInt8], in slot: inout Slot) {
+        let compressed = value.withUnsafeBytes { ValueCompression.encode($0) }
+        let stored = compressed ?? value
         slot.bytes = KeyText.withBytes(key.workload) { workload in
             KeyText.withBytes(key.endpoint) { endpoint in
-                value.withUnsafeBytes { value in
+                stored.withUnsafeBytes { stored in
                     slot.workloadCount = UInt32(workload.count)
                     slot.endpointCount = UInt32(endpoint.count)
-                    slot.valueCount = UInt32(value.count)
-                    return arena.append(UnsafeRawBufferPointer(workload), UnsafeRawBufferPointer(endpoint), value)
+                    slot.storedValue = Slot.storedValue(count: stored.count, compressed: compressed != nil)
+                    return arena.append(UnsafeRawBufferPointer(workload), UnsafeRawBufferPointer(endpoint), stored)
                 }
             }
         }
@@ -122,8 +177,7 @@ struct EndpointSlots: Sendable {
         arena = compacted
     }
 
-    private mutating func groupNumber(for key: EndpointKey) -> UInt32 {
-        let group = EndpointIndex.HostOrchestrator(host: key.host, orchestrator: key.orchestrator)
+    private mutating func groupNumber(for group: EndpointIndex.HostOrchestrator) -> UInt32 {
         if let number = groupNumbers[group] { return number }
         let number: UInt32
         if let reused = freeGroups.popLast() {
@@ -149,6 +203,7 @@ struct EndpointSlots: Sendable {
             groupNumbers[groups[number]!.key] = nil
             groups[number] = nil
             freeGroups.append(UInt32(number))
+            if lastGroup?.number == UInt32(number) { lastGroup = nil }
         }
     }
 
@@ -200,7 +255,9 @@ struct EndpointSlots: Sendable {
     func value(of number: UInt32) -> [UInt8] {
         let slot = slots[Int(number)]
         let keyCount = Int(slot.workloadCount) + Int(slot.endpointCount)
-        return arena.withBytes(at: slot.bytes + UInt64(keyCount), count: Int(slot.valueCount)) { Array($0) }
+        return arena.withBytes(at: slot.bytes + UInt64(keyCount), count: slot.valueCount) { stored in
+            slot.isCompressed ? ValueCompression.decode(stored) : Array(stored)
+        }
     }
 
     func key(of number: UInt32) -> EndpointKey {

@@ -237,12 +237,12 @@ public actor IndexSynchronizer {
                         profileKeys.removeAll()
                     }
                 }
-                if !isHosts { profileKeys += page.pairs.map(\.key) }
+                if !isHosts { profileKeys += page.keys }
                 if first { fresh.reserve(Int(page.remaining)) }
                 first = false
                 cluster = page.clusterID
-                for pair in page.pairs { fresh.put(pair) }
-                loaded += page.pairs.count
+                fresh.put(page)
+                loaded += page.count
                 progress(loaded)
             }
         }

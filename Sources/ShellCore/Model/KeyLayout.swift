@@ -34,6 +34,43 @@ public struct KeyLayout: Equatable, Sendable {
     /// `split` this replaces (an array of slices, and another of fields, per key) was a third of a
     /// one-shot summary's CPU (perf).
     private static func classify(bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> HostKeyKind {
+        let fields: EndpointFields
+        switch endpointFields(bytes, from: start) {
+        case .endpoint(let found): fields = found
+        case .malformed: return .malformed
+        case .other: return .other
+        }
+        // Keys arrive decoded by KeyText, and '/' never splits a character: no bytes are lost.
+        func text(_ field: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[field]), as: UTF8.self)
+        }
+        return .endpoint(
+            EndpointKey(
+                host: text(fields.host),
+                orchestrator: text(fields.orchestrator),
+                workload: text(fields.workload),
+                endpoint: text(fields.endpoint)
+            )
+        )
+    }
+
+    /// Where the four names of an endpoint key lie in its bytes.
+    struct EndpointFields {
+        var host: Range<Int>
+        var orchestrator: Range<Int>
+        var workload: Range<Int>
+        var endpoint: Range<Int>
+    }
+
+    enum FieldsKind {
+        case endpoint(EndpointFields)
+        case malformed
+        case other
+    }
+
+    /// `classify` without the strings: the names' places in `bytes` (a key's bytes, the four names
+    /// starting at `start`, after the hosts prefix). Finds the five slashes in one pass.
+    static func endpointFields(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> FieldsKind {
         var slashes: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
         var found = 0
         var position = start
@@ -55,24 +92,17 @@ public struct KeyLayout: Equatable, Sendable {
             equal(bytes, slashes.0 + 1, slashes.1, "workload"),
             equal(bytes, slashes.3 + 1, slashes.4, "endpoint")
         else { return .other }
-        let fields = [
-            (start, slashes.0), (slashes.1 + 1, slashes.2), (slashes.2 + 1, slashes.3), (slashes.4 + 1, bytes.count),
-        ]
-        for (from, to) in fields where !Validation.isValidIdentifier(UnsafeBufferPointer(rebasing: bytes[from..<to])) {
+        let fields = EndpointFields(
+            host: start..<slashes.0,
+            orchestrator: slashes.1 + 1..<slashes.2,
+            workload: slashes.2 + 1..<slashes.3,
+            endpoint: slashes.4 + 1..<bytes.count
+        )
+        for field in [fields.host, fields.orchestrator, fields.workload, fields.endpoint]
+        where !Validation.isValidIdentifier(UnsafeBufferPointer(rebasing: bytes[field])) {
             return .malformed
         }
-        // Keys arrive decoded by KeyText, and '/' never splits a character: no bytes are lost.
-        func text(_ field: (Int, Int)) -> String {
-            String(decoding: UnsafeBufferPointer(rebasing: bytes[field.0..<field.1]), as: UTF8.self)
-        }
-        return .endpoint(
-            EndpointKey(
-                host: text(fields[0]),
-                orchestrator: text(fields[1]),
-                workload: text(fields[2]),
-                endpoint: text(fields[3])
-            )
-        )
+        return .endpoint(fields)
     }
 
     private static func equal(
