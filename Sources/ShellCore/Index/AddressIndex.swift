@@ -55,6 +55,12 @@ struct AddressIndex: Sendable {
         entries.remove(at: position)
     }
 
+    /// Gives every entry's slot `renumbered[slot]` (the index renumbered its slots).
+    mutating func renumber(_ renumbered: [UInt32]) {
+        for position in entries.indices { entries[position].slot = renumbered[Int(entries[position].slot)] }
+        sorted = entries.count < 2
+    }
+
     mutating func sortIfNeeded() {
         guard !sorted else { return }
         entries.sort(by: <)

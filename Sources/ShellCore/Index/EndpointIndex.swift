@@ -117,10 +117,26 @@ public struct EndpointIndex: Sendable {
             let slots = self.slots
             table.sort { slots.compareInTableOrder($0, $1) < 0 }
             tableOrder = table
+            renumberInIDOrder()
         }
         sorted = sort
         loading = false
         addresses.sortIfNeeded()
+    }
+
+    /// Gives the endpoint at ID position i slot i. Walks of the ID order (completion's listing of
+    /// IDs, an ID's hosts) then read the slots in order instead of all over them: at 1,000,000
+    /// endpoints, slots in load order made each ID listed in a completion a cache and TLB miss
+    /// more, and completion 20% slower (perf). Only right after a load, when every slot is used.
+    private mutating func renumberInIDOrder() {
+        guard slots.slots.count == order.count else { return }
+        var renumbered = [UInt32](repeating: 0, count: order.count)
+        for (position, entry) in order.enumerated() { renumbered[Int(entry.slot)] = UInt32(position) }
+        slots.permute(taking: order.map { Int($0.slot) })
+        for position in order.indices { order[position].slot = UInt32(position) }
+        tableOrder = tableOrder?.map { renumbered[Int($0)] }
+        addresses.renumber(renumbered)
+        profileMembers.renumber(renumbered)
     }
 
     /// Puts the endpoints in ID order. An unsorted index does this before its first change, so that

@@ -140,6 +140,13 @@ struct EndpointSlots: Sendable {
         compactIfWanted()
     }
 
+    /// Moves the endpoint in slot `sources[i]` to slot i, for every i (`sources` is a permutation of
+    /// every slot; no slot may be free).
+    mutating func permute(taking sources: [Int]) {
+        precondition(freeSlots.isEmpty && sources.count == slots.count)
+        PrefixSorting.permute(&slots, taking: sources)
+    }
+
     /// Frees the endpoint's slot.
     mutating func remove(_ number: UInt32) {
         let slot = slots[Int(number)]

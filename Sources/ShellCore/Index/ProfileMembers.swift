@@ -23,6 +23,17 @@ struct ProfileMembers: Sendable {
         }
     }
 
+    /// Gives every member's slot `renumbered[slot]` (the index renumbered its slots).
+    mutating func renumber(_ renumbered: [UInt32]) {
+        for name in Array(members.keys) {
+            guard let old = members.removeValue(forKey: name) else { continue }
+            var new: [UInt32: UInt32] = [:]
+            new.reserveCapacity(old.count)
+            for (slot, count) in old { new[renumbered[Int(slot)]] = count }
+            members[name] = new
+        }
+    }
+
     /// In no particular order (each slot once).
     func slots(carrying profile: String) -> [UInt32] {
         members[ExactString(profile)].map { Array($0.keys) } ?? []
