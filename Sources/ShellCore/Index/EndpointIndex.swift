@@ -596,8 +596,10 @@ public struct EndpointIndex: Sendable {
         let inIDPrefix = prefixBytes.count <= 8 && prefixBytes.allSatisfy { $0 < 0x80 && $0 != 0 }
         let mask: UInt64 = inIDPrefix && !prefixBytes.isEmpty ? ~0 << (8 * UInt64(8 - prefixBytes.count)) : 0
         let wanted = PrefixSorting.idPrefix(prefix)
-        return order.withUnsafeBufferPointer { buffer in
-            var ids: [String] = []
+        // First the slots of the IDs to list, then their text: the arena reads of the second pass
+        // do not wait on each other (one cache miss each at 1,000,000 endpoints).
+        let (listed, total) = order.withUnsafeBufferPointer { buffer in
+            var listed: [UInt32] = []
             var total = 0
             var position = start
             func matches(_ position: Int) -> Bool {
@@ -612,12 +614,13 @@ public struct EndpointIndex: Sendable {
                     }
                 if !repeated {
                     total += 1
-                    if ids.count < limit { ids.append(slots.endpoint(of: buffer[position].slot)) }
+                    if listed.count < limit { listed.append(buffer[position].slot) }
                 }
                 position += 1
             }
-            return (ids, total)
+            return (listed, total)
         }
+        return (listed.map { slots.endpoint(of: $0) }, total)
     }
 
     public var hostNames: [String] { Set(slots.liveGroups.map { ExactString($0.key.host) }).sorted().map(\.text) }
