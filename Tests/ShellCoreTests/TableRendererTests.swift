@@ -193,4 +193,32 @@ final class TableRendererTests: XCTestCase {
             """
         )
     }
+
+    /// A large table is measured and drawn in parts at once: the same bytes as in one part, with
+    /// the widest cells in any part, multi-line cells, wide and control characters. Seeded.
+    func testPartsDrawTheSameTable() {
+        let seed = UInt64.random(in: 0..<1_000_000)
+        print("TableRendererTests parts seed \(seed)")
+        var random = SeededGenerator(seed: seed)
+        let pieces = ["a", "node-1", "é", "日本", "\u{1b}[31m", "x y", "", "10.0.0.1/32", "\u{301}"]
+        for rows in [0, 1, 2, 3, 101] {
+            var table = Table(headers: ["Hostname", "Orchestrator ID", "Addresses"])
+            for _ in 0..<rows {
+                table.appendMultiline(
+                    (0..<3).map { _ in
+                        (0..<Int.random(in: 0...2, using: &random)).map { _ in
+                            (0..<Int.random(in: 0...3, using: &random)).map { _ in pieces.randomElement(using: &random)!
+                            }
+                            .joined()
+                        }
+                    }
+                )
+            }
+            XCTAssertEqual(
+                TableRenderer.render(table, partsFrom: 1),
+                TableRenderer.render(table, partsFrom: .max),
+                "\(rows) rows, seed \(seed)"
+            )
+        }
+    }
 }

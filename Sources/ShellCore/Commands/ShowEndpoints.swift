@@ -69,15 +69,37 @@ public enum ShowEndpoints {
         case .table:
             // `--wide` adds the interface name as a last column; every other column stays as it is.
             // Without it the table has no column for the name, and drops that cell.
-            var table = Table(headers: detailedHeaders + (wide ? ["Interface"] : []))
+            let headers = detailedHeaders + (wide ? ["Interface"] : [])
+            let layout = index.layout
+            // Rows are decoded and laid out in parts at once; the parts join in order.
+            let parts = ParallelParts.map(ParallelParts.ranges(records.count)) {
+                (range: Range<Int>) -> (Table, [String]) in
+                var table = Table(headers: headers)
+                table.reserve(rows: range.count)
+                var unreadable: [String] = []
+                for record in records[range] {
+                    let data: EndpointData
+                    do throws(EndpointDecodingError) {
+                        data = try EndpointData.decode(record.value)
+                    } catch {
+                        unreadable.append(
+                            MalformedData.unreadable(key: record.key.path(in: layout), reason: error.reason)
+                        )
+                        data = EndpointData()
+                    }
+                    let key = record.key
+                    table.appendMultiline([
+                        [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
+                        [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""], [data.name ?? ""],
+                    ])
+                }
+                return (table, unreadable)
+            }
+            var table = Table(headers: headers)
             table.reserve(rows: records.count)
-            for record in records {
-                let (data, _) = decoded(record)
-                let key = record.key
-                table.appendMultiline([
-                    [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
-                    [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""], [data.name ?? ""],
-                ])
+            for part in parts {
+                table.append(contentsOf: part.0)
+                warnings += part.1
             }
             return CommandResult(output: TableRenderer.render(table), warnings: warnings)
         case .json:

@@ -131,7 +131,12 @@ enum ValueCompression {
             let index = tables.fragmentOfCode[Int(byte)]
             if index >= 0 {
                 let start = tables.starts[index]
-                value.append(contentsOf: UnsafeBufferPointer(start: tables.bytes + start, count: tables.starts[index + 1] - start))
+                value.append(
+                    contentsOf: UnsafeBufferPointer(
+                        start: tables.bytes + start,
+                        count: tables.starts[index + 1] - start
+                    )
+                )
             } else {
                 value.append(byte)
             }

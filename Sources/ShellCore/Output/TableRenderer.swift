@@ -59,13 +59,26 @@ public struct Table: Equatable, Sendable {
         }
     }
 
+    /// The rows of `other`, a table of the same columns, after this one's.
+    public mutating func append(contentsOf other: Table) {
+        lines.append(contentsOf: other.lines)
+        lineCounts.append(contentsOf: other.lineCounts)
+    }
+
     /// Calls `body` for each row with its cells' line counts and the lines, in order.
     func forEachRow(_ body: (_ counts: ArraySlice<UInt32>, _ lines: ArraySlice<String>) -> Void) {
+        forEachRow(in: 0..<rowCount, body)
+    }
+
+    /// `forEachRow` for the rows in `rows` only.
+    func forEachRow(in rows: Range<Int>, _ body: (_ counts: ArraySlice<UInt32>, _ lines: ArraySlice<String>) -> Void) {
         let columns = headers.count
-        guard columns > 0 else { return }
+        guard columns > 0, !rows.isEmpty else { return }
         var next = 0
-        var cell = 0
-        while cell < lineCounts.count {
+        for count in lineCounts[0..<rows.lowerBound * columns] { next += Int(count) }
+        var cell = rows.lowerBound * columns
+        let end = rows.upperBound * columns
+        while cell < end {
             let counts = lineCounts[cell..<cell + columns]
             var total = 0
             for count in counts { total += Int(count) }
@@ -77,20 +90,35 @@ public struct Table: Equatable, Sendable {
 }
 
 public enum TableRenderer {
-    /// Two passes over the cells: widths first, then every line's bytes appended to one buffer
-    /// reserved for the whole table (a million-row `--detailed` is about 170 MB of text). Printable
-    /// ASCII, nearly every cell, is copied as it is; anything else goes through `DisplayEscaping`.
+    /// Two passes over the cells: widths first, then every line's bytes appended to a buffer
+    /// (a million-row `--detailed` is about 170 MB of text). Printable ASCII, nearly every cell, is
+    /// copied as it is; anything else goes through `DisplayEscaping`. A large table's rows are
+    /// measured and drawn in parts at once (`ParallelParts`), then joined into one string.
     public static func render(_ table: Table) -> String {
+        render(table, partsFrom: 20_000)
+    }
+
+    /// `render`, in parts from `minimum` rows on (tests compare the two ways).
+    static func render(_ table: Table, partsFrom minimum: Int) -> String {
         let headers = table.headers.map(Cell.init)
-        var widths = headers.map(\.width)
-        table.forEachRow { counts, lines in
-            var line = lines.startIndex
-            for (column, count) in counts.enumerated() {
-                for _ in 0..<count {
-                    widths[column] = max(widths[column], Cell.width(of: lines[line]))
-                    line += 1
+        let parts = ParallelParts.ranges(table.rowCount, minimum: minimum)
+        let columns = headers.count
+        let partWidths = ParallelParts.map(parts) { rows in
+            var widths = [Int](repeating: 0, count: columns)
+            table.forEachRow(in: rows) { counts, lines in
+                var line = lines.startIndex
+                for (column, count) in counts.enumerated() {
+                    for _ in 0..<count {
+                        widths[column] = max(widths[column], Cell.width(of: lines[line]))
+                        line += 1
+                    }
                 }
             }
+            return widths
+        }
+        var widths = headers.map(\.width)
+        for part in partWidths {
+            for column in widths.indices { widths[column] = max(widths[column], part[column]) }
         }
         var rule: [UInt8] = [UInt8(ascii: "+")]
         for width in widths {
@@ -100,17 +128,43 @@ public enum TableRenderer {
         rule.append(UInt8(ascii: "\n"))
         let spaces = [UInt8](repeating: UInt8(ascii: " "), count: (widths.max() ?? 0) + 2)
 
+        var head: [UInt8] = []
+        head += rule
+        append(headers, widths: widths, spaces: spaces, to: &head)
+        head += rule
+        let finalWidths = widths
+        let lineBytes = rule.count
+        let bodies = ParallelParts.map(parts) { rows in
+            drawRows(rows, of: table, widths: finalWidths, spaces: spaces, lineBytes: lineBytes)
+        }
+        let pieces = [head] + bodies + [rule]
+        let total = pieces.reduce(0) { $0 + $1.count }
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            var offset = 0
+            for piece in pieces {
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<offset + piece.count]).initialize(from: piece)
+                offset += piece.count
+            }
+            return total
+        }
+    }
+
+    /// The lines of `rows`, cells centred in `widths`.
+    private static func drawRows(
+        _ rows: Range<Int>,
+        of table: Table,
+        widths: [Int],
+        spaces: [UInt8],
+        lineBytes: Int
+    ) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(rule.count * (table.rowCount + 4))
-        out += rule
-        append(headers, widths: widths, spaces: spaces, to: &out)
-        out += rule
+        out.reserveCapacity(lineBytes * rows.count)
         let blank = Cell("")
         var texts: [Cell] = []
         texts.reserveCapacity(widths.count)
         var starts: [Int] = []
         starts.reserveCapacity(widths.count)
-        table.forEachRow { counts, lines in
+        table.forEachRow(in: rows) { counts, lines in
             var height = 1
             starts.removeAll(keepingCapacity: true)
             var start = lines.startIndex
@@ -127,8 +181,7 @@ public enum TableRenderer {
                 append(texts, widths: widths, spaces: spaces, to: &out)
             }
         }
-        out += rule
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// One line of a cell: its text made visible, and how many columns that takes.
