@@ -44,6 +44,35 @@ final class EditPlanTests: XCTestCase {
         XCTAssertTrue(coloured.hasPrefix("\u{1B}[1mnode-7/k8s/web-1/eth0\u{1B}[0m\n"), coloured)
     }
 
+    /// A large plan is written in parts at once: the same text as in one part, colour or not.
+    func testPlanPartsWriteTheSameText() {
+        let changes = (0..<7).map { n in
+            EditPlan.Change(
+                key: EndpointKey(host: "h\(n % 3)", orchestrator: "k8s", workload: "w\(n)", endpoint: "e\u{1b}\(n)"),
+                before: Array(["A", "B", "C"].prefix(n % 4)),
+                after: Array(["B", "D"].prefix(n % 3))
+            )
+        }
+        let plan = EditPlan(changes: changes, unchanged: 2, failedLines: 1)
+        for colour in [false, true] {
+            XCTAssertEqual(
+                PlanRenderer.text(plan, colour: colour, partsFrom: 1),
+                PlanRenderer.text(plan, colour: colour, partsFrom: .max)
+            )
+        }
+    }
+
+    /// `ParallelParts` cuts work into ranges that cover it once, in order, and gives the parts'
+    /// results in that order.
+    func testPartsCoverTheWorkInOrder() {
+        for count in [0, 1, 2, 7, 20_000, 20_001, 100_003] {
+            let ranges = ParallelParts.ranges(count)
+            XCTAssertEqual(ranges.flatMap { Array($0) }, Array(0..<count), "\(count)")
+            XCTAssertEqual(ranges.count == 1, count < 20_000, "\(count)")
+            XCTAssertEqual(ParallelParts.map(ranges) { $0 }, ranges)
+        }
+    }
+
     func testANameFromEtcdCannotReachTheTerminalRaw() {
         let odd = EndpointKey(host: "h\u{1B}[2J", orchestrator: "k8s", workload: "w", endpoint: "e")
         let plan = EditPlan(

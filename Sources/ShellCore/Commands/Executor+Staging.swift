@@ -109,16 +109,31 @@ extension Executor {
         var decided: [(record: EndpointIndex.Record, data: EndpointData, plan: ProfileEdit.Plan)] = []
         decided.reserveCapacity(records.count)
         staged.reserve(records.count)
-        for record in records {
-            let data = try EndpointLookup.decode(record, layout: layout)
-            let plan = edit.plan(current: data.profiles)
+        // Each record's decision (its data, plan and new value) is its own: a large selection
+        // decides in parts at once. Staging then goes in order, and stops at the first record that
+        // cannot be decided, as one pass would.
+        let layout = self.layout
+        let decisions = ParallelParts.map(ParallelParts.ranges(records.count)) { range in
+            records[range].map { record in
+                Result { () throws(ShellError) -> (EndpointData, ProfileEdit.Plan, [UInt8]?) in
+                    let data = try EndpointLookup.decode(record, layout: layout)
+                    let plan = edit.plan(current: data.profiles)
+                    let value = try plan.newProfiles.map { newProfiles throws(ShellError) in
+                        try Self.replacingProfiles(of: record, with: newProfiles, layout: layout)
+                    }
+                    return (data, plan, value)
+                }
+            }
+        }
+        for (record, decision) in zip(records, decisions.joined()) {
+            let (data, plan, value) = try decision.get()
             let path = record.key.path(in: layout)
-            if let newProfiles = plan.newProfiles {
+            if let newProfiles = plan.newProfiles, let value {
                 try staged.stage(
                     path: path,
                     key: record.key,
                     baseRevision: record.modRevision,
-                    value: try Self.replacingProfiles(of: record, with: newProfiles, layout: layout),
+                    value: value,
                     profiles: (before: data.profiles, after: newProfiles),
                     edit: edit
                 )

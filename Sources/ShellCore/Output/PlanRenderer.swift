@@ -18,25 +18,33 @@ public enum PlanRenderer {
         }
     }
 
-    static func text(_ plan: EditPlan, colour: Bool) -> String {
-        var out = ""
-        // About a hundred bytes an endpoint: one string grown once, not a temporary per line.
-        out.reserveCapacity(plan.changes.count * 128 + 128)
-        for change in plan.changes {
-            out += paint(name(of: change.key), .bold, colour)
-            out += "\n"
-            for (mark, profile) in EditPlan.lines(of: change) {
-                let shown = DisplayEscaping.visible(profile)
-                switch mark {
-                case .removed: out += colour ? paint("- " + shown, .red, true) : "- "
-                case .added: out += colour ? paint("+ " + shown, .green, true) : "+ "
-                case .kept: out += "  "
-                }
-                if !colour || mark == .kept { out += shown }
+    static func text(_ plan: EditPlan, colour: Bool, partsFrom minimum: Int = 20_000) -> String {
+        // A large plan's changes are written in parts at once, joined in order.
+        let changes = plan.changes
+        let parts = ParallelParts.map(ParallelParts.ranges(changes.count, minimum: minimum)) { range in
+            var out = ""
+            // About a hundred bytes an endpoint: one string grown once, not a temporary per line.
+            out.reserveCapacity(range.count * 128)
+            for change in changes[range] {
+                out += paint(name(of: change.key), .bold, colour)
                 out += "\n"
+                for (mark, profile) in EditPlan.lines(of: change) {
+                    let shown = DisplayEscaping.visible(profile)
+                    switch mark {
+                    case .removed: out += colour ? paint("- " + shown, .red, true) : "- "
+                    case .added: out += colour ? paint("+ " + shown, .green, true) : "+ "
+                    case .kept: out += "  "
+                    }
+                    if !colour || mark == .kept { out += shown }
+                    out += "\n"
+                }
             }
+            return out
         }
-        if !plan.changes.isEmpty { out += "\n" }
+        var out = ""
+        out.reserveCapacity(parts.reduce(128) { $0 + $1.utf8.count })
+        for part in parts { out += part }
+        if !changes.isEmpty { out += "\n" }
         return out + total(plan) + "; nothing was written (--dry-run).\n"
     }
 
