@@ -65,10 +65,10 @@ final class EditPlanTests: XCTestCase {
     /// `ParallelParts` cuts work into ranges that cover it once, in order, and gives the parts'
     /// results in that order.
     func testPartsCoverTheWorkInOrder() {
-        for count in [0, 1, 2, 7, 20_000, 20_001, 100_003] {
+        for count in [0, 1, 2, 7, ParallelParts.minimumCount, ParallelParts.minimumCount + 1, 100_003] {
             let ranges = ParallelParts.ranges(count)
             XCTAssertEqual(ranges.flatMap { Array($0) }, Array(0..<count), "\(count)")
-            XCTAssertEqual(ranges.count == 1, count < 20_000, "\(count)")
+            XCTAssertEqual(ranges.count == 1, count < ParallelParts.minimumCount, "\(count)")
             XCTAssertEqual(ParallelParts.map(ranges) { $0 }, ranges)
         }
     }

@@ -6,8 +6,11 @@ import Synchronization
 /// `--detailed` decodes and lays out every row, and that was most of its first answer after the
 /// load (perf). Small work stays in one part (threads cost more than they save there).
 enum ParallelParts {
+    /// Below this many items, one part: a thread costs tens of microseconds, a row a few.
+    static let minimumCount = 4_096
+
     /// Parts of `0..<count`: one when `count` is under `minimum`, else one per active core.
-    static func ranges(_ count: Int, minimum: Int = 20_000) -> [Range<Int>] {
+    static func ranges(_ count: Int, minimum: Int = minimumCount) -> [Range<Int>] {
         let parts = count < minimum ? 1 : max(2, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         guard parts > 1 else { return [0..<count] }
         let size = (count + parts - 1) / parts

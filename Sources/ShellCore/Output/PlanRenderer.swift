@@ -18,7 +18,7 @@ public enum PlanRenderer {
         }
     }
 
-    static func text(_ plan: EditPlan, colour: Bool, partsFrom minimum: Int = 20_000) -> String {
+    static func text(_ plan: EditPlan, colour: Bool, partsFrom minimum: Int = ParallelParts.minimumCount) -> String {
         // A large plan's changes are written in parts at once, joined in order.
         let changes = plan.changes
         let parts = ParallelParts.map(ParallelParts.ranges(changes.count, minimum: minimum)) { range in

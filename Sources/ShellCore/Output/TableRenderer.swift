@@ -95,7 +95,7 @@ public enum TableRenderer {
     /// copied as it is; anything else goes through `DisplayEscaping`. A large table's rows are
     /// measured and drawn in parts at once (`ParallelParts`), then joined into one string.
     public static func render(_ table: Table) -> String {
-        render(table, partsFrom: 20_000)
+        render(table, partsFrom: ParallelParts.minimumCount)
     }
 
     /// `render`, in parts from `minimum` rows on (tests compare the two ways).
