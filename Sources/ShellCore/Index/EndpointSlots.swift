@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Where the index keeps its endpoints: each in a numbered slot of 32 bytes (where its bytes lie in
 /// a `ByteArena`, the lengths of its workload name, ID and value, its (host, orchestrator) group by
 /// number and its revision), and the group's counters. A slot's number stays the endpoint's while
@@ -331,20 +327,15 @@ struct EndpointSlots: Sendable {
         }
     }
 
-    /// memcmp order of two byte strings.
+    /// memcmp order of two byte strings (`KeyText.compare`).
     @inline(__always)
     static func compare(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Int {
-        let shared = min(x.count, y.count)
-        if shared > 0 {
-            let result = memcmp(x.baseAddress!, y.baseAddress!, shared)
-            if result != 0 { return Int(result) }
-        }
-        return x.count - y.count
+        KeyText.compare(x, y)
     }
 
     @inline(__always)
     static func compare(_ x: UnsafeRawBufferPointer, _ text: String) -> Int {
-        KeyText.withBytes(text) { compare(x, UnsafeRawBufferPointer($0)) }
+        KeyText.withBytes(text) { KeyText.compare(x, UnsafeRawBufferPointer($0)) }
     }
 
     /// The first 8 bytes of an ID (as `PrefixSorting.idPrefix`).

@@ -106,15 +106,19 @@ public enum KeyText {
     /// memcmp order of the two strings' bytes: negative, zero or positive.
     public static func compare(_ a: String, _ b: String) -> Int {
         withBytes(a) { x in
-            withBytes(b) { y in
-                let shared = min(x.count, y.count)
-                if shared > 0 {
-                    let result = memcmp(x.baseAddress!, y.baseAddress!, shared)
-                    if result != 0 { return Int(result) }
-                }
-                return x.count - y.count
-            }
+            withBytes(b) { y in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) }
         }
+    }
+
+    /// memcmp order of two byte strings (the index compares names in its arena with this).
+    @inline(__always)
+    static func compare(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Int {
+        let shared = min(x.count, y.count)
+        if shared > 0 {
+            let result = memcmp(x.baseAddress!, y.baseAddress!, shared)
+            if result != 0 { return Int(result) }
+        }
+        return x.count - y.count
     }
 
     /// Runs `body` on `text`'s UTF-8 bytes in place. Not `String.withUTF8`, which is mutating: its
