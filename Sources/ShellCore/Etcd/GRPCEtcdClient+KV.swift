@@ -1,6 +1,5 @@
 import Foundation
 import GRPCCore
-import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 
 /// Reads and writes: etcd's KV service (Range and Txn).
@@ -71,15 +70,5 @@ extension GRPCEtcdClient {
 
     public func put(_ key: String, _ value: [UInt8]) async throws -> Int64 {
         try await commit(Transaction(operations: [.put(key: key, value: value)])).revision
-    }
-}
-
-/// Reads a `RangeResponse` in place (`RawRangeResponse`) instead of as a SwiftProtobuf message.
-struct RawRangeDeserializer: MessageDeserializer {
-    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> RawRangeResponse {
-        if let bytes = serializedMessageBytes as? GRPCNIOTransportBytes {
-            return try RawRangeResponse(bytes: bytes)
-        }
-        return try RawRangeResponse(bytes: serializedMessageBytes.withUnsafeBytes { Array($0) })
     }
 }

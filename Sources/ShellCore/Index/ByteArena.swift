@@ -56,7 +56,4 @@ struct ByteArena: Sendable {
             return body(UnsafeRawBufferPointer(rebasing: chunk[start..<start + count]))
         }
     }
-
-    /// Bytes allocated for chunks (for tests and figures).
-    var reservedBytes: Int { chunks.reduce(0) { $0 + $1.capacity } }
 }

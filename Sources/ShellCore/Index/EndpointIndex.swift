@@ -232,10 +232,7 @@ public struct EndpointIndex: Sendable {
             value: value,
             modRevision: modRevision
         )
-        var idPrefix: UInt64 = 0
-        for byte in endpoint.prefix(8) { idPrefix = idPrefix << 8 | UInt64(byte) }
-        idPrefix <<= 8 * UInt64(8 - min(endpoint.count, 8))
-        order.append(Position(idPrefix: idPrefix, slot: slot))
+        order.append(Position(idPrefix: PrefixSorting.idPrefix(bytes: endpoint), slot: slot))
         if !value.isEmpty { addToSecondaryIndexes(slot, value: Array(value)) }
         return true
     }

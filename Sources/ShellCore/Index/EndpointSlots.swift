@@ -338,15 +338,6 @@ struct EndpointSlots: Sendable {
         KeyText.withBytes(text) { KeyText.compare(x, UnsafeRawBufferPointer($0)) }
     }
 
-    /// The first 8 bytes of an ID (as `PrefixSorting.idPrefix`).
-    func idPrefix(of number: UInt32) -> UInt64 {
-        withEndpointBytes(number) { bytes in
-            var prefix: UInt64 = 0
-            for byte in bytes.prefix(8) { prefix = prefix << 8 | UInt64(byte) }
-            return prefix << (8 * UInt64(8 - min(bytes.count, 8)))
-        }
-    }
-
     /// Live slots, in slot order.
     var liveSlots: [UInt32] {
         slots.indices.compactMap { slots[$0].group == Self.free ? nil : UInt32($0) }

@@ -45,10 +45,13 @@ enum PrefixSorting {
 
     /// The first 8 bytes of `id`, big-endian, zero-padded: their order is the order of the IDs' bytes
     /// (`KeyText.compare`) wherever they differ.
-    static func idPrefix(_ id: String) -> UInt64 {
+    static func idPrefix(_ id: String) -> UInt64 { idPrefix(bytes: id.utf8) }
+
+    /// `idPrefix` of an ID's bytes.
+    static func idPrefix<Bytes: Sequence<UInt8>>(bytes: Bytes) -> UInt64 {
         var prefix: UInt64 = 0
         var count = 0
-        for byte in id.utf8 {
+        for byte in bytes {
             prefix = prefix << 8 | UInt64(byte)
             count += 1
             if count == 8 { break }
