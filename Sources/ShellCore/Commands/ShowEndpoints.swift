@@ -48,6 +48,20 @@ public enum ShowEndpoints {
         }
     }
 
+    /// A record's data, or (with empty data) why it cannot be read: the reason, and the warning
+    /// that names its key. Such a record is still a row, its data cells empty.
+    private static func decoded(
+        _ record: EndpointIndex.Record,
+        layout: KeyLayout
+    ) -> (EndpointData, failure: (reason: String, warning: String)?) {
+        do throws(EndpointDecodingError) {
+            return (try EndpointData.decode(record.value), nil)
+        } catch {
+            let warning = MalformedData.unreadable(key: record.key.path(in: layout), reason: error.reason)
+            return (EndpointData(), (error.reason, warning))
+        }
+    }
+
     private static func runDetailed(
         _ index: EndpointIndex,
         filter: EndpointFilter,
@@ -56,21 +70,12 @@ public enum ShowEndpoints {
     ) -> CommandResult {
         var warnings = MalformedData.warnings(for: index, filter: filter)
         let records = index.records(matching: filter)
-        // Each record's data, or why it cannot be read (shown with empty fields and a warning).
-        func decoded(_ record: EndpointIndex.Record) -> (EndpointData, unreadable: String?) {
-            do {
-                return (try EndpointData.decode(record.value), nil)
-            } catch {
-                warnings.append(MalformedData.unreadable(key: record.key.path(in: index.layout), reason: error.reason))
-                return (EndpointData(), error.reason)
-            }
-        }
+        let layout = index.layout
         switch format {
         case .table:
             // `--wide` adds the interface name as a last column; every other column stays as it is.
             // Without it the table has no column for the name, and drops that cell.
             let headers = detailedHeaders + (wide ? ["Interface"] : [])
-            let layout = index.layout
             // Rows are decoded and laid out in parts at once; the parts join in order.
             let parts = ParallelParts.map(ParallelParts.ranges(records.count)) {
                 (range: Range<Int>) -> (Table, [String]) in
@@ -78,15 +83,8 @@ public enum ShowEndpoints {
                 table.reserve(rows: range.count)
                 var unreadable: [String] = []
                 for record in records[range] {
-                    let data: EndpointData
-                    do throws(EndpointDecodingError) {
-                        data = try EndpointData.decode(record.value)
-                    } catch {
-                        unreadable.append(
-                            MalformedData.unreadable(key: record.key.path(in: layout), reason: error.reason)
-                        )
-                        data = EndpointData()
-                    }
+                    let (data, failure) = decoded(record, layout: layout)
+                    if let failure { unreadable.append(failure.warning) }
                     let key = record.key
                     table.appendMultiline([
                         [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
@@ -104,8 +102,9 @@ public enum ShowEndpoints {
             return CommandResult(output: TableRenderer.render(table), warnings: warnings)
         case .json:
             let shown = records.map { record in
-                let (data, unreadable) = decoded(record)
-                return (record.key, data, unreadable: unreadable)
+                let (data, failure) = decoded(record, layout: layout)
+                if let failure { warnings.append(failure.warning) }
+                return (record.key, data, unreadable: failure?.reason)
             }
             let json = JSONValue.array(
                 shown.map { key, data, unreadable in
