@@ -52,9 +52,6 @@ struct EndpointSlots: Sendable {
     /// order, host by host, so the next endpoint's group is nearly always this one.
     private var lastGroup: (host: [UInt8], orchestrator: [UInt8], number: UInt32)?
 
-    /// Endpoints held.
-    private(set) var count = 0
-
     /// The arena's live and garbage bytes (tests).
     var arenaBytes: (live: Int, garbage: Int) { (arena.liveBytes, arena.garbageBytes) }
 
@@ -100,24 +97,20 @@ struct EndpointSlots: Sendable {
             )
             lastGroup = (Array(host), Array(orchestrator), group)
         }
-        let compressed = ValueCompression.encode(value)
-        let location = compressed.map { compressed in
-            compressed.withUnsafeBytes { arena.append(workload, endpoint, $0) }
-        }
-        let slot = Slot(
-            bytes: location ?? arena.append(workload, endpoint, value),
-            workloadCount: UInt32(workload.count),
-            endpointCount: UInt32(endpoint.count),
-            storedValue: Slot.storedValue(count: compressed?.count ?? value.count, compressed: compressed != nil),
+        var slot = Slot(
+            bytes: 0,
+            workloadCount: 0,
+            endpointCount: 0,
+            storedValue: 0,
             group: group,
             modRevision: modRevision
         )
+        store(workload: workload, endpoint: endpoint, value: value, in: &slot)
         return add(slot)
     }
 
     private mutating func add(_ slot: Slot) -> UInt32 {
         tally(slot, by: 1)
-        count += 1
         if let number = freeSlots.popLast() {
             slots[Int(number)] = slot
             return number
@@ -150,22 +143,40 @@ struct EndpointSlots: Sendable {
         arena.release(slot.byteCount)
         slots[Int(number)].group = Self.free
         freeSlots.append(number)
-        count -= 1
         compactIfWanted()
     }
 
     private mutating func store(_ key: EndpointKey, value: [UInt8], in slot: inout Slot) {
-        let compressed = value.withUnsafeBytes { ValueCompression.encode($0) }
-        let stored = compressed ?? value
-        slot.bytes = KeyText.withBytes(key.workload) { workload in
+        KeyText.withBytes(key.workload) { workload in
             KeyText.withBytes(key.endpoint) { endpoint in
-                stored.withUnsafeBytes { stored in
-                    slot.workloadCount = UInt32(workload.count)
-                    slot.endpointCount = UInt32(endpoint.count)
-                    slot.storedValue = Slot.storedValue(count: stored.count, compressed: compressed != nil)
-                    return arena.append(UnsafeRawBufferPointer(workload), UnsafeRawBufferPointer(endpoint), stored)
+                value.withUnsafeBytes { value in
+                    store(
+                        workload: UnsafeRawBufferPointer(workload),
+                        endpoint: UnsafeRawBufferPointer(endpoint),
+                        value: value,
+                        in: &slot
+                    )
                 }
             }
+        }
+    }
+
+    /// Appends the names and the value (compressed when that shrinks it) to the arena, and notes
+    /// where and how long in `slot`.
+    private mutating func store(
+        workload: UnsafeRawBufferPointer,
+        endpoint: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        in slot: inout Slot
+    ) {
+        let compressed = ValueCompression.encode(value)
+        slot.workloadCount = UInt32(workload.count)
+        slot.endpointCount = UInt32(endpoint.count)
+        slot.storedValue = Slot.storedValue(count: compressed?.count ?? value.count, compressed: compressed != nil)
+        if let compressed {
+            slot.bytes = compressed.withUnsafeBytes { arena.append(workload, endpoint, $0) }
+        } else {
+            slot.bytes = arena.append(workload, endpoint, value)
         }
     }
 
