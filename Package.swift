@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 "ShellCore", "ShellTesting", "ShellDevTools", .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             exclude: ["Golden"]
         ),

@@ -93,7 +93,7 @@ struct CalicoShellOptions: ParsableCommand {
             valueName: "N"
         )
     )
-    var pageSize: Int = 10_000
+    var pageSize: Int = 50_000
 
     @Option(
         name: .long,

@@ -37,13 +37,6 @@ final class PrefixSortingTests: XCTestCase {
         XCTAssertLessThan(PrefixSorting.idPrefix("z"), PrefixSorting.idPrefix("é"))
     }
 
-    func testSortsByKeyAsTheTablesDo() {
-        var records = (0..<200).map { n in record("node-\(n % 11)", "w\(n % 3)", "e\(n % 17)") }
-        let expected = records.sorted { $0.key < $1.key }
-        PrefixSorting.sortByKey(&records)
-        XCTAssertEqual(records.map(\.key), expected.map(\.key))
-    }
-
     func testPermuteMovesEveryElementOnce() {
         var letters = ["a", "b", "c", "d", "e"]
         PrefixSorting.permute(&letters, taking: [3, 0, 4, 1, 2])

@@ -5,8 +5,15 @@ import XCTest
 
 final class ScanPagingTests: XCTestCase {
     func testSmallRangesKeepTheMinimumPage() {
-        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 10_000, remaining: 50_000, returned: 10_000), 10_000)
-        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 2, remaining: 10, returned: 2), 2)
+        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 10_000, remaining: 50_000, returned: 10_000), 50_000)
+        XCTAssertEqual(ScanPaging.keysOnly.nextLimit(minimum: 2, remaining: 10, returned: 2), 8)
+        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 60_000, remaining: 100_000, returned: 60_000), 60_000)
+    }
+
+    /// 100,000 endpoints: after a first page of 10,000, the rest in pages of 50,000 (not 8 of 11,250:
+    /// etcd 3.4 walks the rest of the range for every page).
+    func testMidSizedRangesTakeFewPages() {
+        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 10_000, remaining: 100_000, returned: 10_000), 50_000)
     }
 
     func testLargeRangesTakeAtMostMaximumPages() {
@@ -22,7 +29,8 @@ final class ScanPagingTests: XCTestCase {
     }
 
     func testNothingLeftKeepsTheMinimum() {
-        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 5, remaining: 3, returned: 3), 5)
+        XCTAssertEqual(ScanPaging.keysOnly.nextLimit(minimum: 5, remaining: 3, returned: 3), 5)
+        XCTAssertEqual(ScanPaging.values.nextLimit(minimum: 60_000, remaining: 3, returned: 3), 60_000)
     }
 
     /// Every key once, in order, in a bounded number of pages, however the pages grow.

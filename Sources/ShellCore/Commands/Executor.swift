@@ -41,7 +41,10 @@ public final class Executor: Sendable {
         let format = context.format
         switch command {
         case .showEndpoints(let filter, let detailed, let wide):
-            return try await withIndex(context.consistency, staged: context.staged) { index in
+            // Only `--address` and `--profile` look in the secondary indexes.
+            let needed = filter.address != nil || filter.profile != nil
+            return try await withIndex(context.consistency, staged: context.staged, needsSecondaryIndexes: needed) {
+                index in
                 ShowEndpoints.run(index, filter: filter, detailed: detailed, wide: wide, format: format)
             }
         case .watch(let filter, let limits):
@@ -85,11 +88,15 @@ public final class Executor: Sendable {
     func withIndex<T: Sendable>(
         _ consistency: ReadConsistency = .linearizable,
         staged: StagedEdits? = nil,
+        needsSecondaryIndexes: Bool = true,
         _ body: @Sendable (EndpointIndex) throws(ShellError) -> T
     ) async throws(ShellError) -> T {
         let result: Result<T, ShellError>
         do {
-            result = try await synchronizer.withIndex(fresh: consistency == .linearizable) { index in
+            result = try await synchronizer.withIndex(
+                fresh: consistency == .linearizable,
+                needsSecondaryIndexes: needsSecondaryIndexes
+            ) { index in
                 do throws(ShellError) {
                     return .success(try body(staged?.overlay(index) ?? index))
                 } catch {

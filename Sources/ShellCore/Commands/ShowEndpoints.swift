@@ -50,7 +50,7 @@ public enum ShowEndpoints {
 
     /// A record's data, or (with empty data) why it cannot be read: the reason, and the warning
     /// that names its key. Such a record is still a row, its data cells empty.
-    private static func decoded(
+    static func decoded(
         _ record: EndpointIndex.Record,
         layout: KeyLayout
     ) -> (EndpointData, failure: (reason: String, warning: String)?) {
@@ -69,39 +69,34 @@ public enum ShowEndpoints {
         format: OutputFormat
     ) -> CommandResult {
         var warnings = MalformedData.warnings(for: index, filter: filter)
-        let records = index.records(matching: filter)
         let layout = index.layout
         switch format {
         case .table:
             // `--wide` adds the interface name as a last column; every other column stays as it is.
             // Without it the table has no column for the name, and drops that cell.
             let headers = detailedHeaders + (wide ? ["Interface"] : [])
-            // Rows are decoded and laid out in parts at once; the parts join in order.
-            let parts = ParallelParts.map(ParallelParts.ranges(records.count)) {
+            let slots = index.slotNumbers(matching: filter)
+            // Rows are copied out in parts at once; the parts join in order.
+            let parts = ParallelParts.map(ParallelParts.ranges(slots.count)) {
                 (range: Range<Int>) -> (Table, [String]) in
                 var table = Table(headers: headers)
-                table.reserve(rows: range.count)
+                table.reserve(rows: range.count, bytes: range.count * 128)
                 var unreadable: [String] = []
-                for record in records[range] {
-                    let (data, failure) = decoded(record, layout: layout)
-                    if let failure { unreadable.append(failure.warning) }
-                    let key = record.key
-                    table.appendMultiline([
-                        [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
-                        [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""], [data.name ?? ""],
-                    ])
+                var value: [UInt8] = []
+                for slot in slots[range] {
+                    if let failure = DetailedRows.append(slot, of: index, wide: wide, to: &table, value: &value) {
+                        unreadable.append(failure.warning)
+                    }
                 }
                 return (table, unreadable)
             }
-            var table = Table(headers: headers)
-            table.reserve(rows: records.count)
-            for part in parts {
-                table.append(contentsOf: part.0)
-                warnings += part.1
-            }
-            return CommandResult(output: TableRenderer.render(table), warnings: warnings)
+            for part in parts { warnings += part.1 }
+            return CommandResult(
+                output: TableRenderer.render(joining: parts.map(\.0), headers: headers),
+                warnings: warnings
+            )
         case .json:
-            let shown = records.map { record in
+            let shown = index.records(matching: filter).map { record in
                 let (data, failure) = decoded(record, layout: layout)
                 if let failure { warnings.append(failure.warning) }
                 return (record.key, data, unreadable: failure?.reason)

@@ -22,12 +22,23 @@ final class PingResponder: ChannelDuplexHandler, RemovableChannelHandler {
     private static let pingType: UInt8 = 0x6
     private static let ackFlag: UInt8 = 0x1
 
+    /// The bytes of an incomplete frame the last read ended with.
     private var pending: ByteBuffer?
+
+    /// How many bytes the held buffer has room for (tests: it stays about one read's size).
+    var heldCapacity: Int { pending?.capacity ?? 0 }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
-        if pending != nil {
-            pending!.writeBuffer(&incoming)
+        if var rest = pending {
+            // A new buffer of the two, never `pending` grown: written into, it kept every byte
+            // read since the last read that ended on a frame boundary (rare), which made one
+            // buffer as large as a whole Range answer grow by doubling, page by fresh page (a
+            // third of receiving a page, perf).
+            var joined = context.channel.allocator.buffer(capacity: rest.readableBytes + incoming.readableBytes)
+            joined.writeBuffer(&rest)
+            joined.writeBuffer(&incoming)
+            pending = joined
         } else {
             pending = incoming
         }

@@ -72,6 +72,11 @@ public struct EndpointIndex: Sendable {
     /// Empty after a keys-only load (the values are not there).
     private var addresses = AddressIndex()
     private var profileMembers = ProfileMembers()
+    /// False after a load that left the secondary indexes to be built when first needed
+    /// (`buildSecondaryIndexes`): reading every value's profiles and networks was half of loading,
+    /// and a first `endpoint show --detailed` needs neither. Until then changes do not touch them,
+    /// and `--address` and `--profile` scan.
+    public private(set) var hasSecondaryIndexes = true
     /// Keys under a host's `workload/` tree that do not fit the endpoint layout.
     public private(set) var malformedKeys: Set<String> = []
 
@@ -93,8 +98,25 @@ public struct EndpointIndex: Sendable {
     }
 
     /// Puts that follow are part of a full load of keys that are all distinct (one revision of etcd).
-    mutating func startLoading() {
+    /// With `deferringSecondaryIndexes`, they leave the secondary indexes to `buildSecondaryIndexes`.
+    mutating func startLoading(deferringSecondaryIndexes: Bool = false) {
         loading = true
+        if deferringSecondaryIndexes { hasSecondaryIndexes = false }
+    }
+
+    /// Builds the secondary indexes a load deferred, from every endpoint's value as it is now.
+    public mutating func buildSecondaryIndexes() {
+        guard !hasSecondaryIndexes else { return }
+        hasSecondaryIndexes = true
+        addresses = AddressIndex()
+        profileMembers = ProfileMembers()
+        addresses.reserve(order.count)
+        var value: [UInt8] = []
+        for position in order {
+            slots.copyValue(position.slot, into: &value)
+            addToSecondaryIndexes(position.slot, value: value, loading: true)
+        }
+        addresses.sortIfNeeded()
     }
 
     /// Room for `count` more endpoints at once: growing by doubling would hold the old and the new
@@ -170,7 +192,7 @@ public struct EndpointIndex: Sendable {
             if loading {
                 let slot = slots.add(key, value: pair.value, modRevision: pair.modRevision)
                 order.append(Position(idPrefix: PrefixSorting.idPrefix(key.endpoint), slot: slot))
-                addToSecondaryIndexes(slot, value: pair.value)
+                addToSecondaryIndexes(slot, value: pair.value, loading: true)
             } else {
                 if !sorted {
                     sortOrder()
@@ -179,11 +201,13 @@ public struct EndpointIndex: Sendable {
                 let position = position(of: key)
                 if position < order.count && slots.holds(order[position].slot, key) {
                     let slot = order[position].slot
-                    replaceInSecondaryIndexes(slot, old: slots.value(of: slot), new: pair.value)
+                    if hasSecondaryIndexes {
+                        replaceInSecondaryIndexes(slot, old: slots.value(of: slot), new: pair.value)
+                    }
                     slots.replace(slot, key: key, value: pair.value, modRevision: pair.modRevision)
                 } else {
                     let slot = slots.add(key, value: pair.value, modRevision: pair.modRevision)
-                    addToSecondaryIndexes(slot, value: pair.value)
+                    addToSecondaryIndexes(slot, value: pair.value, loading: false)
                     order.insert(Position(idPrefix: PrefixSorting.idPrefix(key.endpoint), slot: slot), at: position)
                     tableOrder = nil
                 }
@@ -233,7 +257,7 @@ public struct EndpointIndex: Sendable {
             modRevision: modRevision
         )
         order.append(Position(idPrefix: PrefixSorting.idPrefix(bytes: endpoint), slot: slot))
-        if !value.isEmpty { addToSecondaryIndexes(slot, value: Array(value)) }
+        if !value.isEmpty && hasSecondaryIndexes { addToSecondaryIndexes(slot, value: Array(value), loading: true) }
         return true
     }
 
@@ -253,14 +277,14 @@ public struct EndpointIndex: Sendable {
         let position = position(of: key)
         guard position < order.count && slots.holds(order[position].slot, key) else { return }
         let slot = order[position].slot
-        removeFromSecondaryIndexes(slot, value: slots.value(of: slot))
+        if hasSecondaryIndexes { removeFromSecondaryIndexes(slot, value: slots.value(of: slot)) }
         order.remove(at: position)
         tableOrder = nil
         slots.remove(slot)
     }
 
-    private mutating func addToSecondaryIndexes(_ slot: UInt32, value: [UInt8]) {
-        guard let fields = IndexedFields.read(value) else { return }
+    private mutating func addToSecondaryIndexes(_ slot: UInt32, value: [UInt8], loading: Bool) {
+        guard hasSecondaryIndexes, let fields = IndexedFields.read(value) else { return }
         for network in fields.networks { addresses.add(network, slot: slot, loading: loading) }
         for profile in fields.profiles { profileMembers.add(profile, slot: slot) }
     }
@@ -269,6 +293,7 @@ public struct EndpointIndex: Sendable {
     /// leaves the address index alone (a removal and insertion there shifts the sorted entries,
     /// 32 bytes each, behind the endpoint's: megabytes per change at 1,000,000 endpoints).
     private mutating func replaceInSecondaryIndexes(_ slot: UInt32, old: [UInt8], new: [UInt8]) {
+        guard hasSecondaryIndexes else { return }
         if replaceProfilesOnly(slot, old: old, new: new) { return }
         let before = IndexedFields.read(old)
         let after = IndexedFields.read(new)
@@ -306,7 +331,7 @@ public struct EndpointIndex: Sendable {
     }
 
     private mutating func removeFromSecondaryIndexes(_ slot: UInt32, value: [UInt8]) {
-        guard let fields = IndexedFields.read(value) else { return }
+        guard hasSecondaryIndexes, let fields = IndexedFields.read(value) else { return }
         for network in fields.networks { addresses.remove(network, slot: slot) }
         for profile in fields.profiles { profileMembers.remove(profile, slot: slot) }
     }
@@ -396,11 +421,18 @@ public struct EndpointIndex: Sendable {
     /// ID (or the literal start of an ID pattern) is a binary search; anything else is a scan.
     /// Every candidate is then checked against the whole filter.
     public func records(matching filter: EndpointFilter, inTableOrder: Bool = true) -> [Record] {
-        var keys = KeyMatcher(filter)
-        var found: [Record] = []
         let slots = self.slots
-        // Names are read from the arena only when a pattern needs them, and a record is made only
-        // for a match: making one per candidate was most of a scan.
+        return slotNumbers(matching: filter, inTableOrder: inTableOrder).map { slots.record($0) }
+    }
+
+    /// `records(matching:)` as slot numbers (read with `record(slot:)` or `withEndpoint`), valid until
+    /// the index next changes.
+    func slotNumbers(matching filter: EndpointFilter, inTableOrder: Bool = true) -> [UInt32] {
+        var keys = KeyMatcher(filter)
+        var found: [UInt32] = []
+        let slots = self.slots
+        // Names are read from the arena only when a pattern needs them, and a value is decoded only
+        // when the filter needs it: making a record per candidate was most of a scan.
         func consider(_ slot: UInt32) {
             let group = slots.group(of: slot)
             guard
@@ -411,24 +443,43 @@ public struct EndpointIndex: Sendable {
                     endpoint: slots.endpoint(of: slot)
                 )
             else { return }
-            let record = slots.record(slot)
             if filter.needsValues {
-                guard let data = try? EndpointData.decode(record.value), filter.matches(data) else { return }
+                guard let data = try? EndpointData.decode(slots.value(of: slot)), filter.matches(data) else { return }
             }
-            found.append(record)
+            found.append(slot)
         }
         if let candidates = candidateSlots(filter) {
             for slot in candidates { consider(slot) }
-            if !inTableOrder { PrefixSorting.sortByID(&found) }
+            if !inTableOrder { found.sort { slots.compareInIDOrder($0, $1) < 0 } }
         } else if inTableOrder, let tableOrder, candidateRange(filter) == order.indices {
+            if filter == EndpointFilter() { return tableOrder }
             for slot in tableOrder { consider(slot) }
             return found
         } else {
             for position in candidateRange(filter) { consider(order[position].slot) }
         }
-        // Not `sorted(by:)`: see `PrefixSorting` (a whole-index `--detailed` sorts every record).
-        if inTableOrder { PrefixSorting.sortByKey(&found) }
+        if inTableOrder { found.sort { slots.compareInTableOrder($0, $1) < 0 } }
         return found
+    }
+
+    /// The record in `slot` (from `slotNumbers`).
+    func record(slot: UInt32) -> Record { slots.record(slot) }
+
+    /// The value of the endpoint in `slot`, into `value` (whose storage a scan reuses). With
+    /// `withNames`, a whole-index `--detailed` reads every endpoint making no record and no string.
+    func copyValue(slot: UInt32, into value: inout [UInt8]) {
+        slots.copyValue(slot, into: &value)
+    }
+
+    /// Runs `body` on the names of the endpoint in `slot`: its group, and its workload name's and
+    /// ID's bytes.
+    func withNames<Result>(
+        slot: UInt32,
+        _ body: (_ group: HostOrchestrator, _ workload: UnsafeRawBufferPointer, _ endpoint: UnsafeRawBufferPointer) ->
+            Result
+    ) -> Result {
+        let group = slots.group(of: slot)
+        return slots.withKeyBytes(slot) { workload, endpoint in body(group, workload, endpoint) }
     }
 
     /// The positions an endpoint ID (or the literal start of an ID pattern) narrows a scan to: a
@@ -455,6 +506,7 @@ public struct EndpointIndex: Sendable {
     /// The slots the secondary indexes name for `filter` (a superset of its matches, each once), or
     /// nil when it has neither `--address` nor `--profile`.
     private func candidateSlots(_ filter: EndpointFilter) -> [UInt32]? {
+        guard hasSecondaryIndexes else { return nil }
         var lists: [[UInt32]] = []
         if let address = filter.address {
             var slots = address.isAddress ? addresses.containing(address) : addresses.inside(address)
@@ -473,7 +525,18 @@ public struct EndpointIndex: Sendable {
 
     /// Known addresses and networks whose text starts with `prefix` (for completion).
     public func networks(withPrefix prefix: String) -> [String] {
-        addresses.networks.map(\.description).filter { $0.hasPrefix(prefix) }
+        let networks = hasSecondaryIndexes ? addresses.networks : Set(scannedFields.flatMap(\.networks)).sorted()
+        return networks.map(\.description).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// Every endpoint's indexed fields, read from the values: what the secondary indexes answer from
+    /// before they are built (the synchronizer builds them before a command needs them).
+    private var scannedFields: [IndexedFields] {
+        var value: [UInt8] = []
+        return order.compactMap { position in
+            slots.copyValue(position.slot, into: &value)
+            return IndexedFields.read(value)
+        }
     }
 
     /// The distinct values of one field of every endpoint (MACs, interface names), for completion:
@@ -490,7 +553,9 @@ public struct EndpointIndex: Sendable {
 
     /// Profiles that exist or that an endpoint carries, sorted (for `--profile` completion).
     public var profileNamesInUse: [String] {
-        Set(profileKeys.keys).union(profileMembers.names).sorted().map(\.text)
+        let carried =
+            hasSecondaryIndexes ? profileMembers.names : scannedFields.flatMap(\.profiles).map(ExactString.init)
+        return Set(profileKeys.keys).union(carried).sorted().map(\.text)
     }
 
     /// Whether the secondary indexes equal `other`'s: those kept up by changes must be the ones a

@@ -274,6 +274,21 @@ struct EndpointSlots: Sendable {
         }
     }
 
+    /// The endpoint's value, into `value` (its storage kept): a scan of every endpoint reuses one
+    /// buffer instead of allocating an array per value.
+    func copyValue(_ number: UInt32, into value: inout [UInt8]) {
+        let slot = slots[Int(number)]
+        let keyCount = Int(slot.workloadCount) + Int(slot.endpointCount)
+        arena.withBytes(at: slot.bytes + UInt64(keyCount), count: slot.valueCount) { stored in
+            if slot.isCompressed {
+                ValueCompression.decode(stored, into: &value)
+            } else {
+                value.removeAll(keepingCapacity: true)
+                value.append(contentsOf: stored)
+            }
+        }
+    }
+
     func key(of number: UInt32) -> EndpointKey {
         let group = group(of: number)
         return withKeyBytes(number) { workload, endpoint in

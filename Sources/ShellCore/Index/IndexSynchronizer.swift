@@ -88,6 +88,7 @@ public actor IndexSynchronizer {
     /// call, by anyone, is in it.
     public func freshIndex() async throws -> EndpointIndex {
         try await waitUntilFresh()
+        index.buildSecondaryIndexes()
         return index
     }
 
@@ -96,8 +97,15 @@ public actor IndexSynchronizer {
     /// the watch applied its next batch made that batch copy the whole index (copy-on-write: a
     /// million records at 1,000,000 endpoints, for every batch that came during a bulk edit's
     /// selection or a serializable read).
-    public func withIndex<T: Sendable>(fresh: Bool, _ body: @Sendable (EndpointIndex) -> T) async throws -> T {
+    /// A load leaves the secondary indexes for the first command that needs them
+    /// (`needsSecondaryIndexes`): a piped `endpoint show --detailed` answers without them.
+    public func withIndex<T: Sendable>(
+        fresh: Bool,
+        needsSecondaryIndexes: Bool = true,
+        _ body: @Sendable (EndpointIndex) -> T
+    ) async throws -> T {
         if fresh { try await waitUntilFresh() }
+        if needsSecondaryIndexes { index.buildSecondaryIndexes() }
         return body(index)
     }
 
@@ -170,6 +178,8 @@ public actor IndexSynchronizer {
     }
 
     private func publishNow() {
+        // Completion reads the snapshot's profiles and networks.
+        index.buildSecondaryIndexes()
         publishScheduled = false
         lastPublished = ContinuousClock.now
         published.withLock { $0 = index }
@@ -230,7 +240,7 @@ public actor IndexSynchronizer {
         cancelWatch()
         // Pages go straight into the new index: the whole data set is never held twice.
         var fresh = EndpointIndex(layout: layout)
-        fresh.startLoading()
+        fresh.startLoading(deferringSecondaryIndexes: true)
         var loaded = 0
         var revision: Int64 = 0
         var cluster: UInt64 = 0
@@ -251,7 +261,7 @@ public actor IndexSynchronizer {
                     // The store read the range again from its start: drop what this range gave so far.
                     if isHosts {
                         fresh = EndpointIndex(layout: layout)
-                        fresh.startLoading()
+                        fresh.startLoading(deferringSecondaryIndexes: true)
                         loaded = 0
                         first = true
                     } else {

@@ -38,11 +38,6 @@ enum PrefixSorting {
         sort(&records, prefix: { idPrefix($0.key.endpoint) }, by: { EndpointIndex.idOrder($0.key, $1.key) })
     }
 
-    /// Records in the tables' order (`EndpointKey <`: host, orchestrator, workload, endpoint).
-    static func sortByKey(_ records: inout [EndpointIndex.Record]) {
-        sort(&records, prefix: { idPrefix($0.key.host) }, by: { $0.key < $1.key })
-    }
-
     /// The first 8 bytes of `id`, big-endian, zero-padded: their order is the order of the IDs' bytes
     /// (`KeyText.compare`) wherever they differ.
     static func idPrefix(_ id: String) -> UInt64 { idPrefix(bytes: id.utf8) }

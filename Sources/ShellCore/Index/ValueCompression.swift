@@ -124,8 +124,16 @@ enum ValueCompression {
 
     /// The value `encode` was given.
     static func decode(_ stored: UnsafeRawBufferPointer) -> [UInt8] {
-        let tables = Self.tables
         var value: [UInt8] = []
+        decode(stored, into: &value)
+        return value
+    }
+
+    /// `decode` into `value` (emptied first, its storage kept): a scan of every endpoint reuses one
+    /// buffer instead of allocating an array per value.
+    static func decode(_ stored: UnsafeRawBufferPointer, into value: inout [UInt8]) {
+        let tables = Self.tables
+        value.removeAll(keepingCapacity: true)
         value.reserveCapacity(stored.count * 3)
         for byte in stored {
             let index = tables.fragmentOfCode[Int(byte)]
@@ -141,6 +149,5 @@ enum ValueCompression {
                 value.append(byte)
             }
         }
-        return value
     }
 }

@@ -66,6 +66,25 @@ struct IndexedFields: Equatable, Sendable {
         return scan.endpointData()
     }
 
+    /// Where the members of `EndpointData` lie in a value's bytes (between their quotes), for a value
+    /// `endpointData` reads; nil means absent or null.
+    struct DataRanges: Sendable {
+        var state: Range<Int>?
+        var name: Range<Int>?
+        var mac: Range<Int>?
+        var profiles: [Range<Int>] = []
+        var ipv4Nets: [Range<Int>] = []
+        var ipv6Nets: [Range<Int>] = []
+    }
+
+    /// `endpointData`'s fields as ranges of `bytes`, for a reader that copies them out as bytes
+    /// (a whole-index `--detailed`); nil for a value that `EndpointData.decode` must read. The
+    /// ranges' bytes are not checked to be UTF-8.
+    static func dataRanges(_ bytes: [UInt8]) -> DataRanges? {
+        var scan = FastScan(bytes: bytes)
+        return scan.dataRanges()
+    }
+
     init(profiles: [String] = [], nets: [String] = []) {
         self.profiles = profiles
         self.netTexts = nets
@@ -104,12 +123,12 @@ struct IndexedFields: Equatable, Sendable {
             if peek() == UInt8(ascii: "}") { return FieldRanges() }
             while true {
                 skipBlanks()
-                guard let name = string() else { return nil }
+                guard let name = memberName() else { return nil }
                 skipBlanks()
                 guard next() == UInt8(ascii: ":") else { return nil }
                 skipBlanks()
                 switch name {
-                case "profile_ids":
+                case .profileIDs:
                     if peek() == UInt8(ascii: "n") {
                         guard literal("null") else { return nil }
                         profileIDs = nil
@@ -117,7 +136,7 @@ struct IndexedFields: Equatable, Sendable {
                         guard let list = rawStrings() else { return nil }
                         profileIDs = list
                     }
-                case "profile_id":
+                case .profileID:
                     if peek() == UInt8(ascii: "n") {
                         guard literal("null") else { return nil }
                         profileID = nil
@@ -125,7 +144,7 @@ struct IndexedFields: Equatable, Sendable {
                         guard let single = rawString() else { return nil }
                         profileID = single
                     }
-                case "ipv4_nets", "ipv6_nets":
+                case .ipv4Nets, .ipv6Nets:
                     var list: [Range<Int>] = []
                     if peek() == UInt8(ascii: "n") {
                         guard literal("null") else { return nil }
@@ -133,7 +152,7 @@ struct IndexedFields: Equatable, Sendable {
                         guard let read = rawStrings() else { return nil }
                         list = read
                     }
-                    if name == "ipv4_nets" { v4 = list } else { v6 = list }
+                    if name == .ipv4Nets { v4 = list } else { v6 = list }
                 default:
                     guard skipValue() else { return nil }
                 }
@@ -155,61 +174,94 @@ struct IndexedFields: Equatable, Sendable {
         /// anything else, which `EndpointData.decode` then hands to `JSONDecoder`. Strict, unlike
         /// `fields()`: every byte is checked, so both paths agree on which values are valid.
         mutating func endpointData() -> EndpointData? {
+            guard let ranges = dataRanges() else { return nil }
+            func texts(_ list: [Range<Int>]) -> [String]? {
+                var texts: [String] = []
+                texts.reserveCapacity(list.count)
+                for range in list {
+                    guard let item = text(range) else { return nil }
+                    texts.append(item)
+                }
+                return texts
+            }
+            // Nil when the text is not UTF-8; `.some(nil)` for a member absent or null.
+            func optionalText(_ range: Range<Int>?) -> String?? {
+                guard let range else { return .some(nil) }
+                guard let read = text(range) else { return nil }
+                return .some(read)
+            }
+            guard let state = optionalText(ranges.state), let name = optionalText(ranges.name),
+                let mac = optionalText(ranges.mac), let profiles = texts(ranges.profiles),
+                let v4 = texts(ranges.ipv4Nets), let v6 = texts(ranges.ipv6Nets)
+            else { return nil }
             var data = EndpointData()
-            var profileIDs: [String]?
-            var profileID: String?
+            data.state = state
+            data.name = name
+            data.mac = mac
+            data.profiles = profiles
+            data.ipv4Nets = v4
+            data.ipv6Nets = v6
+            return data
+        }
+
+        /// Where `endpointData()`'s strings lie (nil exactly when it is nil, but for text that is
+        /// not UTF-8, which this does not check).
+        mutating func dataRanges() -> DataRanges? {
+            var data = DataRanges()
+            var profileIDs: [Range<Int>]?
+            var profileID: Range<Int>?
             skipBlanks()
             guard next() == UInt8(ascii: "{") else { return nil }
             skipBlanks()
             if peek() != UInt8(ascii: "}") {
                 members: while true {
                     skipBlanks()
-                    guard let name = string() else { return nil }
+                    guard let name = memberName() else { return nil }
                     skipBlanks()
                     guard next() == UInt8(ascii: ":") else { return nil }
                     skipBlanks()
                     let isNull = peek() == UInt8(ascii: "n")
-                    if isNull && name != "labels" {
+                    if isNull && name != .labels {
                         guard literal("null") else { return nil }
                     }
                     switch name {
-                    case "state", "name", "mac":
-                        var text: String?
+                    case .state, .name, .mac:
+                        var text: Range<Int>?
                         if !isNull {
-                            guard let read = string() else { return nil }
+                            guard let read = rawString() else { return nil }
                             text = read
                         }
-                        if name == "state" {
+                        if name == .state {
                             data.state = text
-                        } else if name == "name" {
+                        } else if name == .name {
                             data.name = text
                         } else {
                             data.mac = text
                         }
-                    case "profile_ids":
+                    case .profileIDs:
                         if isNull {
                             profileIDs = nil
                         } else {
-                            guard let list = strings() else { return nil }
+                            guard let list = rawStrings() else { return nil }
                             profileIDs = list
                         }
-                    case "profile_id":
+                    case .profileID:
                         if isNull {
                             profileID = nil
                         } else {
-                            guard let single = string() else { return nil }
+                            guard let single = rawString() else { return nil }
                             profileID = single
                         }
-                    case "ipv4_nets", "ipv6_nets":
-                        var list: [String] = []
+                    case .ipv4Nets, .ipv6Nets:
+                        var list: [Range<Int>] = []
                         if !isNull {
-                            guard let read = strings() else { return nil }
+                            guard let read = rawStrings() else { return nil }
                             list = read
                         }
-                        if name == "ipv4_nets" { data.ipv4Nets = list } else { data.ipv6Nets = list }
-                    case "labels":
+                        if name == .ipv4Nets { data.ipv4Nets = list } else { data.ipv6Nets = list }
+                    case .labels:
                         guard labels() else { return nil }
-                    default:
+                    case .other:
                         return nil
                     }
                     skipBlanks()
@@ -273,6 +325,35 @@ struct IndexedFields: Equatable, Sendable {
             return true
         }
 
+        /// The members these scans know, by name.
+        enum Member {
+            case state, name, mac, profileIDs, profileID, ipv4Nets, ipv6Nets, labels, other
+        }
+
+        /// A member's name (with no escapes), matched by its bytes: making a string of every name
+        /// and comparing it was a tenth of reading a value (perf).
+        mutating func memberName() -> Member? {
+            guard let range = rawString() else { return nil }
+            func named(_ word: StaticString) -> Bool {
+                range.count == word.utf8CodeUnitCount
+                    && bytes.withUnsafeBufferPointer {
+                        memcmp($0.baseAddress! + range.lowerBound, word.utf8Start, range.count) == 0
+                    }
+            }
+            // An unknown name must still be text, as it must for `JSONDecoder`.
+            var other: Member? { text(range) == nil ? nil : .other }
+            switch range.count {
+            case 3: return named("mac") ? .mac : other
+            case 4: return named("name") ? .name : other
+            case 5: return named("state") ? .state : other
+            case 6: return named("labels") ? .labels : other
+            case 9: return named("ipv4_nets") ? .ipv4Nets : named("ipv6_nets") ? .ipv6Nets : other
+            case 10: return named("profile_id") ? .profileID : other
+            case 11: return named("profile_ids") ? .profileIDs : other
+            default: return other
+            }
+        }
+
         /// A string with no escapes (an escape hands the value to the full decoder).
         mutating func string() -> String? {
             guard let range = rawString() else { return nil }
@@ -321,17 +402,6 @@ struct IndexedFields: Equatable, Sendable {
                 default: return nil
                 }
             }
-        }
-
-        mutating func strings() -> [String]? {
-            guard let ranges = rawStrings() else { return nil }
-            var list: [String] = []
-            list.reserveCapacity(ranges.count)
-            for range in ranges {
-                guard let item = text(range) else { return nil }
-                list.append(item)
-            }
-            return list
         }
 
         /// Skips any value; strings may hold escapes here (only their end matters).

@@ -16,13 +16,18 @@
 /// A cell may hold several lines; the row then takes several lines and other cells are blank below.
 public struct Table: Equatable, Sendable {
     public var headers: [String]
-    /// Every cell's lines, row after row and cell after cell, in one array: a million-row
-    /// `--detailed` held as an array per row and per cell took about 500 MB and most of the time
-    /// spent freeing the table (perf).
-    private var lines: [String] = []
+    /// Every cell's lines as UTF-8, row after row and cell after cell, in one byte array: a
+    /// million-row `--detailed` held as an array per row and per cell took about 500 MB and most of
+    /// the time spent freeing the table, and one `String` per line still spent a third of drawing
+    /// it retaining and releasing them (perf).
+    private var text: [UInt8] = []
+    /// Where each line ends in `text` (the next line starts there).
+    private var lineEnds: [Int] = []
     /// How many lines each cell has (usually one; none for a cell a row did not give), `headers.count`
     /// cells a row.
     private var lineCounts: [UInt32] = []
+    /// Lines given to the cell being built (`appendLine`, `closeCell`).
+    private var openCellLines: UInt32 = 0
 
     public init(headers: [String], rows: [[[String]]] = []) {
         self.headers = headers
@@ -32,20 +37,17 @@ public struct Table: Equatable, Sendable {
     /// How many rows the table has.
     public var rowCount: Int { headers.isEmpty ? 0 : lineCounts.count / headers.count }
 
-    /// Room for `count` more rows of one line per cell.
-    public mutating func reserve(rows count: Int) {
-        lines.reserveCapacity(lines.count + count * headers.count)
+    /// Room for `count` more rows of one line per cell, of about `bytes` bytes in all.
+    public mutating func reserve(rows count: Int, bytes: Int = 0) {
+        text.reserveCapacity(text.count + bytes)
+        lineEnds.reserveCapacity(lineEnds.count + count * headers.count)
         lineCounts.reserveCapacity(lineCounts.count + count * headers.count)
     }
 
     public mutating func append(_ cells: [String]) {
         for column in headers.indices {
-            if column < cells.count {
-                lines.append(cells[column])
-                lineCounts.append(1)
-            } else {
-                lineCounts.append(0)
-            }
+            if column < cells.count { appendLine(cells[column]) }
+            closeCell()
         }
     }
 
@@ -53,72 +55,131 @@ public struct Table: Equatable, Sendable {
     /// are blank.
     public mutating func appendMultiline(_ cells: [[String]]) {
         for column in headers.indices {
-            let cell = column < cells.count ? cells[column] : []
-            lines.append(contentsOf: cell)
-            lineCounts.append(UInt32(cell.count))
+            if column < cells.count {
+                for line in cells[column] { appendLine(line) }
+            }
+            closeCell()
         }
     }
 
-    /// The rows of `other`, a table of the same columns, after this one's.
-    public mutating func append(contentsOf other: Table) {
-        lines.append(contentsOf: other.lines)
-        lineCounts.append(contentsOf: other.lineCounts)
+    // MARK: Building a row cell by cell, from bytes (a large table's rows: no string per line)
+
+    /// Adds `bytes` to the line being built (ended by `endLine`).
+    @inline(__always)
+    mutating func appendText(_ bytes: UnsafeRawBufferPointer) {
+        text.append(contentsOf: bytes)
     }
 
-    /// Calls `body` for each row with its cells' line counts and the lines, in order.
-    func forEachRow(_ body: (_ counts: ArraySlice<UInt32>, _ lines: ArraySlice<String>) -> Void) {
-        forEachRow(in: 0..<rowCount, body)
+    mutating func appendText(_ byte: UInt8) {
+        text.append(byte)
     }
 
-    /// `forEachRow` for the rows in `rows` only.
-    func forEachRow(in rows: Range<Int>, _ body: (_ counts: ArraySlice<UInt32>, _ lines: ArraySlice<String>) -> Void) {
-        let columns = headers.count
-        guard columns > 0, !rows.isEmpty else { return }
-        var next = 0
-        for count in lineCounts[0..<rows.lowerBound * columns] { next += Int(count) }
-        var cell = rows.lowerBound * columns
-        let end = rows.upperBound * columns
-        while cell < end {
-            let counts = lineCounts[cell..<cell + columns]
-            var total = 0
-            for count in counts { total += Int(count) }
-            body(counts, lines[next..<next + total])
-            next += total
-            cell += columns
+    /// Ends the line being built: it is the open cell's next line.
+    mutating func endLine() {
+        lineEnds.append(text.count)
+        openCellLines += 1
+    }
+
+    /// Gives the open cell one more line.
+    mutating func appendLine(_ line: String) {
+        var line = line
+        line.withUTF8 { text.append(contentsOf: $0) }
+        endLine()
+    }
+
+    /// Ends the open cell (with the lines given since the last one; none leaves it blank). A row
+    /// is `headers.count` cells.
+    mutating func closeCell() {
+        lineCounts.append(openCellLines)
+        openCellLines = 0
+    }
+
+    // MARK: Reading
+
+    /// The table's storage, read in place by the renderer.
+    struct Storage {
+        let text: UnsafeBufferPointer<UInt8>
+        let lineEnds: UnsafeBufferPointer<Int>
+        let lineCounts: UnsafeBufferPointer<UInt32>
+
+        /// The bytes of line number `line`.
+        @inline(__always)
+        func line(_ line: Int) -> UnsafeBufferPointer<UInt8> {
+            let start = line == 0 ? 0 : lineEnds[line - 1]
+            return UnsafeBufferPointer(rebasing: text[start..<lineEnds[line]])
         }
+    }
+
+    func withStorage<Result>(_ body: (Storage) -> Result) -> Result {
+        text.withUnsafeBufferPointer { text in
+            lineEnds.withUnsafeBufferPointer { lineEnds in
+                lineCounts.withUnsafeBufferPointer { lineCounts in
+                    body(Storage(text: text, lineEnds: lineEnds, lineCounts: lineCounts))
+                }
+            }
+        }
+    }
+
+    /// The number of the first line of row `row`.
+    func firstLine(ofRow row: Int) -> Int {
+        var line = 0
+        for count in lineCounts[0..<row * headers.count] { line += Int(count) }
+        return line
     }
 }
 
 public enum TableRenderer {
-    /// Two passes over the cells: widths first, then every line's bytes appended to a buffer
-    /// (a million-row `--detailed` is about 170 MB of text). Printable ASCII, nearly every cell, is
-    /// copied as it is; anything else goes through `DisplayEscaping`. A large table's rows are
-    /// measured and drawn in parts at once (`ParallelParts`), then joined into one string.
+    /// Two passes over the cells, each over parts of the rows at once (`ParallelParts`): the
+    /// columns' widths and each part's size in bytes first, then each part drawn straight into its
+    /// place in the output (a million-row `--detailed` is about 170 MB of text: one copy of it, not
+    /// three). Printable ASCII, nearly every cell, is copied as it is, a column a byte; anything
+    /// else goes through `DisplayEscaping`.
     public static func render(_ table: Table) -> String {
         render(table, partsFrom: ParallelParts.minimumCount)
     }
 
     /// `render`, in parts from `minimum` rows on (tests compare the two ways).
     static func render(_ table: Table, partsFrom minimum: Int) -> String {
-        let headers = table.headers.map(Cell.init)
-        let parts = ParallelParts.ranges(table.rowCount, minimum: minimum)
+        render(
+            ParallelParts.ranges(table.rowCount, minimum: minimum).map { Part(table: table, rows: $0) },
+            table.headers
+        )
+    }
+
+    /// The rows of `tables` (of the same columns, `headers`), one after another, as one table: a
+    /// large table built in parts is drawn from its parts, never joined.
+    public static func render(joining tables: [Table], headers: [String]) -> String {
+        render(tables.map { Part(table: $0, rows: 0..<$0.rowCount) }, headers)
+    }
+
+    /// Some rows of a table, measured and drawn as one piece of work.
+    private struct Part: Sendable {
+        var table: Table
+        var rows: Range<Int>
+    }
+
+    /// What drawing a part takes: its columns' widths, its lines, and the bytes its unusual cells
+    /// take beyond their columns (a line of plain cells is exactly as many bytes as the rule).
+    private struct Measure: Sendable {
+        var widths: [Int]
+        var lines = 0
+        var extraBytes = 0
+    }
+
+    /// Where a part is drawn (each part writes only its own bytes).
+    private struct Destination: @unchecked Sendable {
+        let base: UnsafeMutablePointer<UInt8>
+    }
+
+    private static func render(_ parts: [Part], _ headers: [String]) -> String {
         let columns = headers.count
-        let partWidths = ParallelParts.map(parts) { rows in
-            var widths = [Int](repeating: 0, count: columns)
-            table.forEachRow(in: rows) { counts, lines in
-                var line = lines.startIndex
-                for (column, count) in counts.enumerated() {
-                    for _ in 0..<count {
-                        widths[column] = max(widths[column], Cell.width(of: lines[line]))
-                        line += 1
-                    }
-                }
-            }
-            return widths
-        }
-        var widths = headers.map(\.width)
-        for part in partWidths {
-            for column in widths.indices { widths[column] = max(widths[column], part[column]) }
+        guard columns > 0 else { return "+\n|\n+\n+\n" }
+        let head = Part(table: Table(headers: headers, rows: [headers.map { [$0] }]), rows: 0..<1)
+        let all = [head] + parts
+        let measures = ParallelParts.map(all.indices.map { $0..<$0 + 1 }) { one in measure(all[one.lowerBound]) }
+        var widths = [Int](repeating: 0, count: columns)
+        for measure in measures {
+            for column in widths.indices { widths[column] = max(widths[column], measure.widths[column]) }
         }
         var rule: [UInt8] = [UInt8(ascii: "+")]
         for width in widths {
@@ -126,59 +187,119 @@ public enum TableRenderer {
             rule.append(UInt8(ascii: "+"))
         }
         rule.append(UInt8(ascii: "\n"))
-        let spaces = [UInt8](repeating: UInt8(ascii: " "), count: (widths.max() ?? 0) + 2)
-
-        var head: [UInt8] = []
-        head += rule
-        append(headers, widths: widths, spaces: spaces, to: &head)
-        head += rule
-        let finalWidths = widths
         let lineBytes = rule.count
-        let bodies = ParallelParts.map(parts) { rows in
-            drawRows(rows, of: table, widths: finalWidths, spaces: spaces, lineBytes: lineBytes)
+        // rule, header, rule, the rows, rule.
+        var offsets: [Int] = []
+        var total = lineBytes
+        for (number, measure) in measures.enumerated() {
+            offsets.append(total)
+            total += measure.lines * lineBytes + measure.extraBytes
+            if number == 0 { total += lineBytes }
         }
-        let pieces = [head] + bodies + [rule]
-        let total = pieces.reduce(0) { $0 + $1.count }
-        return String(unsafeUninitializedCapacity: total) { buffer in
-            var offset = 0
-            for piece in pieces {
-                _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<offset + piece.count]).initialize(from: piece)
-                offset += piece.count
+        total += lineBytes
+        let finalWidths = widths
+        let starts = offsets
+        let text = String(unsafeUninitializedCapacity: total) { buffer in
+            let destination = Destination(base: buffer.baseAddress!)
+            let afterHeader = offsets[0] + measures[0].lines * lineBytes + measures[0].extraBytes
+            rule.withUnsafeBufferPointer { rule in
+                for offset in [0, afterHeader, total - lineBytes] {
+                    (destination.base + offset).initialize(from: rule.baseAddress!, count: rule.count)
+                }
+            }
+            _ = ParallelParts.map(all.indices.map { $0..<$0 + 1 }) { one in
+                let number = one.lowerBound
+                let start = destination.base + starts[number]
+                let end = draw(all[number], widths: finalWidths, at: start)
+                let expected = measures[number].lines * lineBytes + measures[number].extraBytes
+                precondition(end - start == expected, "table part drawn to another size")
+                return 0
             }
             return total
         }
+        return text
     }
 
-    /// The lines of `rows`, cells centred in `widths`.
-    private static func drawRows(
-        _ rows: Range<Int>,
-        of table: Table,
-        widths: [Int],
-        spaces: [UInt8],
-        lineBytes: Int
-    ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(lineBytes * rows.count)
-        let blank = Cell("")
-        var texts: [Cell] = []
-        texts.reserveCapacity(widths.count)
-        var starts: [Int] = []
-        starts.reserveCapacity(widths.count)
-        table.forEachRow(in: rows) { counts, lines in
-            var height = 1
-            starts.removeAll(keepingCapacity: true)
-            var start = lines.startIndex
-            for count in counts {
-                height = max(height, Int(count))
-                starts.append(start)
-                start += Int(count)
-            }
-            for lineNumber in 0..<height {
-                texts.removeAll(keepingCapacity: true)
-                for (column, count) in counts.enumerated() {
-                    texts.append(lineNumber < count ? Cell(lines[starts[column] + lineNumber]) : blank)
+    /// A part's widths, lines and extra bytes (`Measure`).
+    private static func measure(_ part: Part) -> Measure {
+        let columns = part.table.headers.count
+        var measure = Measure(widths: [Int](repeating: 0, count: columns))
+        let firstLine = part.table.firstLine(ofRow: part.rows.lowerBound)
+        part.table.withStorage { storage in
+            measure.widths.withUnsafeMutableBufferPointer { widths in
+                var line = firstLine
+                var cell = part.rows.lowerBound * columns
+                for _ in part.rows {
+                    var height = 1
+                    for column in 0..<columns {
+                        let count = Int(storage.lineCounts[cell])
+                        cell += 1
+                        height = max(height, count)
+                        for _ in 0..<count {
+                            let bytes = storage.line(line)
+                            line += 1
+                            if Cell.isPlain(bytes) {
+                                widths[column] = max(widths[column], bytes.count)
+                            } else {
+                                let shown = Cell(String(decoding: bytes, as: UTF8.self))
+                                widths[column] = max(widths[column], shown.width)
+                                measure.extraBytes += shown.text.utf8.count - shown.width
+                            }
+                        }
+                    }
+                    measure.lines += height
                 }
-                append(texts, widths: widths, spaces: spaces, to: &out)
+            }
+        }
+        return measure
+    }
+
+    /// Draws a part's lines, cells centred in `widths`, from `start`; returns where it ended.
+    private static func draw(
+        _ part: Part,
+        widths: [Int],
+        at start: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8> {
+        let columns = widths.count
+        let firstLine = part.table.firstLine(ofRow: part.rows.lowerBound)
+        var out = start
+        part.table.withStorage { storage in
+            widths.withUnsafeBufferPointer { widths in
+                var starts = [Int](repeating: 0, count: columns)
+                starts.withUnsafeMutableBufferPointer { starts in
+                    var line = firstLine
+                    var cell = part.rows.lowerBound * columns
+                    for _ in part.rows {
+                        var height = 1
+                        for column in 0..<columns {
+                            let count = Int(storage.lineCounts[cell + column])
+                            starts[column] = line
+                            line += count
+                            height = max(height, count)
+                        }
+                        for lineNumber in 0..<height {
+                            out.pointee = UInt8(ascii: "|")
+                            out += 1
+                            for column in 0..<columns {
+                                let width = widths[column]
+                                guard lineNumber < Int(storage.lineCounts[cell + column]) else {
+                                    write(UnsafeBufferPointer(start: nil, count: 0), width: 0, in: width, to: &out)
+                                    continue
+                                }
+                                let bytes = storage.line(starts[column] + lineNumber)
+                                if Cell.isPlain(bytes) {
+                                    write(bytes, width: bytes.count, in: width, to: &out)
+                                } else {
+                                    var shown = Cell(String(decoding: bytes, as: UTF8.self))
+                                    shown.text.withUTF8 { write($0, width: shown.width, in: width, to: &out) }
+                                }
+                            }
+                            out.pointee = UInt8(ascii: "\n")
+                            out += 1
+                        }
+                        cell += columns
+                    }
+                }
             }
         }
         return out
@@ -199,33 +320,41 @@ public enum TableRenderer {
             }
         }
 
-        static func width(of raw: String) -> Int {
-            plainWidth(raw) ?? DisplayWidth.columns(DisplayEscaping.visible(raw))
+        /// Printable ASCII (nearly every cell) is shown as it is, a column a byte: one look at the
+        /// bytes instead of one for escaping and one for the width.
+        @inline(__always)
+        static func isPlain(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+            line.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
         }
 
-        /// Printable ASCII (nearly every cell) is shown as it is, a column a byte: one look at the
-        /// bytes instead of one for escaping and one for the width. Nil for any other text.
+        /// The width of printable ASCII text; nil for any other text.
         static func plainWidth(_ raw: String) -> Int? {
-            let plain = raw.utf8.withContiguousStorageIfAvailable { bytes in
-                bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
-            }
+            let plain = raw.utf8.withContiguousStorageIfAvailable(isPlain)
             return plain == true ? raw.utf8.count : nil
         }
     }
 
-    /// One line of the table: every cell centred in its column, as `center` does.
-    private static func append(_ cells: [Cell], widths: [Int], spaces: [UInt8], to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "|"))
-        for (cell, width) in zip(cells, widths) {
-            let free = max(width - cell.width, 0)
-            let left = free / 2 + (free & width & 1)
-            out.append(contentsOf: spaces[0..<(left + 1)])
-            var text = cell.text
-            text.withUTF8 { out.append(contentsOf: $0) }
-            out.append(contentsOf: spaces[0..<(free - left + 1)])
-            out.append(UInt8(ascii: "|"))
+    /// One cell's line (`width` columns wide) centred in a column of `columnWidth`, as `center` does,
+    /// and the bar after it.
+    @inline(__always)
+    private static func write(
+        _ text: UnsafeBufferPointer<UInt8>,
+        width: Int,
+        in columnWidth: Int,
+        to out: inout UnsafeMutablePointer<UInt8>
+    ) {
+        let free = columnWidth - width
+        let left = free / 2 + (free & columnWidth & 1)
+        out.initialize(repeating: UInt8(ascii: " "), count: left + 1)
+        out += left + 1
+        if let base = text.baseAddress {
+            out.initialize(from: base, count: text.count)
+            out += text.count
         }
-        out.append(UInt8(ascii: "\n"))
+        out.initialize(repeating: UInt8(ascii: " "), count: free - left + 1)
+        out += free - left + 1
+        out.pointee = UInt8(ascii: "|")
+        out += 1
     }
 
     static func center(_ text: String, width: Int) -> String {

@@ -1,0 +1,103 @@
+import ShellDevTools
+import XCTest
+
+@testable import ShellCore
+
+/// `endpoint show --detailed` copies most rows from the index's bytes (`DetailedRows`); every
+/// table must be the one the string path draws: each record decoded by `EndpointData.decode`, its
+/// addresses sorted, its cells made of strings. Values of every shape, in parts and whole.
+final class DetailedRowsTests: XCTestCase {
+    let layout = KeyLayout()
+
+    /// Values the byte path copies and values it must hand to the string path.
+    let values: [String] = [
+        #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web","db"],"ipv4_nets":["10.0.0.1/32"],"ipv6_nets":["fd00::1/128"],"labels":{}}"#,
+        #"{"state":"active","name":"cali2","mac":null,"profile_id":"only","ipv4_nets":[],"ipv6_nets":null}"#,
+        #"{}"#,
+        #"{"profile_ids":[],"ipv4_nets":["10.0.0.10/32","10.0.0.9/32"]}"#,
+        #"{"ipv6_nets":["fd00::10/128","fd00::9/128"],"ipv4_nets":["192.168.0.1/32"]}"#,
+        #"{"name":"a\"b","profile_ids":["esc\u0041ped"]}"#,
+        #"{"name":"café","profile_ids":["日本"],"state":"up"}"#,
+        #"{"state":1}"#,
+        #"not json"#,
+        #"{"other":"member","profile_ids":["p"]}"#,
+        #"{"state":"a","state":"b","mac":"x"}"#,
+        #" { "state" : "spaced" , "labels" : { "k" : "v" } } "#,
+        "{\"name\":\"tab\\tinside\"}",
+        "",
+    ]
+
+    /// The table as the string path draws it, and its warnings.
+    private func expected(_ index: EndpointIndex, wide: Bool) -> (String, [String]) {
+        var table = Table(headers: ShowEndpoints.detailedHeaders + (wide ? ["Interface"] : []))
+        var warnings = MalformedData.warnings(for: index, filter: EndpointFilter())
+        for record in index.records(matching: EndpointFilter()) {
+            let (data, failure) = ShowEndpoints.decoded(record, layout: layout)
+            if let failure { warnings.append(failure.warning) }
+            let key = record.key
+            table.appendMultiline([
+                [key.host], [key.orchestrator], [key.workload], [key.endpoint], data.sortedAddresses,
+                [data.mac ?? ""], [data.profiles.joined(separator: ",")], [data.state ?? ""], [data.name ?? ""],
+            ])
+        }
+        return (TableRenderer.render(table, partsFrom: .max), warnings)
+    }
+
+    private func index(_ count: Int, random: inout SeededGenerator) -> EndpointIndex {
+        var pairs: [KeyValue] = []
+        for number in 0..<count {
+            let key = EndpointKey(
+                host: "host-\(number % 7)",
+                orchestrator: number % 3 == 0 ? "k8s" : "docker",
+                workload: "w\(number)",
+                endpoint: String(format: "%08x", number)
+            )
+            let value = values.randomElement(using: &random)!
+            pairs.append(KeyValue(key: key.path(in: layout), value: Array(value.utf8), modRevision: 2))
+        }
+        var index = EndpointIndex(layout: layout)
+        index.load(pairs.sorted { KeyText.less($0.key, $1.key) }, revision: 2)
+        return index
+    }
+
+    func testEveryRowIsDrawnAsTheStringPathDrawsIt() {
+        let seed = UInt64.random(in: 0..<1_000_000)
+        print("DetailedRowsTests seed \(seed)")
+        var random = SeededGenerator(seed: seed)
+        // 5,000 rows are drawn in parts; 30 in one.
+        for count in [0, 1, 30, 5_000] {
+            let index = index(count, random: &random)
+            for wide in [false, true] {
+                let result = ShowEndpoints.run(
+                    index,
+                    filter: EndpointFilter(),
+                    detailed: true,
+                    wide: wide,
+                    format: .table
+                )
+                let (table, warnings) = expected(index, wide: wide)
+                XCTAssertTrue(result.output == table, "\(count) rows, wide \(wide), seed \(seed)")
+                XCTAssertEqual(result.warnings, warnings, "\(count) rows, wide \(wide), seed \(seed)")
+            }
+        }
+    }
+
+    /// Every value above on its own, so that a difference names the value.
+    func testEachValueAlone() {
+        for value in values {
+            let key = EndpointKey(host: "h", orchestrator: "k8s", workload: "w", endpoint: "e")
+            var index = EndpointIndex(layout: layout)
+            index.load([KeyValue(key: key.path(in: layout), value: Array(value.utf8), modRevision: 2)], revision: 2)
+            for wide in [false, true] {
+                let result = ShowEndpoints.run(
+                    index,
+                    filter: EndpointFilter(),
+                    detailed: true,
+                    wide: wide,
+                    format: .table
+                )
+                XCTAssertEqual(result.output, expected(index, wide: wide).0, value)
+            }
+        }
+    }
+}
