@@ -280,7 +280,15 @@ public final class ScriptRunner: Sendable {
             return try await runSourced(path, from: origin).map { .end($0) } ?? .next
         case .complete(let line):
             let completion = try await executor().withIndex(options.consistency) { Completer.complete(line, index: $0) }
-            output.standardOutput(completion.candidates.map { DisplayEscaping.visible($0) + "\n" }.joined())
+            // One string grown in place: a line string per candidate, then their join, was two
+            // allocations for each of the hundreds of IDs a short prefix lists at 1,000,000 endpoints.
+            var lines = ""
+            lines.reserveCapacity(completion.candidates.reduce(0) { $0 + $1.utf8.count + 1 })
+            for candidate in completion.candidates {
+                lines += DisplayEscaping.visible(candidate)
+                lines += "\n"
+            }
+            output.standardOutput(lines)
         case .endpoint(.watch(let filter, let limits)):
             let output = self.output
             try await executor().watch(filter, limits: limits, format: options.format) { output.standardOutput($0) }
