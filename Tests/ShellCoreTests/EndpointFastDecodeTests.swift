@@ -55,4 +55,31 @@ final class EndpointFastDecodeTests: XCTestCase {
             XCTAssertEqual(try? EndpointData.decode(Array(text.utf8)), slow(text), text)
         }
     }
+
+    /// `IndexedFields.profiles` (a dry run reads only the profiles) answers exactly as a full
+    /// decode does, or leaves the value to it.
+    func testProfilesAloneAgreeWithTheFullDecode() {
+        let texts = [
+            #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web","db"],"ipv4_nets":["10.0.0.1/32"],"labels":{}}"#,
+            #"{"profile_id":"only"}"#, #"{}"#, #"{"profile_ids":null,"profile_id":"x"}"#, #"{"profile_ids":["日本"]}"#,
+            #"{"state":1,"profile_ids":["p"]}"#, #"{"other":1,"profile_ids":["p"]}"#,
+            #"{"name":"a"b","profile_ids":["p"]}"#,
+        ]
+        var values = texts.map { Array($0.utf8) }
+        // Not UTF-8: in a profile, and in another member.
+        values.append(Array(#"{"profile_ids":[""#.utf8) + [0xff] + Array(#""]}"#.utf8))
+        values.append(Array(#"{"name":""#.utf8) + [0xc3] + Array(#"","profile_ids":["p"]}"#.utf8))
+        for value in values {
+            let full = try? EndpointData.decode(value)
+            if let fast = IndexedFields.profiles(value) {
+                XCTAssertEqual(fast, full?.profiles, String(decoding: value, as: UTF8.self))
+                XCTAssertNotNil(full, String(decoding: value, as: UTF8.self))
+            }
+        }
+        XCTAssertEqual(IndexedFields.profiles(values[0]), ["web", "db"])
+        XCTAssertNil(
+            IndexedFields.profiles(values[values.count - 1]),
+            "a name that is not UTF-8 is the full decode's to judge"
+        )
+    }
 }

@@ -21,7 +21,8 @@ extension Executor {
         progress: (@Sendable (_ written: Int, _ total: Int) -> Void)? = nil
     ) async throws(ShellError) -> CommandResult {
         let layout = self.layout
-        var decision = try await withIndex { index throws(ShellError) in
+        var decision = try await withIndex(needsSecondaryIndexes: filter.usesSecondaryIndexes) {
+            index throws(ShellError) in
             // In the index's order: only `--detailed` and JSON list them, sorted then (the sort by
             // host was a tenth of a 10,000-endpoint bulk append at 100,000 endpoints, perf).
             BulkDecision(matches: try Self.selection(filter, edit: edit, in: index, inTableOrder: false))
@@ -110,7 +111,8 @@ extension Executor {
                     case .lost:
                         // Someone else was quicker: decide these endpoints again on fresh data.
                         let layout = self.layout
-                        let fresh = try await withIndex { index throws(ShellError) in
+                        let fresh = try await withIndex(needsSecondaryIndexes: filter.usesSecondaryIndexes) {
+                            index throws(ShellError) in
                             try Self.redecide(part, filter: filter, edit: edit, in: index, layout: layout)
                         }
                         written.redecided += fresh.profiles

@@ -41,10 +41,11 @@ public final class Executor: Sendable {
         let format = context.format
         switch command {
         case .showEndpoints(let filter, let detailed, let wide):
-            // Only `--address` and `--profile` look in the secondary indexes.
-            let needed = filter.address != nil || filter.profile != nil
-            return try await withIndex(context.consistency, staged: context.staged, needsSecondaryIndexes: needed) {
-                index in
+            return try await withIndex(
+                context.consistency,
+                staged: context.staged,
+                needsSecondaryIndexes: filter.usesSecondaryIndexes
+            ) { index in
                 ShowEndpoints.run(index, filter: filter, detailed: detailed, wide: wide, format: format)
             }
         case .watch(let filter, let limits):
@@ -52,7 +53,11 @@ public final class Executor: Sendable {
             _ = (filter, limits)
             return CommandResult()
         case .showProfiles(let filter):
-            return try await withIndex(context.consistency, staged: context.staged) { index throws(ShellError) in
+            return try await withIndex(
+                context.consistency,
+                staged: context.staged,
+                needsSecondaryIndexes: filter.usesSecondaryIndexes
+            ) { index throws(ShellError) in
                 try ShowProfiles.run(index, filter: filter, format: format)
             }
         case .editProfiles(let filter, let action, let names, let flags):
@@ -88,7 +93,7 @@ public final class Executor: Sendable {
     func withIndex<T: Sendable>(
         _ consistency: ReadConsistency = .linearizable,
         staged: StagedEdits? = nil,
-        needsSecondaryIndexes: Bool = true,
+        needsSecondaryIndexes: Bool,
         _ body: @Sendable (EndpointIndex) throws(ShellError) -> T
     ) async throws(ShellError) -> T {
         let result: Result<T, ShellError>
@@ -192,7 +197,8 @@ public final class Executor: Sendable {
         var path = ""
         return try await backoff.run(
             { () throws(ShellError) -> CommandResult? in
-                let record = try await withIndex { index throws(ShellError) in
+                let record = try await withIndex(needsSecondaryIndexes: filter.usesSecondaryIndexes) {
+                    index throws(ShellError) in
                     try Self.lookUp(filter: filter, edit: edit, in: index).get()
                 }
                 path = record.key.path(in: layout)

@@ -37,14 +37,25 @@ public enum EndpointDocument {
     /// `profile_ids` and no `profile_id`.
     static func splicingProfiles(in value: [UInt8], with profiles: [String]) -> [UInt8]? {
         guard let members = TopLevelMembers.scan(value) else { return nil }
-        var list: Range<Int>?
-        for (index, member) in members.enumerated() {
-            let name = value[member.name]
-            if name.elementsEqual("\"profile_id\"".utf8) { return nil }
-            if name.elementsEqual("\"profile_ids\"".utf8) { list = member.value }
-            for other in members[(index + 1)...] where value[other.name].elementsEqual(name) { return nil }
+        // Names compared by their bytes in place (a generic comparison of slices was a fifth of this).
+        let list: Range<Int>?? = value.withUnsafeBufferPointer { bytes in
+            func same(_ x: Range<Int>, _ y: Range<Int>) -> Bool {
+                x.count == y.count
+                    && memcmp(bytes.baseAddress! + x.lowerBound, bytes.baseAddress! + y.lowerBound, x.count) == 0
+            }
+            func named(_ range: Range<Int>, _ word: StaticString) -> Bool {
+                range.count == word.utf8CodeUnitCount
+                    && memcmp(bytes.baseAddress! + range.lowerBound, word.utf8Start, range.count) == 0
+            }
+            var list: Range<Int>?
+            for (index, member) in members.enumerated() {
+                if named(member.name, "\"profile_id\"") { return .none }
+                if named(member.name, "\"profile_ids\"") { list = member.value }
+                for other in members[(index + 1)...] where same(other.name, member.name) { return .none }
+            }
+            return .some(list)
         }
-        guard let list else { return nil }
+        guard let found = list, let list = found else { return nil }
         var result: [UInt8] = []
         result.reserveCapacity(value.count + profiles.reduce(0) { $0 + $1.utf8.count + 3 })
         result.append(contentsOf: value[..<list.lowerBound])

@@ -54,6 +54,10 @@ public struct EndpointFilter: Equatable, Hashable, Sendable {
         address != nil || profile != nil || state != nil || mac != nil || interface != nil
     }
 
+    /// Whether the index answers it from its secondary indexes (`--address`, `--profile`): a load
+    /// builds them only for the first command that does.
+    public var usesSecondaryIndexes: Bool { address != nil || profile != nil }
+
     /// Whether only the host and orchestrator narrow (the summary's counters answer that alone).
     var onlyHostAndOrchestrator: Bool { workload == nil && endpoint == nil && !needsValues }
 

@@ -85,6 +85,27 @@ struct IndexedFields: Equatable, Sendable {
         return scan.dataRanges()
     }
 
+    /// `EndpointData.decode(bytes).profiles` for a value of the common shape (nil for any other,
+    /// which the caller decodes in full): the same values are accepted, and only the profiles'
+    /// strings are made (a dry run of every endpoint needs nothing else of each).
+    static func profiles(_ bytes: [UInt8]) -> [String]? {
+        guard let ranges = dataRanges(bytes) else { return nil }
+        let scalars = [ranges.state, ranges.name, ranges.mac].compactMap { $0 }
+        let others = scalars + ranges.ipv4Nets + ranges.ipv6Nets
+        guard allUTF8(FieldRanges(profiles: [], nets: others), in: bytes) else { return nil }
+        var profiles: [String] = []
+        profiles.reserveCapacity(ranges.profiles.count)
+        for range in ranges.profiles {
+            guard
+                let text = bytes.withUnsafeBufferPointer({
+                    String(validating: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self)
+                })
+            else { return nil }
+            profiles.append(text)
+        }
+        return profiles
+    }
+
     init(profiles: [String] = [], nets: [String] = []) {
         self.profiles = profiles
         self.netTexts = nets

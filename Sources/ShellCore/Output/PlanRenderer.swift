@@ -26,9 +26,14 @@ public enum PlanRenderer {
             // About a hundred bytes an endpoint: one string grown once, not a temporary per line.
             out.reserveCapacity(range.count * 128)
             for change in changes[range] {
-                out += paint(name(of: change.key), .bold, colour)
+                if colour {
+                    out += paint(name(of: change.key), .bold, true)
+                } else {
+                    // Straight into the text: a name string per endpoint first was a fifth of this.
+                    appendName(of: change.key, to: &out)
+                }
                 out += "\n"
-                for (mark, profile) in EditPlan.lines(of: change) {
+                EditPlan.forEachLine(of: change) { mark, profile in
                     let shown = DisplayEscaping.visible(profile)
                     switch mark {
                     case .removed: out += colour ? paint("- " + shown, .red, true) : "- "
@@ -56,12 +61,19 @@ public enum PlanRenderer {
     }
 
     static func name(of key: EndpointKey) -> String {
-        var name = DisplayEscaping.visible(key.host)
-        for part in [key.orchestrator, key.workload, key.endpoint] {
-            name += "/"
-            name += DisplayEscaping.visible(part)
-        }
+        var name = ""
+        appendName(of: key, to: &name)
         return name
+    }
+
+    static func appendName(of key: EndpointKey, to out: inout String) {
+        out += DisplayEscaping.visible(key.host)
+        out += "/"
+        out += DisplayEscaping.visible(key.orchestrator)
+        out += "/"
+        out += DisplayEscaping.visible(key.workload)
+        out += "/"
+        out += DisplayEscaping.visible(key.endpoint)
     }
 
     static func json(_ plan: EditPlan) -> JSONValue {

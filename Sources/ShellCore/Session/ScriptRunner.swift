@@ -279,7 +279,10 @@ public final class ScriptRunner: Sendable {
         case .source(let path):
             return try await runSourced(path, from: origin).map { .end($0) } ?? .next
         case .complete(let line):
-            let completion = try await executor().withIndex(options.consistency) { Completer.complete(line, index: $0) }
+            // Completion lists profiles and networks from the secondary indexes.
+            let completion = try await executor().withIndex(options.consistency, needsSecondaryIndexes: true) {
+                Completer.complete(line, index: $0)
+            }
             // One string grown in place: a line string per candidate, then their join, was two
             // allocations for each of the hundreds of IDs a short prefix lists at 1,000,000 endpoints.
             var lines = ""
