@@ -43,6 +43,16 @@ final class DetailedRowsTests: XCTestCase {
         return (TableRenderer.render(table, partsFrom: .max), warnings)
     }
 
+    /// `endpoint show --detailed`, with and without `--wide`: the string path's table and warnings.
+    private func assertDrawnAlike(_ index: EndpointIndex, _ context: String, line: UInt = #line) {
+        for wide in [false, true] {
+            let result = ShowEndpoints.run(index, filter: EndpointFilter(), detailed: true, wide: wide, format: .table)
+            let (table, warnings) = expected(index, wide: wide)
+            XCTAssertTrue(result.output == table, "wide \(wide), \(context)", line: line)
+            XCTAssertEqual(result.warnings, warnings, "wide \(wide), \(context)", line: line)
+        }
+    }
+
     private func index(_ count: Int, random: inout SeededGenerator) -> EndpointIndex {
         var pairs: [KeyValue] = []
         for number in 0..<count {
@@ -67,18 +77,7 @@ final class DetailedRowsTests: XCTestCase {
         // 5,000 rows are drawn in parts; 30 in one.
         for count in [0, 1, 30, 5_000] {
             let index = index(count, random: &random)
-            for wide in [false, true] {
-                let result = ShowEndpoints.run(
-                    index,
-                    filter: EndpointFilter(),
-                    detailed: true,
-                    wide: wide,
-                    format: .table
-                )
-                let (table, warnings) = expected(index, wide: wide)
-                XCTAssertTrue(result.output == table, "\(count) rows, wide \(wide), seed \(seed)")
-                XCTAssertEqual(result.warnings, warnings, "\(count) rows, wide \(wide), seed \(seed)")
-            }
+            assertDrawnAlike(index, "\(count) rows, seed \(seed)")
         }
     }
 
@@ -88,16 +87,7 @@ final class DetailedRowsTests: XCTestCase {
             let key = EndpointKey(host: "h", orchestrator: "k8s", workload: "w", endpoint: "e")
             var index = EndpointIndex(layout: layout)
             index.load([KeyValue(key: key.path(in: layout), value: Array(value.utf8), modRevision: 2)], revision: 2)
-            for wide in [false, true] {
-                let result = ShowEndpoints.run(
-                    index,
-                    filter: EndpointFilter(),
-                    detailed: true,
-                    wide: wide,
-                    format: .table
-                )
-                XCTAssertEqual(result.output, expected(index, wide: wide).0, value)
-            }
+            assertDrawnAlike(index, value)
         }
     }
 }

@@ -176,7 +176,10 @@ public enum TableRenderer {
         guard columns > 0 else { return "+\n|\n+\n+\n" }
         let head = Part(table: Table(headers: headers, rows: [headers.map { [$0] }]), rows: 0..<1)
         let all = [head] + parts
-        let measures = ParallelParts.map(all.indices.map { $0..<$0 + 1 }) { one in measure(all[one.lowerBound]) }
+        // Each part on a thread of its own only when the rows came in several: a small table is
+        // measured and drawn on this thread (handing it to another cost more than drawing it).
+        let groups = parts.count > 1 ? all.indices.map { $0..<$0 + 1 } : [all.indices]
+        let measures = Array(ParallelParts.map(groups) { group in group.map { measure(all[$0]) } }.joined())
         var widths = [Int](repeating: 0, count: columns)
         for measure in measures {
             for column in widths.indices { widths[column] = max(widths[column], measure.widths[column]) }
@@ -207,12 +210,13 @@ public enum TableRenderer {
                     (destination.base + offset).initialize(from: rule.baseAddress!, count: rule.count)
                 }
             }
-            _ = ParallelParts.map(all.indices.map { $0..<$0 + 1 }) { one in
-                let number = one.lowerBound
-                let start = destination.base + starts[number]
-                let end = draw(all[number], widths: finalWidths, at: start)
-                let expected = measures[number].lines * lineBytes + measures[number].extraBytes
-                precondition(end - start == expected, "table part drawn to another size")
+            _ = ParallelParts.map(groups) { group in
+                for number in group {
+                    let start = destination.base + starts[number]
+                    let end = draw(all[number], widths: finalWidths, at: start)
+                    let expected = measures[number].lines * lineBytes + measures[number].extraBytes
+                    precondition(end - start == expected, "table part drawn to another size")
+                }
                 return 0
             }
             return total
