@@ -11,7 +11,8 @@ final class DetailedRowsTests: XCTestCase {
 
     /// Values the byte path copies and values it must hand to the string path.
     let values: [String] = [
-        #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web","db"],"ipv4_nets":["10.0.0.1/32"],"ipv6_nets":["fd00::1/128"],"labels":{}}"#,
+        #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web","db"],"#
+            + #""ipv4_nets":["10.0.0.1/32"],"ipv6_nets":["fd00::1/128"],"labels":{}}"#,
         #"{"state":"active","name":"cali2","mac":null,"profile_id":"only","ipv4_nets":[],"ipv6_nets":null}"#,
         #"{}"#,
         #"{"profile_ids":[],"ipv4_nets":["10.0.0.10/32","10.0.0.9/32"]}"#,

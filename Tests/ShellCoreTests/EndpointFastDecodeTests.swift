@@ -60,8 +60,10 @@ final class EndpointFastDecodeTests: XCTestCase {
     /// decode does, or leaves the value to it.
     func testProfilesAloneAgreeWithTheFullDecode() {
         let texts = [
-            #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web","db"],"ipv4_nets":["10.0.0.1/32"],"labels":{}}"#,
-            #"{"profile_id":"only"}"#, #"{}"#, #"{"profile_ids":null,"profile_id":"x"}"#, #"{"profile_ids":["日本"]}"#,
+            #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web","db"],"#
+                + #""ipv4_nets":["10.0.0.1/32"],"labels":{}}"#,
+            #"{"profile_id":"only"}"#, #"{}"#, #"{"profile_ids":null,"profile_id":"x"}"#,
+            #"{"profile_ids":["日本"]}"#,
             #"{"state":1,"profile_ids":["p"]}"#, #"{"other":1,"profile_ids":["p"]}"#,
             #"{"name":"a"b","profile_ids":["p"]}"#,
         ]

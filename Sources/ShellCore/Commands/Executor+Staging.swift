@@ -95,12 +95,15 @@ extension Executor {
                 for record in records[range] {
                     // As `decide`, reading only the profiles of the value.
                     let before = try EndpointLookup.profiles(of: record, layout: layout)
-                    guard let after = edit.plan(current: before).newProfiles else {
+                    guard let after = edit.plan(current: before, withMessages: false).newProfiles else {
                         unchanged += 1
                         continue
                     }
-                    // Writing it must be possible too (a value that cannot be re-encoded fails).
-                    _ = try Self.replacingProfiles(of: record, with: after, layout: layout)
+                    // Writing it must be possible too (a value that cannot be re-encoded fails):
+                    // certain when its list can be spliced, tried otherwise.
+                    if EndpointDocument.profileList(in: record.value) == nil {
+                        _ = try Self.replacingProfiles(of: record, with: after, layout: layout)
+                    }
                     if after != before {
                         changes.append(EditPlan.Change(key: record.key, before: before, after: after))
                     } else {

@@ -36,6 +36,24 @@ public enum EndpointDocument {
     /// nil unless `value` is a JSON object whose member names are unescaped and distinct, that has
     /// `profile_ids` and no `profile_id`.
     static func splicingProfiles(in value: [UInt8], with profiles: [String]) -> [UInt8]? {
+        guard let list = profileList(in: value) else { return nil }
+        var result: [UInt8] = []
+        result.reserveCapacity(value.count + profiles.reduce(0) { $0 + $1.utf8.count + 3 })
+        result.append(contentsOf: value[..<list.lowerBound])
+        result.append(UInt8(ascii: "["))
+        for (index, profile) in profiles.enumerated() {
+            if index > 0 { result.append(UInt8(ascii: ",")) }
+            appendJSONString(profile, to: &result)
+        }
+        result.append(UInt8(ascii: "]"))
+        result.append(contentsOf: value[list.upperBound...])
+        return result
+    }
+
+    /// Where the value of `profile_ids` lies in `value`, when `splicingProfiles` can replace it; nil
+    /// when it cannot (then `replacingProfiles` re-encodes the whole document). A plan asks this
+    /// instead of making every new value only to drop it.
+    static func profileList(in value: [UInt8]) -> Range<Int>? {
         guard let members = TopLevelMembers.scan(value) else { return nil }
         // Names compared by their bytes in place (a generic comparison of slices was a fifth of this).
         let list: Range<Int>?? = value.withUnsafeBufferPointer { bytes in
@@ -56,17 +74,7 @@ public enum EndpointDocument {
             return .some(list)
         }
         guard let found = list, let list = found else { return nil }
-        var result: [UInt8] = []
-        result.reserveCapacity(value.count + profiles.reduce(0) { $0 + $1.utf8.count + 3 })
-        result.append(contentsOf: value[..<list.lowerBound])
-        result.append(UInt8(ascii: "["))
-        for (index, profile) in profiles.enumerated() {
-            if index > 0 { result.append(UInt8(ascii: ",")) }
-            appendJSONString(profile, to: &result)
-        }
-        result.append(UInt8(ascii: "]"))
-        result.append(contentsOf: value[list.upperBound...])
-        return result
+        return list
     }
 
     /// A JSON string as `JSONSerialization` writes it with `.withoutEscapingSlashes`: `"` and `\`

@@ -90,20 +90,23 @@ struct IndexedFields: Equatable, Sendable {
     /// strings are made (a dry run of every endpoint needs nothing else of each).
     static func profiles(_ bytes: [UInt8]) -> [String]? {
         guard let ranges = dataRanges(bytes) else { return nil }
-        let scalars = [ranges.state, ranges.name, ranges.mac].compactMap { $0 }
-        let others = scalars + ranges.ipv4Nets + ranges.ipv6Nets
-        guard allUTF8(FieldRanges(profiles: [], nets: others), in: bytes) else { return nil }
-        var profiles: [String] = []
-        profiles.reserveCapacity(ranges.profiles.count)
-        for range in ranges.profiles {
-            guard
-                let text = bytes.withUnsafeBufferPointer({
-                    String(validating: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self)
-                })
-            else { return nil }
-            profiles.append(text)
+        return bytes.withUnsafeBufferPointer { buffer in
+            func text(_ range: Range<Int>) -> String? {
+                String(validating: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+            }
+            // An ASCII value (nearly all) is text throughout; in any other, each string is checked.
+            if !buffer.allSatisfy({ $0 < 0x80 }) {
+                let scalars = [ranges.state, ranges.name, ranges.mac].compactMap { $0 }
+                guard (scalars + ranges.ipv4Nets + ranges.ipv6Nets).allSatisfy({ text($0) != nil }) else { return nil }
+            }
+            var profiles: [String] = []
+            profiles.reserveCapacity(ranges.profiles.count)
+            for range in ranges.profiles {
+                guard let profile = text(range) else { return nil }
+                profiles.append(profile)
+            }
+            return profiles
         }
-        return profiles
     }
 
     init(profiles: [String] = [], nets: [String] = []) {
