@@ -160,6 +160,53 @@ final class EditPlanTests: XCTestCase {
         XCTAssertEqual(after, revision)
     }
 
+    /// One edit's `--dry-run` plans from the index in place (no staging, no record per endpoint);
+    /// it must print exactly what a `--dry-run` run that stages the same edit prints, values of
+    /// every shape included (one listed once, one folding `profile_id`, one to re-encode, one not
+    /// ASCII, and one that cannot be read, which fails both the same way).
+    func testOneEditsPlanIsTheStagedRunsPlan() async throws {
+        let layout = KeyLayout()
+        var data = SampleData.demo(layout: layout)
+        let odd = [
+            #"{"profile_id":"PROF_A","ipv4_nets":["10.9.0.1/32"]}"#,
+            #"{"profile_ids":["WEB"],"profile_ids":["PROF_B"],"name":"twice"}"#,
+            #"{"profile_ids":["日本"],"name":"café"}"#,
+            #"{"profile_ids":["a\"b"]}"#,
+        ]
+        for (number, value) in odd.enumerated() {
+            let key = EndpointKey(host: "odd", orchestrator: "k8s", workload: "w\(number)", endpoint: "odd\(number)")
+            data.append((key.path(in: layout), Array(value.utf8)))
+        }
+        func outputs(_ edit: String, data: [(key: String, value: [UInt8])]) async throws -> [CapturedOutput] {
+            var outputs: [CapturedOutput] = []
+            for (options, line) in [(RunOptions(), edit + " --dry-run"), (RunOptions(dryRun: true), edit)] {
+                let (runner, output, _) = try await makeInMemoryRunner(options, data: data)
+                var source = CommandsLineSource([line])
+                _ = await runner.finish(await runner.run(&source))
+                outputs.append(output)
+            }
+            return outputs
+        }
+        for edit in [
+            "endpoint '*' profile append WEB --host=odd", "endpoint '*' profile remove PROF",
+            "endpoint '*' profile set WEB PROF --orchestrator=k8s", "endpoint 'odd*' profile append WEB",
+            "endpoint '*' profile append WEB",
+        ] {
+            let planned = try await outputs(edit, data: data)
+            XCTAssertEqual(planned[0].errors, "", edit)
+            XCTAssertEqual(planned[0].output, planned[1].output, edit)
+            XCTAssertTrue(planned[0].output.contains("Plan: "), edit)
+        }
+        // An endpoint whose value cannot be read fails the edit, with the same words both ways.
+        let unreadable = EndpointKey(host: "zz-bad", orchestrator: "k8s", workload: "w", endpoint: "bad0")
+        let failed = try await outputs(
+            "endpoint '*' profile append WEB",
+            data: data + [(unreadable.path(in: layout), Array("not json".utf8))]
+        )
+        XCTAssertTrue(failed[0].errors.contains("bad0"), failed[0].errors)
+        XCTAssertEqual(failed[0].errors, failed[1].errors)
+    }
+
     func testOneEditsDryRunIsNotStaged() async throws {
         let (runner, output, store) = try await makeRunner()
         let revision = try await store.currentRevision()

@@ -421,17 +421,20 @@ public struct EndpointIndex: Sendable {
     /// ID (or the literal start of an ID pattern) is a binary search; anything else is a scan.
     /// Every candidate is then checked against the whole filter.
     public func records(matching filter: EndpointFilter, inTableOrder: Bool = true) -> [Record] {
+        records(slots: slotNumbers(matching: filter, inTableOrder: inTableOrder))
+    }
+
+    /// The records in `numbers` (from `slotNumbers`), in that order. Made in parts at once: a record
+    /// is a key's four strings and a value (a bulk edit of every endpoint makes one each).
+    func records(slots numbers: [UInt32]) -> [Record] {
         let slots = self.slots
-        let numbers = slotNumbers(matching: filter, inTableOrder: inTableOrder)
-        // Made in parts at once: a record is a key's four strings and a value (a bulk edit of every
-        // endpoint makes one each).
         return Array(
             ParallelParts.map(ParallelParts.ranges(numbers.count)) { numbers[$0].map { slots.record($0) } }.joined()
         )
     }
 
-    /// `records(matching:)` as slot numbers (read with `record(slot:)` or `withEndpoint`), valid until
-    /// the index next changes.
+    /// `records(matching:)` as slot numbers (read with `record(slot:)`, `copyValue` and `withNames`),
+    /// valid until the index next changes.
     func slotNumbers(matching filter: EndpointFilter, inTableOrder: Bool = true) -> [UInt32] {
         var keys = KeyMatcher(filter)
         var found: [UInt32] = []
@@ -469,6 +472,9 @@ public struct EndpointIndex: Sendable {
 
     /// The record in `slot` (from `slotNumbers`).
     func record(slot: UInt32) -> Record { slots.record(slot) }
+
+    /// The key of the endpoint in `slot`.
+    func key(slot: UInt32) -> EndpointKey { slots.key(of: slot) }
 
     /// The value of the endpoint in `slot`, into `value` (whose storage a scan reuses). With
     /// `withNames`, a whole-index `--detailed` reads every endpoint making no record and no string.
