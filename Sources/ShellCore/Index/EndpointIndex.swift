@@ -292,8 +292,8 @@ public struct EndpointIndex: Sendable {
     /// A changed value updates only the secondary index whose fields changed: a profile change
     /// leaves the address index alone (a removal and insertion there shifts the sorted entries,
     /// 32 bytes each, behind the endpoint's: megabytes per change at 1,000,000 endpoints).
+    /// Its caller checks `hasSecondaryIndexes` first (and so decompresses no old value without them).
     private mutating func replaceInSecondaryIndexes(_ slot: UInt32, old: [UInt8], new: [UInt8]) {
-        guard hasSecondaryIndexes else { return }
         if replaceProfilesOnly(slot, old: old, new: new) { return }
         let before = IndexedFields.read(old)
         let after = IndexedFields.read(new)
@@ -330,8 +330,9 @@ public struct EndpointIndex: Sendable {
         return true
     }
 
+    /// Its caller checks `hasSecondaryIndexes` first, as `replaceInSecondaryIndexes`'s does.
     private mutating func removeFromSecondaryIndexes(_ slot: UInt32, value: [UInt8]) {
-        guard hasSecondaryIndexes, let fields = IndexedFields.read(value) else { return }
+        guard let fields = IndexedFields.read(value) else { return }
         for network in fields.networks { addresses.remove(network, slot: slot) }
         for profile in fields.profiles { profileMembers.remove(profile, slot: slot) }
     }
