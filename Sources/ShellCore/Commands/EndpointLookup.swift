@@ -12,12 +12,6 @@ enum EndpointLookup {
     /// How many matches an ambiguity error names; the rest are counted.
     static let namedMatches = 5
 
-    /// `decode(record, layout:).profiles`, making no other string for a value of the common shape.
-    static func profiles(of record: EndpointIndex.Record, layout: KeyLayout) throws(ShellError) -> [String] {
-        if let profiles = IndexedFields.profiles(record.value) { return profiles }
-        return try decode(record, layout: layout).profiles
-    }
-
     static func decode(_ record: EndpointIndex.Record, layout: KeyLayout) throws(ShellError) -> EndpointData {
         do {
             return try EndpointData.decode(record.value)

@@ -153,7 +153,7 @@ extension Executor {
         if let profiles = IndexedFields.profiles(value) {
             before = profiles
         } else {
-            before = try EndpointLookup.profiles(of: record(), layout: layout)
+            before = try EndpointLookup.decode(record(), layout: layout).profiles
         }
         guard let after = edit.plan(current: before, withMessages: false).newProfiles else { return nil }
         // Writing it must be possible too (a value that cannot be re-encoded fails): certain when its
