@@ -135,7 +135,12 @@ enum ShellMain {
             colour: isatty(1) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb",
             progress: isatty(2) == 1 || options.progress
         )
-        let runner = ScriptRunner(options: runOptions, output: output, executor: { try await session.executor() })
+        let runner = ScriptRunner(
+            options: runOptions,
+            output: output,
+            executor: { try await session.executor() },
+            answerWhileLoading: { try await session.answerWhileLoading($0, $1) }
+        )
 
         if interactive {
             return await InteractiveShell(

@@ -160,6 +160,59 @@ final class OddDataTests: XCTestCase {
         )
     }
 
+    /// A piped shell's first `endpoint show --detailed` answers from the load's pages as they come
+    /// (`DetailedTableFromPages`), or gives up and answers from the index; either way it prints
+    /// what the same command prints from the index: the same table and the same warnings. Pages of
+    /// 2 keys at first: the answer is made from several of etcd's own Range answers.
+    func testAFirstDetailedAnswerIsTheIndexsAnswer() throws {
+        let node = Array("node".utf8)
+        try put(key(host: node, endpoint: "good"), value(profiles: ["b", "a"]))
+        try put(key(host: node, endpoint: "broken"), Array("{not json".utf8))
+        try put(key(host: node, endpoint: "text"), Array(#"{"name":"café","profile_ids":["日本"]}"#.utf8))
+        try put(Array("/calico/v1/host/node/workload/k8s/pod/odd".utf8), Array("x".utf8))
+        try put(Array("/calico/v1/host/node/bird_ip".utf8), Array("10.0.0.1".utf8))
+        for host in ["node-0", "node-2", "node-3"] {
+            try put(key(host: Array(host.utf8), endpoint: "e"), value(profiles: [host]))
+        }
+        func assertBothAnswersAlike(_ context: String, line: UInt = #line) throws {
+            // Each command once from the pages (first in its run) and once from the index (second).
+            let run = { (first: String, second: String) in
+                try ShellBinary.run(["--endpoints", self.etcd.url, "--page-size", "2", "-c", first, "-c", second])
+            }
+            let both = try run("endpoint show --detailed", "endpoint show --detailed --wide")
+            let again = try run("endpoint show --detailed --wide", "endpoint show --detailed")
+            XCTAssertEqual(both.status, 0, both.errors, line: line)
+            XCTAssertEqual(Self.tables(both.output).count, 2, both.output, line: line)
+            XCTAssertEqual(Self.tables(both.output), Self.tables(again.output).reversed(), context, line: line)
+            XCTAssertEqual(both.errors, again.errors, context, line: line)
+            XCTAssertTrue(both.errors.contains("broken: not valid JSON"), both.errors, line: line)
+            XCTAssertTrue(both.errors.contains("pod/odd: not an endpoint key"), both.errors, line: line)
+        }
+        try assertBothAnswersAlike("keys in the tables' order")
+        // etcd's order puts `node-2-a/…` before `node-2/…`: the pages' answer is given up.
+        try put(key(host: Array("node-2-a".utf8), endpoint: "e"), value(profiles: []))
+        try assertBothAnswersAlike("a host name continuing with a byte below '/'")
+        try put(key(host: Self.nfc, endpoint: "e"), value(profiles: []))
+        try assertBothAnswersAlike("a key that is not ASCII")
+    }
+
+    /// The tables in `output`: each is a rule, the headers, a rule, its rows and a closing rule.
+    private static func tables(_ output: String) -> [String] {
+        var tables: [String] = []
+        var lines: [Substring] = []
+        var rules = 0
+        for line in output.split(separator: "\n") {
+            lines.append(line)
+            if line.hasPrefix("+") { rules += 1 }
+            if rules == 3 {
+                tables.append(lines.joined(separator: "\n"))
+                lines = []
+                rules = 0
+            }
+        }
+        return tables
+    }
+
     /// A field given twice in an endpoint's JSON: the last one counts, as for Calico's own readers.
     func testARepeatedJSONFieldTakesTheLastValue() throws {
         let text =

@@ -11,8 +11,17 @@ enum MalformedData {
 
     /// Keys under a host's workloads that are not endpoint keys, for the hosts the filter covers.
     static func warnings(for index: EndpointIndex, filter: EndpointFilter) -> [String] {
-        index.malformedKeys.sorted().compactMap { key in
-            if let host = filter.host, !key.hasPrefix(index.layout.hostsPrefix + host + "/") { return nil }
+        warnings(malformedKeys: index.malformedKeys, layout: index.layout, filter: filter)
+    }
+
+    /// `warnings(for:filter:)` for the keys `malformedKeys`.
+    static func warnings(
+        malformedKeys: some Collection<String>,
+        layout: KeyLayout,
+        filter: EndpointFilter
+    ) -> [String] {
+        malformedKeys.sorted().compactMap { key in
+            if let host = filter.host, !key.hasPrefix(layout.hostsPrefix + host + "/") { return nil }
             return warning(key: key, reason: "not an endpoint key of the Calico v1 layout")
         }
     }

@@ -78,6 +78,19 @@ public struct RangePage: Equatable, Sendable {
     public var count: Int { raw?.count ?? storedPairs.count }
     public var isEmpty: Bool { count == 0 }
 
+    /// Runs `body` on the key and value bytes of pair `index`, read in place when the page came as
+    /// bytes.
+    func withPair<Result>(
+        at index: Int,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Result
+    ) -> Result {
+        if let raw { return raw.withPair(at: index) { key, value, _ in body(key, value) } }
+        let pair = storedPairs[index]
+        return KeyText.withBytes(pair.key) { key in
+            pair.value.withUnsafeBytes { value in body(UnsafeRawBufferPointer(key), value) }
+        }
+    }
+
     /// The last key of the page (where the next page starts after).
     public var lastKey: String? {
         if let raw { return raw.count == 0 ? nil : raw.key(at: raw.count - 1) }

@@ -409,9 +409,9 @@ public struct EndpointIndex: Sendable {
     }
 
     private func isUnderWorkloads(_ path: String) -> Bool {
-        let rest = Substring(path).utf8.dropFirst(layout.hostsPrefix.utf8.count)
-        let parts = rest.split(separator: UInt8(ascii: "/"), maxSplits: 2, omittingEmptySubsequences: false)
-        return parts.count > 2 && parts[1].elementsEqual("workload".utf8)
+        var path = path
+        let start = layout.hostsPrefix.utf8.count
+        return path.withUTF8 { $0.count >= start && KeyLayout.isUnderWorkloads($0, from: start) }
     }
 
     // MARK: Queries

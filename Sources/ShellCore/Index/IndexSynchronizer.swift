@@ -68,10 +68,21 @@ public actor IndexSynchronizer {
     /// completion, and several times less to transfer (the one-shot `-c "endpoint show"` path).
     private var keysOnly = false
 
-    /// Loads everything and starts the watch. `progress` is told the number of keys read so far.
-    public func start(keysOnly: Bool = false, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    /// Loads everything and starts the watch. `progress` is told the number of keys read so far;
+    /// `observer` sees the hosts range's pages as they come, before the index takes each in.
+    public func start(
+        keysOnly: Bool = false,
+        progress: @escaping @Sendable (Int) -> Void = { _ in },
+        observer: (any LoadObserver)? = nil
+    ) async throws {
         self.keysOnly = keysOnly
-        try await reload(progress: progress)
+        do {
+            try await reload(progress: progress, observer: observer)
+        } catch {
+            observer?.loadEnded(error)
+            throw error
+        }
+        observer?.loadEnded(nil)
     }
 
     public func stop() {
@@ -236,12 +247,17 @@ public actor IndexSynchronizer {
 
     // MARK: Loading and watching
 
-    private func reload(progress: @escaping @Sendable (Int) -> Void) async throws {
+    private func reload(
+        progress: @escaping @Sendable (Int) -> Void,
+        observer: (any LoadObserver)? = nil
+    ) async throws {
         cancelWatch()
         // Pages go straight into the new index: the whole data set is never held twice.
         var fresh = EndpointIndex(layout: layout)
         fresh.startLoading(deferringSecondaryIndexes: true)
         var loaded = 0
+        /// Pages held for `observer` (see below).
+        var heldPages: [RangePage] = []
         var revision: Int64 = 0
         var cluster: UInt64 = 0
         let layout = layout
@@ -270,11 +286,25 @@ public actor IndexSynchronizer {
                         profileKeys.removeAll()
                     }
                 }
-                if !isHosts { profileKeys += page.keys }
+                var pages = [page]
+                if isHosts, let observer {
+                    // While the observer makes an answer from the pages, the index takes them in
+                    // after the last one: the answer waits for etcd alone, and putting the pages
+                    // meanwhile took the CPU that etcd needs to read the next (2 cores).
+                    if page.startsOver { heldPages.removeAll() }
+                    heldPages.append(page)
+                    let holds = observer.sawHostsPage(page) && page.more
+                    pages = holds ? [] : heldPages
+                    if !holds { heldPages = [] }
+                } else if !isHosts {
+                    profileKeys += page.keys
+                }
                 if first { fresh.reserve(Int(page.remaining)) }
                 first = false
                 cluster = page.clusterID
-                fresh.put(page)
+                // Each held page is let go once it is in: the index grows as they shrink.
+                pages.reverse()
+                while let page = pages.popLast() { fresh.put(page) }
                 loaded += page.count
                 progress(loaded)
             }

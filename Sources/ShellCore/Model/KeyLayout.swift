@@ -105,6 +105,13 @@ public struct KeyLayout: Equatable, Sendable {
         return .endpoint(fields)
     }
 
+    /// Whether a key under the hosts prefix (its bytes, `start` just after the prefix) lies under a
+    /// host's `workload/` tree: such a key that is not of the endpoint shape is malformed data.
+    static func isUnderWorkloads(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        let parts = bytes[start...].split(separator: UInt8(ascii: "/"), maxSplits: 2, omittingEmptySubsequences: false)
+        return parts.count > 2 && parts[1].elementsEqual("workload".utf8)
+    }
+
     private static func equal(
         _ bytes: UnsafeBufferPointer<UInt8>,
         _ from: Int,

@@ -37,6 +37,8 @@ public final class ScriptRunner: Sendable {
 
     private let output: any OutputWriter
     private let executor: @Sendable () async throws -> Executor
+    /// A command's answer made while the index loads, when it can be (`Session.answerWhileLoading`).
+    private let answerWhileLoading: @Sendable (EndpointCommand, CommandContext) async throws -> CommandResult?
     private let state: Mutex<State>
     /// With `--atomic` or `--dry-run`: the edits staged so far.
     private let batch: StagedEdits?
@@ -46,11 +48,16 @@ public final class ScriptRunner: Sendable {
     public init(
         options: RunOptions,
         output: any OutputWriter,
-        executor: @escaping @Sendable () async throws -> Executor
+        executor: @escaping @Sendable () async throws -> Executor,
+        answerWhileLoading: @escaping @Sendable (EndpointCommand, CommandContext) async throws -> CommandResult? = {
+            _,
+            _ in nil
+        }
     ) {
         self.state = Mutex(State(options: options))
         self.output = output
         self.executor = executor
+        self.answerWhileLoading = answerWhileLoading
         if options.dryRun {
             self.batch = StagedEdits(.plan, limit: options.atomic ? StagedEdits.maximumOperations : nil)
         } else {
@@ -320,7 +327,11 @@ public final class ScriptRunner: Sendable {
         )
         let result: CommandResult
         do {
-            result = try await executor().run(command, context)
+            if let answer = try await answerWhileLoading(command, context) {
+                result = answer
+            } else {
+                result = try await executor().run(command, context)
+            }
             progress.finish()
         } catch {
             progress.finish()  // ends the progress line before the error is printed under it

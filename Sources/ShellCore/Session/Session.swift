@@ -54,6 +54,10 @@ public actor Session {
     /// Starts loading the index without waiting for it (the interactive shell shows its prompt at
     /// once and loads behind it). With `publishingSnapshots`, `indexSnapshot` follows the index.
     public func startLoading(publishingSnapshots: Bool = false) throws {
+        try startLoading(publishingSnapshots: publishingSnapshots, observer: nil)
+    }
+
+    private func startLoading(publishingSnapshots: Bool, observer: (any LoadObserver)?) throws {
         if publishingSnapshots { publishes = true }
         guard started == nil, loading == nil else { return }
         let store = try connection()
@@ -75,7 +79,11 @@ public actor Session {
         loading = Task {
             let result: Result<Executor, any Error>
             do {
-                try await synchronizer.start(keysOnly: keysOnly, progress: { reporter.report($0) })
+                try await synchronizer.start(
+                    keysOnly: keysOnly,
+                    progress: { reporter.report($0) },
+                    observer: observer
+                )
                 if publishes { await synchronizer.publishSnapshots() }
                 result = .success(Executor(synchronizer: synchronizer))
             } catch {
@@ -112,6 +120,20 @@ public actor Session {
         }
     }
 
+    /// The answer to `command`, made from the load's pages as they come, when `command` is the one
+    /// that starts the load and its answer can be made that way (`DetailedTableFromPages`); nil
+    /// otherwise, and the caller runs it as any other. Waiting can be cancelled like `executor()`'s.
+    public func answerWhileLoading(_ command: EndpointCommand, _ context: CommandContext) async throws -> CommandResult?
+    {
+        guard started == nil, loading == nil, !keysOnly,
+            let observer = DetailedTableFromPages(command, context, layout: layout)
+        else { return nil }
+        try startLoading(publishingSnapshots: false, observer: observer)
+        waiting.add(1)
+        defer { waiting.add(-1) }
+        return try await observer.answer()
+    }
+
     /// The executor if the index is loaded within `timeout`, else nil (the load goes on).
     public func executor(within timeout: Duration) async -> Executor? {
         let waiter = Task { try? await self.executor() }
@@ -139,7 +161,7 @@ public actor Session {
         }
         let resumed = waiters.values
         waiters = [:]
-        waiting.add(-waiting.value)
+        waiting.add(-resumed.count)
         for continuation in resumed { continuation.resume(with: result) }
     }
 

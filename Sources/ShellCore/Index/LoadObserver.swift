@@ -1,0 +1,13 @@
+/// Sees the hosts range of the index's first load page by page as it arrives, before the index
+/// holds it: a command given before the load started can answer from the pages (all read at the
+/// load's one revision, which etcd chose after the command was given) instead of waiting for the
+/// whole index (`DetailedTableFromPages`).
+public protocol LoadObserver: Sendable {
+    /// A page of the hosts range, in key order, on the loading task. A page that `startsOver`
+    /// drops every page before it; the page whose `more` is false is the range's last. Returns
+    /// whether the observer is still making its answer: the load then holds the pages and puts
+    /// them in the index after the range's last, so that the answer does not wait for that.
+    func sawHostsPage(_ page: RangePage) -> Bool
+    /// The load ended: loaded (`error` nil) or failed.
+    func loadEnded(_ error: (any Error)?)
+}
