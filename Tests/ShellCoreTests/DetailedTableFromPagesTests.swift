@@ -1,5 +1,6 @@
 import ShellDevTools
 import ShellTesting
+import Synchronization
 import XCTest
 
 @testable import ShellCore
@@ -184,6 +185,48 @@ final class DetailedTableFromPagesTests: XCTestCase {
         }
         // The load no longer holds its pages for an answer nobody waits for.
         XCTAssertFalse(observer.sawHostsPage(RangePage(pairs: [], more: true, revision: 2)))
+    }
+
+    /// The load puts its held pages in the index once the answer is drawn (`answerMade`), not
+    /// while it is: drawing needs the cores.
+    func testTheLoadWaitsUntilTheAnswerIsDrawn() async throws {
+        let observer = try XCTUnwrap(
+            DetailedTableFromPages(
+                .showEndpoints(EndpointFilter(), detailed: true, wide: false),
+                CommandContext(),
+                layout: layout
+            )
+        )
+        let key = EndpointKey(host: "h", orchestrator: "k8s", workload: "w", endpoint: "e").path(in: layout)
+        XCTAssertTrue(
+            observer.sawHostsPage(
+                RangePage(pairs: [KeyValue(key: key, value: [], modRevision: 2)], more: false, revision: 2)
+            )
+        )
+        let made = Mutex(false)
+        let loader = Task {
+            await observer.answerMade()
+            made.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        XCTAssertFalse(made.withLock { $0 }, "the load went on before the answer was drawn")
+        let answer = try await observer.answer()
+        XCTAssertNotNil(answer)
+        await loader.value
+        XCTAssertTrue(made.withLock { $0 })
+
+        // An observer that never saw the range's last page has no answer coming: the load goes on.
+        let unfinished = try XCTUnwrap(
+            DetailedTableFromPages(
+                .showEndpoints(EndpointFilter(), detailed: true, wide: false),
+                CommandContext(),
+                layout: layout
+            )
+        )
+        XCTAssertTrue(unfinished.sawHostsPage(RangePage(pairs: [], more: true, revision: 2)))
+        await unfinished.answerMade()
+        let none = try await unfinished.answer()
+        XCTAssertNil(none)
     }
 
     /// Only `endpoint show --detailed` as a table, with nothing staged, answers from the pages.

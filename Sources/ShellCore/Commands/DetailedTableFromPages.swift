@@ -31,19 +31,22 @@ final class DetailedTableFromPages: LoadObserver {
     }
 
     private enum Outcome: Sendable {
-        case table([Table], warnings: [String])
+        case table([TableRenderer.MeasuredTable], warnings: [String])
         case givenUp
         case failed(any Error)
     }
 
     private struct State {
-        var parts: [Table] = []
+        var parts: [TableRenderer.MeasuredTable] = []
         var unreadable: [String] = []
         var malformedKeys: [String] = []
         /// The last endpoint key so far: the next page's first must come after it.
         var last: OrderedKey?
         var outcome: Outcome?
         var waiter: CheckedContinuation<Outcome, Never>?
+        /// Whether the answer is made (drawn, or given up), and who waits for that.
+        var made = false
+        var madeWaiters: [CheckedContinuation<Void, Never>] = []
 
         mutating func end(_ outcome: Outcome) {
             guard self.outcome == nil else { return }
@@ -51,6 +54,15 @@ final class DetailedTableFromPages: LoadObserver {
             parts = []
             waiter?.resume(returning: outcome)
             waiter = nil
+            if case .table = outcome { return }
+            madeNow()
+        }
+
+        /// Nothing more to draw: the load may take the cores back.
+        mutating func madeNow() {
+            made = true
+            for waiter in madeWaiters { waiter.resume() }
+            madeWaiters = []
         }
     }
 
@@ -64,10 +76,9 @@ final class DetailedTableFromPages: LoadObserver {
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
                 state.withLock { state in
+                    if Task.isCancelled { state.end(.failed(CancellationError())) }
                     if let outcome = state.outcome {
                         continuation.resume(returning: outcome)
-                    } else if Task.isCancelled {
-                        continuation.resume(returning: .failed(CancellationError()))
                     } else {
                         state.waiter = continuation
                     }
@@ -78,6 +89,7 @@ final class DetailedTableFromPages: LoadObserver {
         }
         switch outcome {
         case .table(let parts, let warnings):
+            defer { state.withLock { $0.madeNow() } }
             return CommandResult(output: TableRenderer.render(joining: parts, headers: headers), warnings: warnings)
         case .givenUp:
             return nil
@@ -106,17 +118,31 @@ final class DetailedTableFromPages: LoadObserver {
                 guard let first = part.first else { continue }
                 if let last = state.last, OrderedKey.compare(last, first) >= 0 { state.end(.givenUp) }
                 state.last = part.last
-                state.parts.append(part.table)
+                state.parts += part.tables
                 state.unreadable += part.unreadable
             }
             guard state.outcome == nil else { return false }
             guard !page.more else { return true }
-            if state.parts.isEmpty { state.parts = [Table(headers: headers)] }
+            if state.parts.isEmpty { state.parts = [TableRenderer.measured(Table(headers: headers))] }
             let warnings =
                 MalformedData.warnings(malformedKeys: state.malformedKeys, layout: layout, filter: filter)
                 + state.unreadable
             state.end(.table(state.parts, warnings: warnings))
             return true
+        }
+    }
+
+    func answerMade() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            state.withLock { state in
+                // Asked once the range is read: without its last page there is no answer coming.
+                if state.outcome == nil { state.end(.givenUp) }
+                if state.made {
+                    continuation.resume()
+                } else {
+                    state.madeWaiters.append(continuation)
+                }
+            }
         }
     }
 
@@ -129,7 +155,10 @@ final class DetailedTableFromPages: LoadObserver {
 
     /// The rows of some of a page's endpoints, and what the order check needs of them.
     private struct Part: Sendable {
-        var table: Table
+        /// The rows in tables of at most `tableRows`, each measured as it is filled: the answer
+        /// only draws them, its work spread over the cores table by table.
+        var tables: [TableRenderer.MeasuredTable] = []
+        static let tableRows = 8_192
         var unreadable: [String] = []
         var malformedKeys: [String] = []
         var first: OrderedKey?
@@ -145,8 +174,13 @@ final class DetailedTableFromPages: LoadObserver {
             layout: KeyLayout,
             headers: [String]
         ) {
-            table = Table(headers: headers)
-            table.reserve(rows: range.count, bytes: range.count * 128)
+            func newTable() -> Table {
+                var table = Table(headers: headers)
+                table.reserve(rows: min(range.count, Self.tableRows), bytes: min(range.count, Self.tableRows) * 128)
+                return table
+            }
+            var table = newTable()
+            defer { if table.rowCount > 0 { tables.append(TableRenderer.measured(table)) } }
             var keys = KeyMatcher(filter)
             var value: [UInt8] = []
             let start = layout.hostsPrefix.utf8.count
@@ -191,6 +225,10 @@ final class DetailedTableFromPages: LoadObserver {
                     }
                     if let failure = DetailedRows.append(names, value: value, layout: layout, wide: wide, to: &table) {
                         unreadable.append(failure.warning)
+                    }
+                    if table.rowCount == Self.tableRows {
+                        tables.append(TableRenderer.measured(table))
+                        table = newTable()
                     }
                     return true
                 }

@@ -286,27 +286,27 @@ public actor IndexSynchronizer {
                         profileKeys.removeAll()
                     }
                 }
-                var pages = [page]
-                if isHosts, let observer {
-                    // While the observer makes an answer from the pages, the index takes them in
-                    // after the last one: the answer waits for etcd alone, and putting the pages
-                    // meanwhile took the CPU that etcd needs to read the next (2 cores).
-                    if page.startsOver { heldPages.removeAll() }
-                    heldPages.append(page)
-                    let holds = observer.sawHostsPage(page) && page.more
-                    pages = holds ? [] : heldPages
-                    if !holds { heldPages = [] }
-                } else if !isHosts {
-                    profileKeys += page.keys
-                }
                 if first { fresh.reserve(Int(page.remaining)) }
                 first = false
                 cluster = page.clusterID
-                // Each held page is let go once it is in: the index grows as they shrink.
-                pages.reverse()
-                while let page = pages.popLast() { fresh.put(page) }
                 loaded += page.count
+                if isHosts, let observer {
+                    // While the observer makes an answer from the pages, the index takes them in
+                    // once it is made (below): the answer waits for etcd alone, and putting the
+                    // pages meanwhile took the CPU that etcd needs to read the next, and the
+                    // answer's drawing needs after the last (2 cores).
+                    if page.startsOver { heldPages.removeAll() }
+                    heldPages.append(page)
+                    if !observer.sawHostsPage(page) { Self.put(&heldPages, into: &fresh) }
+                } else {
+                    if !isHosts { profileKeys += page.keys }
+                    fresh.put(page)
+                }
                 progress(loaded)
+            }
+            if isHosts, let observer, !heldPages.isEmpty {
+                await observer.answerMade()
+                Self.put(&heldPages, into: &fresh)
             }
         }
         // A keys-only load serves one-shot summaries, which never look an ID up: skip the sort.
@@ -319,6 +319,12 @@ public actor IndexSynchronizer {
         publish()
         startWatch(from: revision + 1)
         resumeReachedWaiters()
+    }
+
+    /// Puts `pages` in `index`, letting each go once it is in: the index grows as they shrink.
+    private static func put(_ pages: inout [RangePage], into index: inout EndpointIndex) {
+        pages.reverse()
+        while let page = pages.popLast() { index.put(page) }
     }
 
     private func cancelWatch() {

@@ -152,15 +152,32 @@ public enum TableRenderer {
         render(tables.map { Part(table: $0, rows: 0..<$0.rowCount) }, headers)
     }
 
+    /// A table measured ahead of drawing (`measured(_:)`): a table built in parts as its rows
+    /// arrive is measured part by part while the rest is still coming.
+    struct MeasuredTable: Sendable {
+        fileprivate var part: Part
+        fileprivate var measure: Measure
+    }
+
+    static func measured(_ table: Table) -> MeasuredTable {
+        let part = Part(table: table, rows: 0..<table.rowCount)
+        return MeasuredTable(part: part, measure: measure(part))
+    }
+
+    /// `render(joining:headers:)` of tables measured already.
+    static func render(joining tables: [MeasuredTable], headers: [String]) -> String {
+        render(tables.map(\.part), headers, measured: tables.map(\.measure))
+    }
+
     /// Some rows of a table, measured and drawn as one piece of work.
-    private struct Part: Sendable {
+    fileprivate struct Part: Sendable {
         var table: Table
         var rows: Range<Int>
     }
 
     /// What drawing a part takes: its columns' widths, its lines, and the bytes its unusual cells
     /// take beyond their columns (a line of plain cells is exactly as many bytes as the rule).
-    private struct Measure: Sendable {
+    fileprivate struct Measure: Sendable {
         var widths: [Int]
         var lines = 0
         var extraBytes = 0
@@ -171,7 +188,8 @@ public enum TableRenderer {
         let base: UnsafeMutablePointer<UInt8>
     }
 
-    private static func render(_ parts: [Part], _ headers: [String]) -> String {
+    /// Draws `parts` under `headers`; `measured`, when given, holds each part's measure.
+    private static func render(_ parts: [Part], _ headers: [String], measured: [Measure]? = nil) -> String {
         let columns = headers.count
         guard columns > 0 else { return "+\n|\n+\n+\n" }
         let head = Part(table: Table(headers: headers, rows: [headers.map { [$0] }]), rows: 0..<1)
@@ -179,7 +197,9 @@ public enum TableRenderer {
         // Each part on a thread of its own only when the rows came in several: a small table is
         // measured and drawn on this thread (handing it to another cost more than drawing it).
         let groups = parts.count > 1 ? all.indices.map { $0..<$0 + 1 } : [all.indices]
-        let measures = Array(ParallelParts.map(groups) { group in group.map { measure(all[$0]) } }.joined())
+        let measures =
+            measured.map { [measure(head)] + $0 }
+            ?? Array(ParallelParts.map(groups) { group in group.map { measure(all[$0]) } }.joined())
         var widths = [Int](repeating: 0, count: columns)
         for measure in measures {
             for column in widths.indices { widths[column] = max(widths[column], measure.widths[column]) }
