@@ -151,7 +151,9 @@ final class EditUnderChangeTests: XCTestCase {
         // Move the old etcd's revision well past anything the new one will reach.
         for n in 0..<30 { _ = try await client.put("/elsewhere/\(n)", [1]) }
         let shell = try RunningShell(["--endpoints", etcd.url, "--dial-timeout", "10"], seconds: 120)
-        shell.send(Data("endpoint show --detailed\necho end-of-answer\n".utf8))
+        // The first command answers from the load's pages as they come; the second waits for the
+        // whole index, so that etcd is replaced under a shell that holds one.
+        shell.send(Data("endpoint show --detailed\nendpoint show\necho end-of-answer\n".utf8))
         let before = shell.read(until: "end-of-answer\n", from: { $0.readOutput() })
         XCTAssertTrue(before.contains(endpoint), before)
         await client.shutdown()

@@ -22,6 +22,9 @@ public struct RawKeyValues: Sendable {
 
     public var count: Int { entries.count }
 
+    /// The bytes held (the message's).
+    public var byteCount: Int { bytes.count }
+
     /// Runs `body` on the key and value bytes of pair `index`, and its revision.
     @inline(__always)
     func withPair<Result>(

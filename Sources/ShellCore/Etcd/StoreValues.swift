@@ -74,6 +74,11 @@ public struct RangePage: Equatable, Sendable {
         self.raw = raw
     }
 
+    /// About how many bytes the page holds: its message's, or its keys' and values'.
+    public var byteCount: Int {
+        raw?.byteCount ?? storedPairs.reduce(0) { $0 + $1.key.utf8.count + $1.value.count }
+    }
+
     /// How many key-values the page holds.
     public var count: Int { raw?.count ?? storedPairs.count }
     public var isEmpty: Bool { count == 0 }

@@ -5,8 +5,8 @@
 public protocol LoadObserver: Sendable {
     /// A page of the hosts range, in key order, on the loading task. A page that `startsOver`
     /// drops every page before it; the page whose `more` is false is the range's last. Returns
-    /// whether the observer is still making its answer: the load then holds the pages and puts
-    /// them in the index once the answer is made (`answerMade`), so that it waits for none of that.
+    /// whether the observer is still making its answer: the load then holds the pages (a bounded
+    /// number of bytes of them) and puts them in the index once the answer is made (`answerMade`).
     func sawHostsPage(_ page: RangePage) -> Bool
     /// Returns once the answer is made, or given up (asked after the hosts range is read: an
     /// observer that missed its last page gives up).
