@@ -110,53 +110,19 @@ public actor IndexSynchronizer {
     /// selection or a serializable read).
     /// A load leaves the secondary indexes for the first command that needs them
     /// (`needsSecondaryIndexes`): a piped `endpoint show --detailed` answers without them.
-    ///
-    /// A fresh read runs `body` while etcd answers the revision read, on the index as it is, and
-    /// keeps that answer when the index turns out to have been fresh and has not changed since: a
-    /// read then costs the round trip or its own work, whichever is longer, not both (at 1,000,000
-    /// endpoints a completion's listing was a seventh of it). The answer is then the index's at a
-    /// revision at least the cluster's when the command began, and no later than its end. While
-    /// changes arrive (the last one under `quietBeforeEarlyAnswers` ago) nothing runs early, so
-    /// that a large answer is not made twice under churn.
     public func withIndex<T: Sendable>(
         fresh: Bool,
         needsSecondaryIndexes: Bool = true,
         _ body: @Sendable (EndpointIndex) -> T
     ) async throws -> T {
-        if needsSecondaryIndexes { index.buildSecondaryIndexes() }
-        guard fresh else { return body(index) }
-        let appliedWhenAsked = state.appliedRevision
-        guard ContinuousClock.now - lastChange >= Self.quietBeforeEarlyAnswers else {
-            try await waitUntilFresh(position: try await currentPosition(), appliedWhenAsked: appliedWhenAsked)
-            if needsSecondaryIndexes { index.buildSecondaryIndexes() }
-            return body(index)
-        }
-        async let asked = currentPosition()
-        let changesBefore = changes
-        let early = body(index)
-        try await waitUntilFresh(position: try await asked, appliedWhenAsked: appliedWhenAsked)
-        if changes == changesBefore { return early }
+        if fresh { try await waitUntilFresh() }
         if needsSecondaryIndexes { index.buildSecondaryIndexes() }
         return body(index)
     }
 
-    /// How long the index must have gone unchanged for a fresh read to run early (see `withIndex`).
-    static let quietBeforeEarlyAnswers = Duration.milliseconds(100)
-    /// When the index last took in a change, and how many batches of changes it has taken in.
-    private var lastChange = ContinuousClock.now
-    private var changes = 0
-
-    private func currentPosition() async throws -> StorePosition {
-        try await store.position(readingKey: layout.prefix + "/")
-    }
-
     private func waitUntilFresh() async throws {
-        try await waitUntilFresh(position: try await currentPosition(), appliedWhenAsked: state.appliedRevision)
-    }
-
-    /// Waits until the index holds every change up to `position` (read after `appliedWhenAsked`
-    /// was the index's revision).
-    private func waitUntilFresh(position: StorePosition, appliedWhenAsked: Int64) async throws {
+        let appliedWhenAsked = state.appliedRevision
+        let position = try await store.position(readingKey: layout.prefix + "/")
         if let reason = state.replacement(seen: position, appliedWhenAsked: appliedWhenAsked) {
             // The reload may be one a watch answer started before `position` was read, and have
             // read the new etcd before a write this command must see: the checks below still apply
@@ -354,8 +320,6 @@ public actor IndexSynchronizer {
         loads += 1
         if !subscribers.isEmpty { broadcast(Self.differences(from: index, to: fresh)) }
         index = fresh
-        changes += 1
-        lastChange = .now
         state.loaded(revision: revision, clusterID: cluster)
         publish()
         startWatch(from: revision + 1)
@@ -411,8 +375,6 @@ public actor IndexSynchronizer {
         case .applyProgress:
             index.apply(batch)
         case .applyEvents:
-            changes += 1
-            lastChange = .now
             if subscribers.isEmpty {
                 index.apply(batch)
             } else {
