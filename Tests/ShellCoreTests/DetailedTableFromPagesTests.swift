@@ -11,18 +11,7 @@ import XCTest
 final class DetailedTableFromPagesTests: XCTestCase {
     let layout = KeyLayout()
 
-    /// Values of every shape (see `DetailedRowsTests`): copied as bytes, or decoded as strings.
-    let values: [String] = [
-        #"{"state":"active","name":"cali1","mac":"ee:ee:00:00:00:01","profile_ids":["web","db"],"#
-            + #""ipv4_nets":["10.0.0.1/32"],"ipv6_nets":["fd00::1/128"],"labels":{}}"#,
-        #"{"state":"inactive","name":"cali2","mac":null,"profile_id":"db","ipv4_nets":["10.0.1.7/32"]}"#,
-        #"{}"#,
-        #"{"profile_ids":[],"ipv4_nets":["10.0.0.10/32","10.0.0.9/32"]}"#,
-        #"{"name":"café","profile_ids":["日本"],"state":"up"}"#,
-        #"{"name":"a\"b","profile_ids":["esc\u0041ped"]}"#,
-        #"not json"#,
-        "",
-    ]
+    let values = DetailedValueShapes.all
 
     let filters: [EndpointFilter] = [
         EndpointFilter(),
@@ -80,6 +69,17 @@ final class DetailedTableFromPagesTests: XCTestCase {
         for page in pages { _ = observer.sawHostsPage(page) }
         observer.loadEnded(nil)
         return try await observer.answer()
+    }
+
+    /// The observer of a whole-index `endpoint show --detailed`.
+    private func wholeTableObserver() throws -> DetailedTableFromPages {
+        try XCTUnwrap(
+            DetailedTableFromPages(
+                .showEndpoints(EndpointFilter(), detailed: true, wide: false),
+                CommandContext(),
+                layout: layout
+            )
+        )
     }
 
     func testEveryAnswerIsTheLoadedIndexs() async throws {
@@ -149,13 +149,7 @@ final class DetailedTableFromPagesTests: XCTestCase {
     }
 
     func testALoadThatFailsIsTheAnswersError() async throws {
-        let observer = try XCTUnwrap(
-            DetailedTableFromPages(
-                .showEndpoints(EndpointFilter(), detailed: true, wide: false),
-                CommandContext(),
-                layout: layout
-            )
-        )
+        let observer = try wholeTableObserver()
         _ = observer.sawHostsPage(RangePage(pairs: [], more: true, revision: 2))
         observer.loadEnded(EtcdError.unreachable(endpoints: ["127.0.0.1:1"], seconds: 1))
         do {
@@ -167,13 +161,7 @@ final class DetailedTableFromPagesTests: XCTestCase {
     }
 
     func testACancelledWaitEndsAndTheLoadGoesOn() async throws {
-        let observer = try XCTUnwrap(
-            DetailedTableFromPages(
-                .showEndpoints(EndpointFilter(), detailed: true, wide: false),
-                CommandContext(),
-                layout: layout
-            )
-        )
+        let observer = try wholeTableObserver()
         let waiting = Task { try await observer.answer() }
         try await Task.sleep(for: .milliseconds(20))
         waiting.cancel()
@@ -190,13 +178,7 @@ final class DetailedTableFromPagesTests: XCTestCase {
     /// The load puts its held pages in the index once the answer is drawn (`answerMade`), not
     /// while it is: drawing needs the cores.
     func testTheLoadWaitsUntilTheAnswerIsDrawn() async throws {
-        let observer = try XCTUnwrap(
-            DetailedTableFromPages(
-                .showEndpoints(EndpointFilter(), detailed: true, wide: false),
-                CommandContext(),
-                layout: layout
-            )
-        )
+        let observer = try wholeTableObserver()
         let key = EndpointKey(host: "h", orchestrator: "k8s", workload: "w", endpoint: "e").path(in: layout)
         XCTAssertTrue(
             observer.sawHostsPage(
@@ -216,13 +198,7 @@ final class DetailedTableFromPagesTests: XCTestCase {
         XCTAssertTrue(made.withLock { $0 })
 
         // An observer that never saw the range's last page has no answer coming: the load goes on.
-        let unfinished = try XCTUnwrap(
-            DetailedTableFromPages(
-                .showEndpoints(EndpointFilter(), detailed: true, wide: false),
-                CommandContext(),
-                layout: layout
-            )
-        )
+        let unfinished = try wholeTableObserver()
         XCTAssertTrue(unfinished.sawHostsPage(RangePage(pairs: [], more: true, revision: 2)))
         await unfinished.answerMade()
         let none = try await unfinished.answer()
