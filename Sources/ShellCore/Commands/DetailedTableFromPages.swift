@@ -3,9 +3,9 @@ import Synchronization
 /// `endpoint show --detailed`'s table made from the index's first load as its pages arrive, for
 /// the command that starts the load (a piped shell's first): each page's rows are laid out and
 /// measured while etcd reads the next one, and the answer is drawn as soon as the last page is
-/// laid out; the index takes that page in after. Waiting for the whole index put indexing the last
-/// page, sorting, and laying out every row after etcd's last byte (a third of a first answer at
-/// 100,000 endpoints, perf).
+/// laid out; the index takes in the pages the load held for it after (`answerMade`). Waiting for
+/// the whole index put indexing the last page, sorting, and laying out every row after etcd's last
+/// byte (a third of a first answer at 100,000 endpoints, perf).
 ///
 /// The answer is as fresh as a loaded index's: every page is read at the load's one revision,
 /// which etcd chose after the command was given. It is given up, and the command answers from the
