@@ -73,6 +73,8 @@ let package = Package(
                 "ShellCore",
                 "ShellDevTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Test doubles (an in-memory store, captured output): for the tests only, in no product.

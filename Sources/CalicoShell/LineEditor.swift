@@ -76,13 +76,19 @@ final class LineEditor: LineSource {
         free(continuationPrompt)
     }
 
-    func readContinuationLine() -> SourceLine? {
+    // The terminal's reads block their thread: the interactive shell runs on Swift's own thread
+    // pool, never on NIO's event loops (see `ShellMain.run`).
+    func readContinuationLine() async -> SourceLine? {
         promptBuffer = continuationPrompt
         defer { promptBuffer = prompt }
-        return readLine()
+        return readEditedLine()
     }
 
-    func readLine() -> SourceLine? {
+    func readLine() async -> SourceLine? {
+        readEditedLine()
+    }
+
+    private func readEditedLine() -> SourceLine? {
         cancelled = false
         lastTabLine = nil
         var count: Int32 = 0
@@ -109,7 +115,7 @@ final class LineEditor: LineSource {
 
     /// The answer to a question (`Apply? [y/N] `), read with the question as the prompt; kept out of
     /// the history. Ctrl-C or Ctrl-D abandons it (nil: no).
-    func answer(_ question: String) -> String? {
+    func answer(_ question: String) async -> String? {
         guard let questionPrompt = strdup(question) else { return nil }
         promptBuffer = questionPrompt
         defer {

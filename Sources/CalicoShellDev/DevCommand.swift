@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 import ShellCore
 import ShellDevTools
 
@@ -23,6 +25,13 @@ struct DevCommand: AsyncParsableCommand {
             LoadDemo.self, LoadSynthetic.self, RawBenchmarkCommand.self, ChurnCommand.self, WatchCountCommand.self,
         ]
     )
+
+    static func main() async {
+        // NIO's event loops run the async work, as in calico-shell's scripts and pipes
+        // (`ShellMain.run`): the raw baselines must run the client as the shell does.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }
 
 /// Where the data goes: the same `--endpoints`, `ETCD_*` variables and key prefix as calico-shell.

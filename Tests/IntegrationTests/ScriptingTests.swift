@@ -121,6 +121,25 @@ final class ScriptingTests: XCTestCase {
         XCTAssertEqual(shell.finish().status, 0)
     }
 
+    /// A coprocess that falls silent: the shell waits for its next line without holding the event
+    /// loop its etcd connection runs on (scripts run on NIO's loops), so the watch keeps the index
+    /// current meanwhile. A read from the watched index (`--consistency s`: no round trip first)
+    /// shows an endpoint made while the shell waited.
+    func testASilentWriterLeavesTheIndexCurrent() async throws {
+        let shell = try RunningShell(["--endpoints", etcd.url, "--consistency", "s"])
+        shell.send(Data("endpoint \(second) profile show\necho ready\n".utf8))
+        XCTAssertTrue(shell.read(until: "ready\n") { $0.readOutput() }.hasPrefix("+------+\n| Name |\n"))
+        let made = EndpointKey(host: "calico", orchestrator: "docker", workload: "silent", endpoint: "made-meanwhile")
+        _ = try await client.put(made.path(in: layout), Array(#"{"state":"active","profile_ids":["MEANWHILE"]}"#.utf8))
+        try await Task.sleep(for: .milliseconds(500))
+        shell.send(Data("endpoint made-meanwhile profile show\n".utf8))
+        try shell.closeInput()
+        let result = shell.finish()
+        XCTAssertEqual(result.errors, "")
+        XCTAssertEqual(result.output, "+-----------+\n|    Name   |\n+-----------+\n| MEANWHILE |\n+-----------+\n")
+        XCTAssertEqual(result.status, 0)
+    }
+
     /// The `complete` builtin through the binary, answered from the index of a real etcd.
     func testCompleteBuiltin() throws {
         let result = try ShellBinary.run([

@@ -241,13 +241,13 @@ final class EditPlanTests: XCTestCase {
             self.answers = answers
         }
 
-        mutating func readLine() -> SourceLine? {
+        mutating func readLine() async -> SourceLine? {
             guard !lines.isEmpty else { return nil }
             number += 1
             return SourceLine(text: lines.removeFirst(), number: number)
         }
 
-        mutating func answer(_ question: String) -> String? {
+        mutating func answer(_ question: String) async -> String? {
             asked.append(question)
             return answers.isEmpty ? nil : answers.removeFirst()
         }

@@ -18,6 +18,9 @@ struct BoundedLineReader {
 
     let descriptor: Int32
     let limit: Int
+    /// Whether a read may wait for input (a pipe, a terminal, a FIFO; not a regular file): such
+    /// reads first wait off the thread until input is there (`InputReadiness`).
+    private let mayWait: Bool
     private var buffer: [UInt8]
     private var start = 0
     private var end = 0
@@ -27,10 +30,11 @@ struct BoundedLineReader {
         self.descriptor = descriptor
         self.limit = limit
         self.buffer = [UInt8](repeating: 0, count: bufferSize)
+        self.mayWait = InputReadiness.mayWait(descriptor)
     }
 
     /// The next line; nil at the end of the input. A last line without a newline is a line.
-    mutating func next() -> Line? {
+    mutating func next() async -> Line? {
         var line: [UInt8] = []
         var length = 0
         var trailingBackslashes = 0
@@ -38,6 +42,7 @@ struct BoundedLineReader {
         while true {
             if start == end {
                 if finished { break }
+                if mayWait { await InputReadiness.wait(for: descriptor) }
                 let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if count < 0 {
                     if errno == EINTR { continue }

@@ -14,15 +14,19 @@ public struct CommandsLineSource: LineSource {
 
     public var name: String { lines.count > 1 ? "-c:\(current)" : "-c" }
 
-    public mutating func readLine() -> SourceLine? {
+    public mutating func readLine() async -> SourceLine? {
         while nextLine >= lines.count {
             guard nextCommand() else { return nil }
         }
-        return readContinuationLine()
+        return nextLineOfCommand()
+    }
+
+    public mutating func readContinuationLine() async -> SourceLine? {
+        nextLineOfCommand()
     }
 
     /// The next line of the current `-c` only.
-    public mutating func readContinuationLine() -> SourceLine? {
+    private mutating func nextLineOfCommand() -> SourceLine? {
         guard nextLine < lines.count else { return nil }
         nextLine += 1
         let text = lines[nextLine - 1]

@@ -30,20 +30,22 @@ public protocol LineSource {
     /// Whether a person types these lines: an error then prints without `FILE:LINE:` and never
     /// ends the run, and Ctrl-C cancels just the command that runs.
     var isInteractive: Bool { get }
-    /// The next physical line, without its newline; nil at the end.
-    mutating func readLine() -> SourceLine?
+    /// The next physical line, without its newline; nil at the end. Async because input may wait
+    /// (a pipe whose writer is silent): a source that waits must not hold the thread while it does
+    /// (see `InputReadiness`).
+    mutating func readLine() async -> SourceLine?
     /// The line that continues one ending in a backslash; nil where a continuation cannot go on.
-    mutating func readContinuationLine() -> SourceLine?
+    mutating func readContinuationLine() async -> SourceLine?
     /// A person's answer to `question` (`Apply? [y/N] `); nil when nobody can answer (scripts and
     /// pipes never ask) or the answer was abandoned (Ctrl-C, Ctrl-D).
-    mutating func answer(_ question: String) -> String?
+    mutating func answer(_ question: String) async -> String?
 }
 
 extension LineSource {
     public var path: String? { nil }
     public var isInteractive: Bool { false }
-    public mutating func readContinuationLine() -> SourceLine? { readLine() }
-    public mutating func answer(_ question: String) -> String? { nil }
+    public mutating func readContinuationLine() async -> SourceLine? { await readLine() }
+    public mutating func answer(_ question: String) async -> String? { nil }
 }
 
 /// Lines longer than this are refused (one clear error) rather than parsed.

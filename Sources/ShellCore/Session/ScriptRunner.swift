@@ -130,11 +130,11 @@ public final class ScriptRunner: Sendable {
     public func run(_ source: inout some LineSource) async -> Outcome {
         if let path = source.path { state.withLock { $0.sourceStack.append(Self.canonicalPath(path)) } }
         defer { if source.path != nil { state.withLock { _ = $0.sourceStack.popLast() } } }
-        while let line = Self.readLogicalLine(from: &source) {
+        while let line = await Self.readLogicalLine(from: &source) {
             let origin = Origin(name: source.name, directory: source.directory, isInteractive: source.isInteractive)
             var step = await perform(from: origin) { await self.runLine(line, from: origin) }
             if case .ask(let question, let confirmed) = step {
-                if Self.isYes(source.answer(question)) {
+                if Self.isYes(await source.answer(question)) {
                     step = await perform(from: origin) { await self.run(confirmed, line: line, from: origin) }
                 } else {
                     output.standardOutput("Nothing was written.\n")
@@ -175,11 +175,11 @@ public final class ScriptRunner: Sendable {
     /// Joins lines ending in an unescaped backslash with the next one. The joined line counts
     /// toward the length limit as it grows: past it, the rest is read and dropped (only whether it
     /// goes on is kept), so continuations cannot build a line of unbounded size.
-    static func readLogicalLine(from source: inout some LineSource) -> SourceLine? {
-        guard var line = source.readLine() else { return nil }
+    static func readLogicalLine(from source: inout some LineSource) async -> SourceLine? {
+        guard var line = await source.readLine() else { return nil }
         var length = byteCount(of: line)
         while endsWithContinuation(line.text) {
-            guard let next = source.readContinuationLine() else {
+            guard let next = await source.readContinuationLine() else {
                 if line.problem == nil { line.problem = .unterminatedContinuation }
                 break
             }

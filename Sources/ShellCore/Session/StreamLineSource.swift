@@ -44,8 +44,8 @@ public final class StreamLineSource: LineSource {
         if ownsDescriptor { close(reader.descriptor) }
     }
 
-    public func readLine() -> SourceLine? {
-        guard let line = reader.next() else { return nil }
+    public func readLine() async -> SourceLine? {
+        guard let line = await reader.next() else { return nil }
         lineNumber += 1
         switch line {
         case .text(var bytes):
