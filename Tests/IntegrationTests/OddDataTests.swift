@@ -196,6 +196,52 @@ final class OddDataTests: XCTestCase {
         try assertBothAnswersAlike("a key that is not ASCII")
     }
 
+    /// A piped shell's first bulk `--dry-run` plans from the load's pages (`PlanFromPages`), or
+    /// gives up and plans from the index; either way its plan, or its error, is the one the same
+    /// command gives from the index (run second). Pages of 2 keys.
+    func testAFirstDryRunIsTheIndexsPlan() throws {
+        let node = Array("node".utf8)
+        try put(key(host: node, endpoint: "broken"), Array("{not json".utf8))
+        try put(Array("/calico/v1/host/node/workload/k8s/pod/odd".utf8), Array("x".utf8))
+        try put(Array("/calico/v1/policy/profile/WEB/rules".utf8), Array("{}".utf8))
+        for host in ["node-0", "node-2", "node-3"] {
+            try put(key(host: Array(host.utf8), endpoint: "e"), value(profiles: [host]))
+        }
+        func assertBothPlansAlike(_ context: String, line: UInt = #line) throws {
+            for command in [
+                "endpoint '*' profile append WEB --host=node-* --dry-run",
+                "endpoint '*' profile remove node-2 --dry-run",  // meets the broken value
+                "endpoint '*' profile append NOPE --host=node-* --dry-run",
+                "endpoint 'x*' profile set WEB --dry-run",
+            ] {
+                // The same command twice: from the pages (first in its run), then from the index.
+                let run = try ShellBinary.run([
+                    "--endpoints", etcd.url, "--page-size", "2", "--continue-on-error", "-c", command, "-c", command,
+                ])
+                let halves = run.output.count / 2
+                XCTAssertEqual(
+                    String(run.output.prefix(halves)),
+                    String(run.output.suffix(halves)),
+                    "\(command): \(context)",
+                    line: line
+                )
+                let errors = run.errors.split(separator: "\n").map { $0.drop { $0 != " " } }
+                XCTAssertEqual(errors.count % 2, 0, run.errors, line: line)
+                XCTAssertEqual(errors.prefix(errors.count / 2), errors.suffix(errors.count / 2), run.errors, line: line)
+                if command.contains("WEB --host") {
+                    XCTAssertTrue(run.output.hasPrefix("node-0/k8s/pod/e\n  node-0\n+ WEB\n"), run.output, line: line)
+                } else {
+                    XCTAssertEqual(run.status, 1, "\(command): \(run.output)", line: line)
+                    XCTAssertEqual(errors.count, 2, run.errors, line: line)
+                }
+            }
+        }
+        try assertBothPlansAlike("keys in the tables' order")
+        // etcd's order puts `node-2-a/…` before `node-2/…`: the pages' plan is given up.
+        try put(key(host: Array("node-2-a".utf8), endpoint: "e"), value(profiles: []))
+        try assertBothPlansAlike("a host name continuing with a byte below '/'")
+    }
+
     /// The tables in `output`: each is a rule, the headers, a rule, its rows and a closing rule.
     private static func tables(_ output: String) -> [String] {
         var tables: [String] = []

@@ -11,8 +11,6 @@ import XCTest
 final class DetailedTableFromPagesTests: XCTestCase {
     let layout = KeyLayout()
 
-    let values = DetailedValueShapes.all
-
     let filters: [EndpointFilter] = [
         EndpointFilter(),
         EndpointFilter(host: "host-1"),
@@ -23,40 +21,6 @@ final class DetailedTableFromPagesTests: XCTestCase {
         EndpointFilter(address: try! IPNetwork.parse("10.0.0.0/24")),
         EndpointFilter(state: "active"),
     ]
-
-    /// Random endpoints over a few hosts (some of whose names make etcd's order differ from the
-    /// tables'), with keys that are not endpoints among them, in etcd's key order.
-    private func pairs(_ count: Int, oddNames: Bool, random: inout SeededGenerator) -> [KeyValue] {
-        let hosts = oddNames ? ["host-1", "host-1-a", "host-2"] : ["host-1", "host-2", "host-3"]
-        var pairs: [KeyValue] = []
-        for number in 0..<count {
-            let key = EndpointKey(
-                host: hosts.randomElement(using: &random)!,
-                orchestrator: Bool.random(using: &random) ? "k8s" : "docker",
-                workload: "w\(number)",
-                endpoint: String(format: "%08x", number)
-            )
-            let value = values.randomElement(using: &random)!
-            pairs.append(KeyValue(key: key.path(in: layout), value: Array(value.utf8), modRevision: 2))
-        }
-        // Not endpoints: a host's own key, and two under a workload that do not fit the layout.
-        for key in ["host-2/bird_ip", "host-1/workload/k8s/w1/odd", "host-3/workload/k8s/w/endpoint/.."] {
-            pairs.append(KeyValue(key: layout.hostsPrefix + key, value: Array("x".utf8), modRevision: 2))
-        }
-        return pairs.sorted { KeyText.less($0.key, $1.key) }
-    }
-
-    /// `pairs` as a scan hands them out: in pages of random sizes, the last one saying so.
-    private func pages(_ pairs: [KeyValue], random: inout SeededGenerator) -> [RangePage] {
-        var pages: [RangePage] = []
-        var start = 0
-        repeat {
-            let end = min(pairs.count, start + Int.random(in: 1...max(1, pairs.count / 3), using: &random))
-            pages.append(RangePage(pairs: Array(pairs[start..<end]), more: end < pairs.count, revision: 2))
-            start = end
-        } while start < pairs.count
-        return pages
-    }
 
     /// The observer's answer to `endpoint show --detailed` (with `filter` and `wide`), fed `pages`.
     private func answer(
@@ -88,10 +52,10 @@ final class DetailedTableFromPagesTests: XCTestCase {
         var random = SeededGenerator(seed: seed)
         // 6,000 endpoints: the last page is laid out in parts at once.
         for (count, oddNames) in [(0, false), (1, false), (40, false), (6_000, false), (40, true)] {
-            let pairs = pairs(count, oddNames: oddNames, random: &random)
+            let pairs = LoadPages.pairs(count, oddNames: oddNames, layout: layout, random: &random)
             var index = EndpointIndex(layout: layout)
             index.load(pairs, revision: 2)
-            let pages = pages(pairs, random: &random)
+            let pages = LoadPages.pages(pairs, random: &random)
             let outOfOrder =
                 index.records(matching: EndpointFilter()).map(\.key)
                 != pairs.compactMap {

@@ -1,17 +1,13 @@
 import Synchronization
 
-/// `endpoint show --detailed`'s table made from the index's first load as its pages arrive, for
-/// the command that starts the load (a piped shell's first): each page's rows are laid out and
-/// measured while etcd reads the next one, and the answer is drawn as soon as the last page is
-/// laid out; the index takes in the pages the load held for it after (`answerMade`). Waiting for
-/// the whole index put indexing the last page, sorting, and laying out every row after etcd's last
-/// byte (a third of a first answer at 100,000 endpoints, perf).
-///
-/// The answer is as fresh as a loaded index's: every page is read at the load's one revision,
-/// which etcd chose after the command was given. It is given up, and the command answers from the
-/// index as any other, when the keys do not come in the table's order (a name continuing with a
-/// byte below `/`: etcd's order puts `node-1-a/…` before `node-1/…`) or a key is not ASCII.
-final class DetailedTableFromPages: LoadObserver {
+/// `endpoint show --detailed`'s table made from the index's first load as its pages arrive
+/// (`AnswerFromPages`): each page's rows are laid out and measured while etcd reads the next one,
+/// and the answer is drawn as soon as the last page is laid out; the index takes in the pages the
+/// load held for it after (`answerMade`). Waiting for the whole index put indexing the last page,
+/// sorting, and laying out every row after etcd's last byte (a third of a first answer at 100,000
+/// endpoints, perf). Keys the tables cannot list in order give it up (`PageEndpoints`).
+
+final class DetailedTableFromPages: AnswerFromPages {
     private let filter: EndpointFilter
     private let wide: Bool
     private let layout: KeyLayout
@@ -30,67 +26,33 @@ final class DetailedTableFromPages: LoadObserver {
         self.layout = layout
     }
 
-    private enum Outcome: Sendable {
-        case table([TableRenderer.MeasuredTable], warnings: [String])
-        case givenUp
-        case failed(any Error)
-    }
-
-    private struct State {
+    /// The pages laid out so far.
+    private struct Laid {
         var parts: [TableRenderer.MeasuredTable] = []
         var unreadable: [String] = []
         var malformedKeys: [String] = []
-        /// The last endpoint key so far: the next page's first must come after it.
-        var last: OrderedKey?
-        var outcome: Outcome?
-        var waiter: CheckedContinuation<Outcome, Never>?
-        /// Whether the answer is made (drawn, or given up), and who waits for that.
-        var made = false
-        var madeWaiters: [CheckedContinuation<Void, Never>] = []
-
-        mutating func end(_ outcome: Outcome) {
-            guard self.outcome == nil else { return }
-            self.outcome = outcome
-            parts = []
-            waiter?.resume(returning: outcome)
-            waiter = nil
-            if case .table = outcome { return }
-            madeNow()
-        }
-
-        /// Nothing more to draw: the load may take the cores back.
-        mutating func madeNow() {
-            made = true
-            for waiter in madeWaiters { waiter.resume() }
-            madeWaiters = []
-        }
+        var order = PageOrder()
     }
 
-    private let state = Mutex(State())
+    /// What the answer draws: the laid-out parts and the warnings.
+    private struct LaidTable: Sendable {
+        var parts: [TableRenderer.MeasuredTable]
+        var warnings: [String]
+    }
+
+    private let laid = Mutex(Laid())
+    private let waits = PageAnswerWaits<LaidTable>()
 
     // MARK: The command's side
 
-    /// The answer, once the last page is in; nil when it was given up; throws when the load failed
-    /// or the wait is cancelled (Ctrl-C).
     func answer() async throws -> CommandResult? {
-        let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                state.withLock { state in
-                    if Task.isCancelled { state.end(.failed(CancellationError())) }
-                    if let outcome = state.outcome {
-                        continuation.resume(returning: outcome)
-                    } else {
-                        state.waiter = continuation
-                    }
-                }
-            }
-        } onCancel: {
-            state.withLock { $0.end(.failed(CancellationError())) }
-        }
-        switch outcome {
-        case .table(let parts, let warnings):
-            defer { state.withLock { $0.madeNow() } }
-            return CommandResult(output: TableRenderer.render(joining: parts, headers: headers), warnings: warnings)
+        switch await waits.outcome() {
+        case .made(let table):
+            defer { waits.drawn() }
+            return CommandResult(
+                output: TableRenderer.render(joining: table.parts, headers: headers),
+                warnings: table.warnings
+            )
         case .givenUp:
             return nil
         case .failed(let error):
@@ -101,7 +63,7 @@ final class DetailedTableFromPages: LoadObserver {
     // MARK: The load's side
 
     func sawHostsPage(_ page: RangePage) -> Bool {
-        guard state.withLock({ $0.outcome == nil }) else { return false }
+        guard !waits.isEnded else { return waits.isMaking }
         // The last page is on the answer's path: laid out in parts at once. Any other is laid out
         // while etcd reads the next, and one core is enough for that.
         let ranges = page.more ? [0..<page.count] : ParallelParts.ranges(page.count)
@@ -110,45 +72,37 @@ final class DetailedTableFromPages: LoadObserver {
         let parts = ParallelParts.map(ranges) { range in
             Part(page, range, filter: filter, wide: wide, layout: layout, headers: headers)
         }
-        return state.withLock { state in
-            if page.startsOver { state = State(waiter: state.waiter) }
+        let outcome = laid.withLock { laid -> PageAnswerWaits<LaidTable>.Outcome? in
+            if page.startsOver { laid = Laid() }
             for part in parts {
-                if !part.usable { state.end(.givenUp) }
-                state.malformedKeys += part.malformedKeys
-                guard let first = part.first else { continue }
-                if let last = state.last, OrderedKey.compare(last, first) >= 0 { state.end(.givenUp) }
-                state.last = part.last
-                state.parts += part.tables
-                state.unreadable += part.unreadable
+                guard laid.order.follows(part.endpoints) else { return .givenUp }
+                laid.malformedKeys += part.endpoints.malformedKeys
+                laid.parts += part.tables
+                laid.unreadable += part.unreadable
             }
-            guard state.outcome == nil else { return false }
-            guard !page.more else { return true }
-            if state.parts.isEmpty { state.parts = [TableRenderer.measured(Table(headers: headers))] }
+            guard !page.more else { return nil }
+            if laid.parts.isEmpty { laid.parts = [TableRenderer.measured(Table(headers: headers))] }
             let warnings =
-                MalformedData.warnings(malformedKeys: state.malformedKeys, layout: layout, filter: filter)
-                + state.unreadable
-            state.end(.table(state.parts, warnings: warnings))
-            return true
+                MalformedData.warnings(malformedKeys: laid.malformedKeys, layout: layout, filter: filter)
+                + laid.unreadable
+            return .made(LaidTable(parts: laid.parts, warnings: warnings))
         }
+        if let outcome {
+            laid.withLock { $0 = Laid() }
+            waits.end(outcome)
+        }
+        return waits.isMaking
     }
 
     func answerMade() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            state.withLock { state in
-                // Asked once the range is read: without its last page there is no answer coming.
-                if state.outcome == nil { state.end(.givenUp) }
-                if state.made {
-                    continuation.resume()
-                } else {
-                    state.madeWaiters.append(continuation)
-                }
-            }
-        }
+        // Asked once the ranges are read: without its last page there is no answer coming.
+        waits.end(.givenUp)
+        await waits.untilDrawn()
     }
 
     func loadEnded(_ error: (any Error)?) {
         // A load that ends before its hosts range's last page: failed, or never saw it.
-        state.withLock { $0.end(error.map { .failed($0) } ?? .givenUp) }
+        waits.end(error.map { .failed($0) } ?? .givenUp)
     }
 
     // MARK: Laying out a page
@@ -160,11 +114,7 @@ final class DetailedTableFromPages: LoadObserver {
         var tables: [TableRenderer.MeasuredTable] = []
         static let tableRows = 8_192
         var unreadable: [String] = []
-        var malformedKeys: [String] = []
-        var first: OrderedKey?
-        var last: OrderedKey?
-        /// False when the part met a key it cannot lay out in order (see the type's comment).
-        var usable = true
+        var endpoints: PageEndpoints
 
         init(
             _ page: RangePage,
@@ -179,108 +129,21 @@ final class DetailedTableFromPages: LoadObserver {
                 table.reserve(rows: min(range.count, Self.tableRows), bytes: min(range.count, Self.tableRows) * 128)
                 return table
             }
+            var tables: [TableRenderer.MeasuredTable] = []
+            var unreadable: [String] = []
             var table = newTable()
-            defer { if table.rowCount > 0 { tables.append(TableRenderer.measured(table)) } }
-            var keys = KeyMatcher(filter)
-            var value: [UInt8] = []
-            let start = layout.hostsPrefix.utf8.count
-            for index in range {
-                let carryOn = page.withPair(at: index) { key, bytes in
-                    guard !key.contains(where: { $0 >= 0x80 }) else { return false }
-                    let kind = key.withMemoryRebound(to: UInt8.self) { key in
-                        key.count > start ? KeyLayout.endpointFields(key, from: start) : .other
-                    }
-                    guard case .endpoint(let fields) = kind else {
-                        // As the index counts them (`EndpointIndex.put`): an endpoint key with an
-                        // unusable name, or any other key under a host's workloads.
-                        var isMalformed = true
-                        if case .other = kind {
-                            isMalformed = key.withMemoryRebound(to: UInt8.self) {
-                                $0.count >= start && KeyLayout.isUnderWorkloads($0, from: start)
-                            }
-                        }
-                        if isMalformed { malformedKeys.append(KeyText.decode(key)) }
-                        return true
-                    }
-                    if last != nil {
-                        guard OrderedKey.compare(last!, key, fields) < 0 else { return false }
-                        last!.replace(with: key, fields)
-                    } else {
-                        first = OrderedKey(key, fields)
-                        last = first
-                    }
-                    let names = OrderedKey.names(in: key, fields)
-                    guard
-                        keys.matches(
-                            host: KeyText.decode(names.host),
-                            orchestrator: KeyText.decode(names.orchestrator),
-                            workload: KeyText.decode(names.workload),
-                            endpoint: KeyText.decode(names.endpoint)
-                        )
-                    else { return true }
-                    value.removeAll(keepingCapacity: true)
-                    value.append(contentsOf: bytes)
-                    if filter.needsValues {
-                        guard let data = try? EndpointData.decode(value), filter.matches(data) else { return true }
-                    }
-                    if let failure = DetailedRows.append(names, value: value, layout: layout, wide: wide, to: &table) {
-                        unreadable.append(failure.warning)
-                    }
-                    if table.rowCount == Self.tableRows {
-                        tables.append(TableRenderer.measured(table))
-                        table = newTable()
-                    }
-                    return true
+            endpoints = PageEndpoints(page, range, filter: filter, layout: layout) { names, value in
+                if let failure = DetailedRows.append(names, value: value, layout: layout, wide: wide, to: &table) {
+                    unreadable.append(failure.warning)
                 }
-                guard carryOn else {
-                    usable = false
-                    return
+                if table.rowCount == Self.tableRows {
+                    tables.append(TableRenderer.measured(table))
+                    table = newTable()
                 }
             }
-        }
-    }
-}
-
-/// An endpoint key's bytes and where its names lie in them: what the order check compares.
-private struct OrderedKey: Sendable {
-    var bytes: [UInt8]
-    var fields: KeyLayout.EndpointFields
-
-    init(_ key: UnsafeRawBufferPointer, _ fields: KeyLayout.EndpointFields) {
-        bytes = Array(key)
-        self.fields = fields
-    }
-
-    /// Becomes `key` (its storage reused: a part replaces its last key for every endpoint).
-    mutating func replace(with key: UnsafeRawBufferPointer, _ fields: KeyLayout.EndpointFields) {
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: key)
-        self.fields = fields
-    }
-
-    /// The names of `key`, whose names lie at `fields`.
-    static func names(in key: UnsafeRawBufferPointer, _ fields: KeyLayout.EndpointFields) -> DetailedRows.Names {
-        DetailedRows.Names(
-            host: UnsafeRawBufferPointer(rebasing: key[fields.host]),
-            orchestrator: UnsafeRawBufferPointer(rebasing: key[fields.orchestrator]),
-            workload: UnsafeRawBufferPointer(rebasing: key[fields.workload]),
-            endpoint: UnsafeRawBufferPointer(rebasing: key[fields.endpoint])
-        )
-    }
-
-    static func compare(_ a: OrderedKey, _ b: OrderedKey) -> Int {
-        b.bytes.withUnsafeBytes { compare(a, $0, b.fields) }
-    }
-
-    /// The tables' order (`EndpointKey <`) of `a` and `key`: host, orchestrator, workload,
-    /// endpoint, each by bytes.
-    static func compare(_ a: OrderedKey, _ key: UnsafeRawBufferPointer, _ fields: KeyLayout.EndpointFields) -> Int {
-        a.bytes.withUnsafeBytes { bytes in
-            let (p, q) = (names(in: bytes, a.fields), names(in: key, fields))
-            var order = KeyText.compare(p.host, q.host)
-            if order == 0 { order = KeyText.compare(p.orchestrator, q.orchestrator) }
-            if order == 0 { order = KeyText.compare(p.workload, q.workload) }
-            return order != 0 ? order : KeyText.compare(p.endpoint, q.endpoint)
+            if table.rowCount > 0 { tables.append(TableRenderer.measured(table)) }
+            self.tables = tables
+            self.unreadable = unreadable
         }
     }
 }

@@ -36,24 +36,29 @@ public struct EditPlan: Equatable, Sendable {
     /// `lines(of:)` one by one, with no array made for a change of a few profiles (a dry run of
     /// 100,000 endpoints made five per endpoint).
     public static func forEachLine(of change: Change, _ body: (Mark, String) -> Void) {
+        forEachLine(before: change.before, after: change.after, body)
+    }
+
+    /// The lines of a change from the profiles `before` to those `after`.
+    static func forEachLine(before: [String], after: [String], _ body: (Mark, String) -> Void) {
         // Endpoints carry a few profiles: a look along the short list beats hashing into sets.
-        let small = change.before.count + change.after.count <= 32
-        let before = small ? [] : Set(change.before.map(ExactString.init))
-        let after = small ? [] : Set(change.after.map(ExactString.init))
+        let small = before.count + after.count <= 32
+        let beforeSet = small ? [] : Set(before.map(ExactString.init))
+        let afterSet = small ? [] : Set(after.map(ExactString.init))
         func inBefore(_ name: String) -> Bool {
-            small ? change.before.contains { KeyText.equal($0, name) } : before.contains(ExactString(name))
+            small ? before.contains { KeyText.equal($0, name) } : beforeSet.contains(ExactString(name))
         }
         func inAfter(_ name: String) -> Bool {
-            small ? change.after.contains { KeyText.equal($0, name) } : after.contains(ExactString(name))
+            small ? after.contains { KeyText.equal($0, name) } : afterSet.contains(ExactString(name))
         }
-        let keptInOldOrder = change.before.lazy.filter(inAfter)
-        let keptInNewOrder = change.after.lazy.filter(inBefore)
+        let keptInOldOrder = before.lazy.filter(inAfter)
+        let keptInNewOrder = after.lazy.filter(inBefore)
         guard keptInOldOrder.elementsEqual(keptInNewOrder, by: KeyText.equal) else {
-            for profile in change.before { body(.removed, profile) }
-            for profile in change.after { body(.added, profile) }
+            for profile in before { body(.removed, profile) }
+            for profile in after { body(.added, profile) }
             return
         }
-        for profile in change.before { body(inAfter(profile) ? .kept : .removed, profile) }
-        for profile in change.after where !inBefore(profile) { body(.added, profile) }
+        for profile in before { body(inAfter(profile) ? .kept : .removed, profile) }
+        for profile in after where !inBefore(profile) { body(.added, profile) }
     }
 }

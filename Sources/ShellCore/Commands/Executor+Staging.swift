@@ -105,7 +105,7 @@ extension Executor {
     /// each value is read in place and a key made only for a change, in parts at once. The slots
     /// come in key order, distinct; the first endpoint that cannot be decided fails the plan, as
     /// staging does.
-    private static func plan(
+    static func plan(
         _ edit: ProfileEdit,
         on slots: [UInt32],
         of index: EndpointIndex,
@@ -142,13 +142,24 @@ extension Executor {
     /// One endpoint's change in a plan (nil when it keeps its profiles), decided as `decide` does
     /// from its `value`, reading only the profiles; `record` (for an error's words) is made only
     /// when the value must be decoded or re-encoded in full.
-    private static func change(
+    static func change(
         _ edit: ProfileEdit,
         value: [UInt8],
         key: () -> EndpointKey,
         record: () -> EndpointIndex.Record,
         layout: KeyLayout
     ) throws(ShellError) -> EditPlan.Change? {
+        guard let change = try profilesChange(edit, value: value, record: record, layout: layout) else { return nil }
+        return EditPlan.Change(key: key(), before: change.before, after: change.after)
+    }
+
+    /// `change` without the key: the profiles before and after.
+    static func profilesChange(
+        _ edit: ProfileEdit,
+        value: [UInt8],
+        record: () -> EndpointIndex.Record,
+        layout: KeyLayout
+    ) throws(ShellError) -> (before: [String], after: [String])? {
         let before: [String]
         if let profiles = IndexedFields.profiles(value) {
             before = profiles
@@ -161,7 +172,7 @@ extension Executor {
         if EndpointDocument.profileList(in: value) == nil {
             _ = try replacingProfiles(of: record(), with: after, layout: layout)
         }
-        return after == before ? nil : EditPlan.Change(key: key(), before: before, after: after)
+        return after == before ? nil : (before, after)
     }
 
     /// The endpoints a bulk edit selects, with the checks made before anything is decided: at

@@ -306,13 +306,15 @@ public actor IndexSynchronizer {
                 } else {
                     if !isHosts { profileKeys += page.keys }
                     fresh.put(page)
+                    if !isHosts { observer?.sawProfilesPage(page) }
                 }
                 progress(loaded)
             }
-            if let observer, !heldPages.isEmpty {
-                await observer.answerMade()
-                Self.put(&heldPages, into: &fresh)
-            }
+        }
+        // The profiles went in before the held hosts pages: the index takes keys in any order.
+        if let observer, !heldPages.isEmpty {
+            await observer.answerMade()
+            Self.put(&heldPages, into: &fresh)
         }
         // A keys-only load serves one-shot summaries, which never look an ID up: skip the sort.
         fresh.finishLoading(sort: !keysOnly)

@@ -33,37 +33,66 @@ public enum PlanRenderer {
                     appendName(of: change.key, to: &out)
                 }
                 out += "\n"
-                EditPlan.forEachLine(of: change) { mark, profile in
-                    let shown = DisplayEscaping.visible(profile)
-                    switch mark {
-                    case .removed: out += colour ? paint("- " + shown, .red, true) : "- "
-                    case .added: out += colour ? paint("+ " + shown, .green, true) : "+ "
-                    case .kept: out += "  "
-                    }
-                    if !colour || mark == .kept { out += shown }
-                    out += "\n"
-                }
+                appendLines(before: change.before, after: change.after, colour: colour, to: &out)
             }
             return out
         }
+        return joined(parts, plan)
+    }
+
+    /// The lines of one endpoint's change, under its name.
+    static func appendLines(before: [String], after: [String], colour: Bool, to out: inout String) {
+        EditPlan.forEachLine(before: before, after: after) { mark, profile in
+            let shown = DisplayEscaping.visible(profile)
+            switch mark {
+            case .removed: out += colour ? paint("- " + shown, .red, true) : "- "
+            case .added: out += colour ? paint("+ " + shown, .green, true) : "+ "
+            case .kept: out += "  "
+            }
+            if !colour || mark == .kept { out += shown }
+            out += "\n"
+        }
+    }
+
+    /// The text of the changes, in `parts` (in order), then the totals of `plan` (whose changes
+    /// need not be filled in: only their count is read).
+    static func joined(_ parts: [String], _ plan: EditPlan, changeCount: Int? = nil) -> String {
+        let count = changeCount ?? plan.changes.count
         var out = ""
         out.reserveCapacity(parts.reduce(128) { $0 + $1.utf8.count })
         for part in parts { out += part }
-        if !changes.isEmpty { out += "\n" }
-        return out + total(plan) + "; nothing was written (--dry-run).\n"
+        if count > 0 { out += "\n" }
+        return out + total(changes: count, unchanged: plan.unchanged, failedLines: plan.failedLines)
+            + "; nothing was written (--dry-run).\n"
     }
 
     /// `Plan: 212 endpoint(s) to change, 3 unchanged, 0 failed line(s)`: also what the terminal
     /// shows before asking `Apply? [y/N]`.
     public static func total(_ plan: EditPlan) -> String {
-        "Plan: \(plan.changes.count) endpoint(s) to change, \(plan.unchanged) unchanged, "
-            + "\(plan.failedLines) failed line(s)"
+        total(changes: plan.changes.count, unchanged: plan.unchanged, failedLines: plan.failedLines)
+    }
+
+    static func total(changes: Int, unchanged: Int, failedLines: Int) -> String {
+        "Plan: \(changes) endpoint(s) to change, \(unchanged) unchanged, \(failedLines) failed line(s)"
     }
 
     static func name(of key: EndpointKey) -> String {
         var name = ""
         appendName(of: key, to: &name)
         return name
+    }
+
+    /// `appendName(of:)` from the names' bytes (a key read from etcd), with no string made for a
+    /// name that is printable ASCII.
+    static func appendName(_ names: DetailedRows.Names, to out: inout String) {
+        for (number, name) in [names.host, names.orchestrator, names.workload, names.endpoint].enumerated() {
+            if number > 0 { out += "/" }
+            if name.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) {
+                out += String(decoding: name, as: UTF8.self)
+            } else {
+                out += DisplayEscaping.visible(KeyText.decode(name))
+            }
+        }
     }
 
     static func appendName(of key: EndpointKey, to out: inout String) {

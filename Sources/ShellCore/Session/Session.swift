@@ -121,12 +121,12 @@ public actor Session {
     }
 
     /// The answer to `command`, made from the load's pages as they come, when `command` is the one
-    /// that starts the load and its answer can be made that way (`DetailedTableFromPages`); nil
+    /// that starts the load and its answer can be made that way (`AnswerFromPages`); nil
     /// otherwise, and the caller runs it as any other. Waiting can be cancelled like `executor()`'s.
     public func answerWhileLoading(_ command: EndpointCommand, _ context: CommandContext) async throws -> CommandResult?
     {
         guard started == nil, loading == nil, !keysOnly,
-            let observer = DetailedTableFromPages(command, context, layout: layout)
+            let observer = answerFromPages(for: command, context, layout: layout)
         else { return nil }
         try startLoading(publishingSnapshots: false, observer: observer)
         waiting.add(1)
