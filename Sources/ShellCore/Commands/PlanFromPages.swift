@@ -52,8 +52,9 @@ final class PlanFromPages: AnswerFromPages {
         switch await waits.outcome() {
         case .made(let plan):
             defer { waits.drawn() }
-            let totals = EditPlan(changes: [], unchanged: plan.unchanged, failedLines: 0)
-            return CommandResult(output: PlanRenderer.joined(plan.texts, totals, changeCount: plan.changed))
+            return CommandResult(
+                output: PlanRenderer.joined(plan.texts, changes: plan.changed, unchanged: plan.unchanged, failedLines: 0)
+            )
         case .givenUp:
             return nil
         case .failed(let error):

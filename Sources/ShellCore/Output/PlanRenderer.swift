@@ -37,7 +37,7 @@ public enum PlanRenderer {
             }
             return out
         }
-        return joined(parts, plan)
+        return joined(parts, changes: changes.count, unchanged: plan.unchanged, failedLines: plan.failedLines)
     }
 
     /// The lines of one endpoint's change, under its name.
@@ -54,15 +54,13 @@ public enum PlanRenderer {
         }
     }
 
-    /// The text of the changes, in `parts` (in order), then the totals of `plan` (whose changes
-    /// need not be filled in: only their count is read).
-    static func joined(_ parts: [String], _ plan: EditPlan, changeCount: Int? = nil) -> String {
-        let count = changeCount ?? plan.changes.count
+    /// The text of the changes, in `parts` (in order), then the totals.
+    static func joined(_ parts: [String], changes: Int, unchanged: Int, failedLines: Int) -> String {
         var out = ""
         out.reserveCapacity(parts.reduce(128) { $0 + $1.utf8.count })
         for part in parts { out += part }
-        if count > 0 { out += "\n" }
-        return out + total(changes: count, unchanged: plan.unchanged, failedLines: plan.failedLines)
+        if changes > 0 { out += "\n" }
+        return out + total(changes: changes, unchanged: unchanged, failedLines: failedLines)
             + "; nothing was written (--dry-run).\n"
     }
 
