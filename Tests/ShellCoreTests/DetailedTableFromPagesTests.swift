@@ -56,11 +56,7 @@ final class DetailedTableFromPagesTests: XCTestCase {
             var index = EndpointIndex(layout: layout)
             index.load(pairs, revision: 2)
             let pages = LoadPages.pages(pairs, random: &random)
-            let outOfOrder =
-                index.records(matching: EndpointFilter()).map(\.key)
-                != pairs.compactMap {
-                    if case .endpoint(let key) = layout.classify(hostKey: $0.key) { key } else { nil }
-                }
+            let outOfOrder = LoadPages.outOfTableOrder(pairs, in: index)
             for filter in filters {
                 for wide in [false, true] {
                     let context = "\(count) endpoints, \(filter), wide \(wide), seed \(seed)"
@@ -181,16 +177,7 @@ final class DetailedTableFromPagesTests: XCTestCase {
     /// Through the session: the command that starts the load answers from it; the index it leaves
     /// holds every endpoint, and a later command (the load started) answers from the index.
     func testTheCommandThatStartsTheLoadAnswersFromItsPages() async throws {
-        let store = InMemoryStore()
-        try await BulkLoader.load(SampleData.reference(layout: layout), into: store)
-        let session = Session(
-            configuration: EtcdConfiguration(endpoints: []),
-            layout: layout,
-            showProgress: false,
-            output: CapturedOutput(),
-            pageSize: 2,
-            makeStore: { _ in store }
-        )
+        let session = try await LoadPages.referenceSession(layout: layout)
         let command = EndpointCommand.showEndpoints(EndpointFilter(), detailed: true, wide: false)
         let answer = try await session.answerWhileLoading(command, CommandContext())
         let executor = try await session.executor()

@@ -1,4 +1,6 @@
 import Foundation
+import ShellDevTools
+import ShellTesting
 
 @testable import ShellCore
 
@@ -44,5 +46,28 @@ enum LoadPages {
             start = end
         } while start < pairs.count
         return pages
+    }
+
+    /// Whether etcd's order of `pairs` differs from the tables' order of the endpoints `index`
+    /// holds (made from `pairs`): an answer from the pages must then be given up.
+    static func outOfTableOrder(_ pairs: [KeyValue], in index: EndpointIndex) -> Bool {
+        index.records(matching: EndpointFilter()).map(\.key)
+            != pairs.compactMap {
+                if case .endpoint(let key) = index.layout.classify(hostKey: $0.key) { key } else { nil }
+            }
+    }
+
+    /// A session over an in-memory store holding the reference data, loading in pages of 2 keys.
+    static func referenceSession(layout: KeyLayout) async throws -> Session {
+        let store = InMemoryStore()
+        try await BulkLoader.load(SampleData.reference(layout: layout), into: store)
+        return Session(
+            configuration: EtcdConfiguration(endpoints: []),
+            layout: layout,
+            showProgress: false,
+            output: CapturedOutput(),
+            pageSize: 2,
+            makeStore: { _ in store }
+        )
     }
 }

@@ -65,11 +65,7 @@ final class PlanFromPagesTests: XCTestCase {
             var index = EndpointIndex(layout: layout)
             index.load(pairs + profiles, revision: 2)
             let pages = LoadPages.pages(pairs, random: &random)
-            let outOfOrder =
-                index.records(matching: EndpointFilter()).map(\.key)
-                != pairs.compactMap {
-                    if case .endpoint(let key) = layout.classify(hostKey: $0.key) { key } else { nil }
-                }
+            let outOfOrder = LoadPages.outOfTableOrder(pairs, in: index)
             for filter in filters {
                 for edit in edits {
                     let context = "\(count) endpoints, \(filter), \(edit), seed \(seed)"
@@ -165,16 +161,7 @@ final class PlanFromPagesTests: XCTestCase {
     /// Through the session, against the reference data: the command that starts the load plans
     /// from its pages, as the index plans it after; the index the load leaves holds everything.
     func testTheCommandThatStartsTheLoadPlansFromItsPages() async throws {
-        let store = InMemoryStore()
-        try await BulkLoader.load(SampleData.reference(layout: layout), into: store)
-        let session = Session(
-            configuration: EtcdConfiguration(endpoints: []),
-            layout: layout,
-            showProgress: false,
-            output: CapturedOutput(),
-            pageSize: 2,
-            makeStore: { _ in store }
-        )
+        let session = try await LoadPages.referenceSession(layout: layout)
         let dryRun = command(ProfileEdit(action: .append, names: ["WEB"]), EndpointFilter(endpoint: "*"))
         let answer = try await session.answerWhileLoading(dryRun, CommandContext())
         let executor = try await session.executor()

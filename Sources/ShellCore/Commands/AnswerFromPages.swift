@@ -66,7 +66,7 @@ final class PageAnswerWaits<Made: Sendable>: Sendable {
     }
 
     /// The outcome, once set; cancelling the wait ends it as failed.
-    func outcome() async -> Outcome {
+    private func outcome() async -> Outcome {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
                 state.withLock { state in
@@ -86,8 +86,22 @@ final class PageAnswerWaits<Made: Sendable>: Sendable {
         }
     }
 
+    /// The answer `draw` makes of what was made; nil when it was given up; throws the load's
+    /// failure or a cancelled wait. The load may take the cores back once `draw` returns.
+    func answer(_ draw: (Made) -> CommandResult) async throws -> CommandResult? {
+        switch await outcome() {
+        case .made(let made):
+            defer { drawn() }
+            return draw(made)
+        case .givenUp:
+            return nil
+        case .failed(let error):
+            throw error
+        }
+    }
+
     /// The answer is drawn: the load may take the cores back.
-    func drawn() {
+    private func drawn() {
         state.withLock { $0.drawnNow() }
     }
 

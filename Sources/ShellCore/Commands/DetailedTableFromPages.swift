@@ -46,17 +46,11 @@ final class DetailedTableFromPages: AnswerFromPages {
     // MARK: The command's side
 
     func answer() async throws -> CommandResult? {
-        switch await waits.outcome() {
-        case .made(let table):
-            defer { waits.drawn() }
-            return CommandResult(
+        try await waits.answer { table in
+            CommandResult(
                 output: TableRenderer.render(joining: table.parts, headers: headers),
                 warnings: table.warnings
             )
-        case .givenUp:
-            return nil
-        case .failed(let error):
-            throw error
         }
     }
 

@@ -49,16 +49,15 @@ final class PlanFromPages: AnswerFromPages {
     // MARK: The command's side
 
     func answer() async throws -> CommandResult? {
-        switch await waits.outcome() {
-        case .made(let plan):
-            defer { waits.drawn() }
-            return CommandResult(
-                output: PlanRenderer.joined(plan.texts, changes: plan.changed, unchanged: plan.unchanged, failedLines: 0)
+        try await waits.answer { plan in
+            CommandResult(
+                output: PlanRenderer.joined(
+                    plan.texts,
+                    changes: plan.changed,
+                    unchanged: plan.unchanged,
+                    failedLines: 0
+                )
             )
-        case .givenUp:
-            return nil
-        case .failed(let error):
-            throw error
         }
     }
 
