@@ -239,7 +239,7 @@ public actor IndexSynchronizer {
     private func reloadAfterReplacement(_ reason: String) async throws {
         if let replacementReload { return try await replacementReload.value }
         onNotice("was replaced: \(reason); reloading the endpoint index")
-        let task = Task { try await self.reload(progress: { _ in }) }
+        let task = Task(executorPreference: LoadExecutor.shared) { try await self.reload(progress: { _ in }) }
         replacementReload = task
         defer { replacementReload = nil }
         try await task.value

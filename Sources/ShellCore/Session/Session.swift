@@ -76,7 +76,7 @@ public actor Session {
         let reporter = ProgressReporter(enabled: showProgress, output: output, wanted: { waiting.isPositive })
         let keysOnly = self.keysOnly
         let publishes = self.publishes
-        loading = Task {
+        loading = Task(executorPreference: LoadExecutor.shared) {
             let result: Result<Executor, any Error>
             do {
                 try await synchronizer.start(
