@@ -14,6 +14,16 @@ enum DetailedRows {
         var orchestrator: UnsafeRawBufferPointer
         var workload: UnsafeRawBufferPointer
         var endpoint: UnsafeRawBufferPointer
+
+        /// The key these names make (strings: for the rare value that takes the string path).
+        var key: EndpointKey {
+            EndpointKey(
+                host: KeyText.decode(host),
+                orchestrator: KeyText.decode(orchestrator),
+                workload: KeyText.decode(workload),
+                endpoint: KeyText.decode(endpoint)
+            )
+        }
     }
 
     /// Appends the row of the endpoint in `slot` (the interface name too with `wide`); `value` is
@@ -54,13 +64,7 @@ enum DetailedRows {
         to table: inout Table
     ) -> (reason: String, warning: String)? {
         guard let fields = plainFields(value) else {
-            let key = EndpointKey(
-                host: KeyText.decode(names.host),
-                orchestrator: KeyText.decode(names.orchestrator),
-                workload: KeyText.decode(names.workload),
-                endpoint: KeyText.decode(names.endpoint)
-            )
-            let record = EndpointIndex.Record(key: key, value: value, modRevision: 0)
+            let record = EndpointIndex.Record(key: names.key, value: value, modRevision: 0)
             return appendDecoded(record, layout: layout, wide: wide, to: &table)
         }
         appendPlain(names, value: value, fields: fields, wide: wide, to: &table)

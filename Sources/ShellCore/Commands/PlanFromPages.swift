@@ -149,18 +149,8 @@ final class PlanFromPages: AnswerFromPages {
                 selected += 1
                 guard failure == nil else { return }
                 do throws(ShellError) {
-                    let record = {
-                        EndpointIndex.Record(
-                            key: EndpointKey(
-                                host: KeyText.decode(names.host),
-                                orchestrator: KeyText.decode(names.orchestrator),
-                                workload: KeyText.decode(names.workload),
-                                endpoint: KeyText.decode(names.endpoint)
-                            ),
-                            value: value,
-                            modRevision: 0  // only a write reads it: a plan writes nothing
-                        )
-                    }
+                    // The revision only matters to a write: a plan writes nothing.
+                    let record = { EndpointIndex.Record(key: names.key, value: value, modRevision: 0) }
                     guard let change = try Executor.profilesChange(edit, value: value, record: record, layout: layout)
                     else {
                         unchanged += 1

@@ -1,7 +1,7 @@
-/// Sees the hosts range of the index's first load page by page as it arrives, before the index
-/// holds it: a command given before the load started can answer from the pages (all read at the
-/// load's one revision, which etcd chose after the command was given) instead of waiting for the
-/// whole index (`AnswerFromPages`).
+/// Sees the index's first load page by page as it arrives (the hosts range, then the profiles
+/// range), before the index holds the hosts: a command given before the load started can answer
+/// from the pages (all read at the load's one revision, which etcd chose after the command was
+/// given) instead of waiting for the whole index (`AnswerFromPages`).
 public protocol LoadObserver: Sendable {
     /// A page of the hosts range, in key order, on the loading task. A page that `startsOver`
     /// drops every page before it; the page whose `more` is false is the range's last. Returns
