@@ -142,7 +142,7 @@ extension Executor {
     /// One endpoint's change in a plan (nil when it keeps its profiles), decided as `decide` does
     /// from its `value`, reading only the profiles; `record` (for an error's words) is made only
     /// when the value must be decoded or re-encoded in full.
-    static func change(
+    private static func change(
         _ edit: ProfileEdit,
         value: [UInt8],
         key: () -> EndpointKey,

@@ -83,14 +83,20 @@ public enum PlanRenderer {
     /// `appendName(of:)` from the names' bytes (a key read from etcd), with no string made for a
     /// name that is printable ASCII.
     static func appendName(_ names: DetailedRows.Names, to out: inout String) {
-        for (number, name) in [names.host, names.orchestrator, names.workload, names.endpoint].enumerated() {
-            if number > 0 { out += "/" }
+        func append(_ name: UnsafeRawBufferPointer) {
             if name.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) {
                 out += String(decoding: name, as: UTF8.self)
             } else {
                 out += DisplayEscaping.visible(KeyText.decode(name))
             }
         }
+        append(names.host)
+        out += "/"
+        append(names.orchestrator)
+        out += "/"
+        append(names.workload)
+        out += "/"
+        append(names.endpoint)
     }
 
     static func appendName(of key: EndpointKey, to out: inout String) {
